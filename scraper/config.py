@@ -1,0 +1,200 @@
+"""Settings and sources: defaults as named constants, overridden by TOML, then by SCRAPER_* env."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from scraper.errors import ConfigError
+from scraper.models import Source
+
+DEFAULT_CONFIG_PATH = Path("config/settings.toml")
+DEFAULT_DB_URL = "sqlite:///data/scraper.db"
+USER_AGENT = "industry-news-scraper/0.1 (+{contact})"
+CONTACT_URL = "https://example.org/scraper"
+FETCH_TIMEOUT_S = 20.0  # total deadline of one request, headers and body
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 10.0  # longest silence between two body chunks
+MAX_BODY_BYTES = 15 * 1024 * 1024  # applied to decoded bytes
+MAX_REDIRECTS = 10
+RETRY_ATTEMPTS = 3
+RETRY_BACKOFF_S = 1.0  # first backoff; doubles per attempt, with jitter
+RETRY_AFTER_CAP_S = 3600.0
+HOST_CONCURRENCY = 2
+HOST_DELAY_S = 1.0  # minimum gap between two requests to one host:port
+OBEY_ROBOTS = True
+ROBOTS_CACHE_S = 3600.0
+MAX_FEED_ENTRIES = 500
+SOURCE_INTERVAL_S = 3600.0
+SCHEDULE_JITTER_S = 60.0
+SERVICE_CONCURRENCY = 8  # sources refreshed at once by one service
+SHUTDOWN_TIMEOUT_S = 30.0
+STORE_RAW_HTML = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of the scraper; one instance is passed to whatever needs it."""
+
+    db_url: str = DEFAULT_DB_URL
+    sources_file: str = "sources.toml"
+    site_rules_file: str = "site_rules.toml"
+    user_agent: str = USER_AGENT
+    contact_url: str = CONTACT_URL
+    fetch_timeout_s: float = FETCH_TIMEOUT_S
+    connect_timeout_s: float = CONNECT_TIMEOUT_S
+    read_timeout_s: float = READ_TIMEOUT_S
+    max_body_bytes: int = MAX_BODY_BYTES
+    max_redirects: int = MAX_REDIRECTS
+    retry_attempts: int = RETRY_ATTEMPTS
+    retry_backoff_s: float = RETRY_BACKOFF_S
+    retry_after_cap_s: float = RETRY_AFTER_CAP_S
+    host_concurrency: int = HOST_CONCURRENCY
+    host_delay_s: float = HOST_DELAY_S
+    obey_robots: bool = OBEY_ROBOTS
+    robots_cache_s: float = ROBOTS_CACHE_S
+    allow_private_hosts: tuple[str, ...] = ()
+    max_feed_entries: int = MAX_FEED_ENTRIES
+    source_interval_s: float = SOURCE_INTERVAL_S
+    schedule_jitter_s: float = SCHEDULE_JITTER_S
+    service_concurrency: int = SERVICE_CONCURRENCY
+    shutdown_timeout_s: float = SHUTDOWN_TIMEOUT_S
+    store_raw_html: bool = STORE_RAW_HTML
+    # folder the relative file keys above are resolved against (the settings file's folder)
+    config_dir: str = "config"
+
+    @property
+    def user_agent_header(self) -> str:
+        """The User-Agent sent with every request, contact URL filled in."""
+        return self.user_agent.format(contact=self.contact_url)
+
+    def path(self, name: str) -> Path:
+        """Resolve a file key (sources_file, site_rules_file) against the config folder."""
+        p = Path(name)
+        return p if p.is_absolute() else Path(self.config_dir) / p
+
+
+def _coerce(key: str, value: Any, kind: Any, origin: str) -> Any:
+    """Turn a TOML or environment value into the type of the field `key`."""
+    type_name = str(kind)
+    try:
+        if "tuple" in type_name:
+            if isinstance(value, str):
+                return tuple(v.strip() for v in value.split(",") if v.strip())
+            if isinstance(value, list):
+                return tuple(str(v) for v in value)
+        elif "bool" in type_name:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+                return value.lower() in {"1", "true", "yes", "on"}
+        elif "int" in type_name and not isinstance(value, bool):
+            return int(value)
+        elif "float" in type_name and not isinstance(value, bool):
+            return float(value)
+        elif "str" in type_name and isinstance(value, str):
+            return value
+    except ValueError:
+        pass
+    raise ConfigError(f"{origin}: key {key!r} has a value of the wrong type: {value!r}")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, turning syntax errors into one line naming the file and line."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    db_url: str | None = None,
+    env: dict[str, str] | None = None,
+) -> Settings:
+    """Build Settings from defaults, the TOML file (if any), SCRAPER_* env, then explicit args."""
+    environ = os.environ if env is None else env
+    explicit = path is not None or "SCRAPER_CONFIG" in environ
+    cfg_path = Path(path or environ.get("SCRAPER_CONFIG") or DEFAULT_CONFIG_PATH)
+    known = {f.name: f.type for f in fields(Settings) if f.name != "config_dir"}
+    values: dict[str, Any] = {"config_dir": str(cfg_path.parent)}
+    if cfg_path.exists() or explicit:
+        raw = _read_toml(cfg_path)
+        for key, value in raw.items():
+            if key not in known:
+                raise ConfigError(f"{cfg_path}: unknown key {key!r}")
+            values[key] = _coerce(key, value, known[key], str(cfg_path))
+    for key, kind in known.items():
+        env_key = f"SCRAPER_{key.upper()}"
+        if env_key in environ and key != "config":
+            values[key] = _coerce(key, environ[env_key], kind, f"environment {env_key}")
+    if db_url:
+        values["db_url"] = db_url
+    return replace(Settings(), **values)
+
+
+def load_sources(settings: Settings) -> list[Source]:
+    """Read the sources file named by the settings; errors name the file and the entry."""
+    path = settings.path(settings.sources_file)
+    raw = _read_toml(path)
+    entries = raw.get("sources", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries, 1):
+        where = f"{path}: source #{i}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: must be a table")
+        unknown = set(entry) - {"name", "url", "kind", "interval", "enabled", "tags"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        name, url = entry.get("name"), entry.get("url")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"{where}: 'name' is missing")
+        if name in seen:
+            raise ConfigError(f"{where}: duplicate name {name!r}")
+        seen.add(name)
+        if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
+            raise ConfigError(f"{where} ({name}): 'url' must be an http(s) URL, got {url!r}")
+        kind = entry.get("kind", "feed")
+        if kind not in {"feed", "page"}:
+            raise ConfigError(f"{where} ({name}): 'kind' must be 'feed' or 'page', got {kind!r}")
+        interval = entry.get("interval", settings.source_interval_s)
+        if isinstance(interval, bool) or not isinstance(interval, int | float) or interval <= 0:
+            raise ConfigError(f"{where} ({name}): 'interval' must be a positive number of seconds")
+        tags = entry.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise ConfigError(f"{where} ({name}): 'tags' must be a list of strings")
+        sources.append(
+            Source(
+                name=name,
+                url=url,
+                kind=kind,
+                interval_s=float(interval),
+                enabled=bool(entry.get("enabled", True)),
+                tags=list(tags),
+            )
+        )
+    return sources
+
+
+def find_source(sources: list[Source], name: str, origin: str = "sources") -> Source:
+    """Return the source called `name`, or a ConfigError listing the known names."""
+    for source in sources:
+        if source.name == name:
+            return source
+    known = ", ".join(s.name for s in sources) or "none"
+    raise ConfigError(f"unknown source {name!r} in {origin} (known: {known})")
+
+
+__all__ = ["Settings", "find_source", "load_settings", "load_sources"]
