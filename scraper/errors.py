@@ -11,6 +11,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scraper.models import FetchAttempt
+
 
 class ScraperError(Exception):
     """Base of every error the scraper raises on purpose; `str()` is a one-line message."""
@@ -46,11 +51,14 @@ class FetchError(ScraperError):
         outcome: str = "network-error",
         status: int | None = None,
         retry_after_s: float | None = None,
+        attempts: list[FetchAttempt] | None = None,
     ) -> None:
         super().__init__(message, url=url)
         self.outcome = outcome
         self.status = status
         self.retry_after_s = retry_after_s
+        # every HTTP attempt made before giving up, for the fetch log
+        self.attempts: list[FetchAttempt] = attempts or []
 
     def __str__(self) -> str:
         where = f" ({self.url})" if self.url else ""
