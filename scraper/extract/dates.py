@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.extract.jsonld import jsonld_objects, types_of
+from scraper.extract.zones import ZONE_ABBREVIATIONS, localize
+
+# Nothing we archive was published before the web went mainstream.
+MIN_YEAR = 1995
+# A date this far past the fetch time is a typo, an event date or a clock error.
+FUTURE_TOLERANCE = timedelta(days=1)
+# How much visible text around the headline is searched for a dateline (characters).
+TITLE_WINDOW_BEFORE_CHARS = 400
+TITLE_WINDOW_AFTER_CHARS = 700
+# Elements whose text is longer than this are containers, not date lines (characters).
+MAX_DATE_LINE_CHARS = 200
+# How many <time> / date-class elements are looked at, at most.
+MAX_TIME_ELEMENTS = 40
+MAX_DATE_LINES = 60
+# How far after a date its time of day may start (characters).
+TIME_LOOKAHEAD_CHARS = 40
 
 
 @dataclass
@@ -17,11 +38,619 @@ class Dates:
     provenance: dict[str, str] = field(default_factory=dict)
 
 
-def parse_date_text(text: str, *, now: datetime | None = None) -> datetime | None:
-    """Parse one human or machine date string into an aware datetime (stub)."""
+_MONTH_NAMES: dict[str, int] = {}
+for _num, _names in enumerate(
+    [
+        "january jan janvier janv enero ene januar jänner jänn jan gennaio gen janeiro januari stycznia",
+        "february feb febr février fevrier févr fevr febrero februar febbraio fevereiro fev februari",
+        "march mar mars marzo märz maerz mrz marz março marco maart",
+        "april apr avril avr abril aprile",
+        "may mai mayo maggio mag maio mei",
+        "june jun juin junio juni giugno junho",
+        "july jul juillet juil julio juli luglio lug julho",
+        "august aug août aout agosto ago augustus",
+        "september sep sept septembre septiembre setiembre settembre set setembro",
+        "october oct octobre octubre oktober okt ottobre ott outubro out",
+        "november nov novembre noviembre novembro",
+        "december dec décembre decembre déc diciembre dic dezember dez dicembre dezembro",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTH_NAMES.setdefault(_name, _num)
+
+_MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTH_NAMES), key=len, reverse=True))
+_ZONE_ALT = "|".join(sorted(ZONE_ABBREVIATIONS, key=len, reverse=True))
+
+# 2025-07-29, 2025/07/29, 2025.07.29 with an optional ISO time and offset
+_ISO_RE = re.compile(
+    r"(?<![\d.])((?:19|20)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?!\d)"
+    r"(?:[T\s]+(\d{1,2}):(\d\d)(?::(\d\d)(?:[.,]\d+)?)?\s*(Z|[+-]\d\d(?::?\d\d)?(?!\d))?)?"
+)
+_COMPACT_RE = re.compile(r"^((?:19|20)\d\d)(\d\d)(\d\d)(?:T?(\d\d)(\d\d)(\d\d)?)?(Z|[+-]\d\d:?\d\d)?$")
+_MDY_RE = re.compile(
+    rf"(?<![^\W\d_])(?P<mon>{_MONTH_ALT})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\.?,?\s+(?P<year>(?:19|20)\d\d)(?!\d)",
+    re.I,
+)
+_DMY_RE = re.compile(
+    rf"(?<![\d.])(?P<day>\d{{1,2}})(?:st|nd|rd|th|er|º|°)?\.?\s*(?:de\s+|of\s+)?(?P<mon>{_MONTH_ALT})"
+    rf"(?![^\W\d_])\.?,?\s*(?:de\s+|del\s+)?(?P<year>(?:19|20)\d\d)(?!\d)",
+    re.I,
+)
+_NUMERIC_RE = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d]|[.,]\d)")
+_CJK_RE = re.compile(r"((?:19|20)\d\d)\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
+_TIME_AFTER_RE = re.compile(
+    r"^[\s,|·•–—-]*(?:at|um|à|a\s+las|alle|om|ore|kl\.?|-)?\s*"
+    r"(?P<h>\d{1,2})(?:(?:[:h]|\.(?=\d\d))(?P<m>\d\d)(?::(?P<s>\d\d))?)?\s*(?P<ampm>[ap]\.?\s?m\b\.?)?"
+    r"\s*(?:uhr|h\b)?",
+    re.I,
+)
+_TIME_CJK_RE = re.compile(r"^\s*(?P<h>\d{1,2})\s*[:時时시]\s*(?P<m>\d\d)")
+_ZONE_RE = re.compile(
+    rf"^\s*\(?(?:(?P<abbr>{_ZONE_ALT})(?![A-Za-z])|(?:GMT|UTC)?(?P<off>[+-]\d{{1,2}}(?::?\d\d)?)(?!\d))"
+)
+_RELATIVE_RE = re.compile(
+    r"(?:(?P<n1>\d+|an?|one)\s+(?P<u1>sec|min|hour|hr|day|week|month|year)[a-z]*\s+ago"
+    r"|vor\s+(?P<n2>\d+|einer?|einem)\s+(?P<u2>sek|min|stunde|std|tag|woche|monat|jahr)[a-z]*"
+    r"|il\s+y\s+a\s+(?P<n3>\d+|une?)\s+(?P<u3>sec|min|heure|jour|semaine|mois|an)[a-z]*"
+    r"|hace\s+(?P<n4>\d+|una?)\s+(?P<u4>seg|min|hora|día|dia|semana|mes|año|ano)[a-z]*"
+    r"|(?P<n5>\d+)\s*(?P<u5>秒|分|小时|時間|天|日|周|週間|个月|ヶ月|か月|年)前"
+    r"|(?P<word>yesterday|gestern|hier|ayer|today|heute|aujourd'hui|hoy))",
+    re.I,
+)
+_UNIT_SECONDS: dict[str, float] = {}
+for _secs, _units in (
+    (1, "sec sek seg 秒"),
+    (60, "min 分"),
+    (3600, "hour hr stunde std heure hora 小时 時間"),
+    (86400, "day tag jour día dia 天 日"),
+    (604800, "week woche semaine semana 周 週間"),
+    (2629746, "month monat mois mes 个月 ヶ月 か月"),
+    (31556952, "year jahr an año ano 年"),
+):
+    for _unit in _units.split():
+        _UNIT_SECONDS[_unit] = _secs
+_DAYS_BACK = {"yesterday": 1, "gestern": 1, "hier": 1, "ayer": 1}
+
+
+@dataclass
+class _Hit:
+    """One date found in a string; `value` is naive when the string named no zone."""
+
+    start: int
+    value: datetime
+    has_time: bool
+
+
+def _zone_at(text: str, pos: int) -> tzinfo | None:
+    """Return the zone written at `pos` (abbreviation or numeric offset), if any."""
+    m = _ZONE_RE.match(text, pos)
+    if m is None:
+        return None
+    if m.group("abbr"):
+        return ZONE_ABBREVIATIONS[m.group("abbr")]
+    return _offset_zone(m.group("off"))
+
+
+def _offset_zone(raw: str) -> timezone | None:
+    """Return a fixed zone from '+02:00', '+0200', '-5' or 'Z'."""
+    if raw in ("Z", "z"):
+        return UTC
+    sign = -1 if raw[0] == "-" else 1
+    digits = raw[1:].replace(":", "")
+    hours = int(digits[:2]) if len(digits) >= 3 else int(digits)
+    minutes = int(digits[2:4]) if len(digits) >= 3 else 0
+    if hours > 14 or minutes > 59:
+        return None
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _with_time(text: str, end: int, day: datetime) -> tuple[datetime, bool]:
+    """Extend a date with the time of day (and zone) written right after it."""
+    window = text[end : end + TIME_LOOKAHEAD_CHARS]
+    m = _TIME_AFTER_RE.match(window) or _TIME_CJK_RE.match(window)
+    if m is None or (m.groupdict().get("m") is None and not m.groupdict().get("ampm")):
+        zone = _zone_at(window, 0)
+        return (localize(day, zone) if zone else day), False
+    hour, minute = int(m.group("h")), int(m.group("m") or 0)
+    second = int(m.groupdict().get("s") or 0)
+    ampm = (m.groupdict().get("ampm") or "").lower()
+    if ampm.startswith("p") and hour < 12:
+        hour += 12
+    elif ampm.startswith("a") and hour == 12:
+        hour = 0
+    if hour > 23 or minute > 59 or second > 59:
+        return day, False
+    value = day.replace(hour=hour, minute=minute, second=second)
+    zone = _zone_at(window, m.end())
+    return (localize(value, zone) if zone else value), True
+
+
+def _make(year: int, month: int, day: int) -> datetime | None:
+    """Return a naive midnight datetime, or None for an impossible date."""
+    try:
+        return datetime(year, month, day)
+    except ValueError:
+        return None
+
+
+def _relative(m: re.Match[str], now: datetime) -> datetime | None:
+    """Resolve '3 hours ago', 'vor 2 Tagen', 'yesterday'... against `now`."""
+    word = m.group("word")
+    if word:
+        back = _DAYS_BACK.get(word.lower(), 0)
+        return now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=back)
+    for i in range(1, 6):
+        count, unit = m.group(f"n{i}"), m.group(f"u{i}")
+        if count is None:
+            continue
+        n = int(count) if count.isdigit() else 1
+        seconds = next((s for u, s in _UNIT_SECONDS.items() if unit.lower().startswith(u)), None)
+        if seconds is None:
+            return None
+        return (now - timedelta(seconds=n * seconds)).replace(microsecond=0)
     return None
 
 
+def _year2(raw: str, now: datetime) -> int:
+    """Expand a two-digit year to the closest past century."""
+    year = int(raw)
+    if year >= 100:
+        return year
+    return 2000 + year if 2000 + year <= now.year + 1 else 1900 + year
+
+
+def _iter_hits(text: str, now: datetime, *, dayfirst: bool | None = None) -> Iterator[_Hit]:
+    """Yield every date written in `text`, in order of position, without overlaps."""
+    hits: list[_Hit] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for m in _ISO_RE.finditer(text):
+        day = _make(int(m.group(1)), int(m.group(3)), int(m.group(4)))
+        if day is None or not free(m.start(), m.end()):
+            continue
+        if m.group(5) is not None:
+            value = day.replace(hour=int(m.group(5)), minute=int(m.group(6)), second=int(m.group(7) or 0))
+            zone = _offset_zone(m.group(8)) if m.group(8) else _zone_at(text, m.end())
+            hits.append(_Hit(m.start(), localize(value, zone) if zone else value, True))
+        else:
+            value, has_time = _with_time(text, m.end(), day)
+            hits.append(_Hit(m.start(), value, has_time))
+        taken.append((m.start(), m.end()))
+    for m in _CJK_RE.finditer(text):
+        day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if day is not None and free(m.start(), m.end()):
+            value, has_time = _with_time(text, m.end(), day)
+            hits.append(_Hit(m.start(), value, has_time))
+            taken.append((m.start(), m.end()))
+    for regex in (_MDY_RE, _DMY_RE):
+        for m in regex.finditer(text):
+            month = _MONTH_NAMES.get(m.group("mon").lower())
+            day = _make(int(m.group("year")), month, int(m.group("day"))) if month else None
+            if day is not None and free(m.start(), m.end()):
+                value, has_time = _with_time(text, m.end(), day)
+                hits.append(_Hit(m.start(), value, has_time))
+                taken.append((m.start(), m.end()))
+    for m in _NUMERIC_RE.finditer(text):
+        a, sep, b, raw_year = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
+        if len(raw_year) == 2 and sep != ".":
+            continue
+        first_is_day = dayfirst if dayfirst is not None else sep != "/"
+        if a > 12:
+            first_is_day = True
+        elif b > 12:
+            first_is_day = False
+        d, mo = (a, b) if first_is_day else (b, a)
+        day = _make(_year2(raw_year, now), mo, d)
+        if day is not None and free(m.start(), m.end()):
+            value, has_time = _with_time(text, m.end(), day)
+            hits.append(_Hit(m.start(), value, has_time))
+            taken.append((m.start(), m.end()))
+    for m in _RELATIVE_RE.finditer(text):
+        rel = _relative(m, now)
+        if rel is not None and free(m.start(), m.end()):
+            hits.append(_Hit(m.start(), rel, m.group("word") is None))
+    hits.sort(key=lambda h: h.start)
+    yield from hits
+
+
+def _parse_machine(text: str) -> _Hit | None:
+    """Parse compact machine forms ('20250729', '20250729T0954Z') that free text never uses."""
+    m = _COMPACT_RE.match(text)
+    if m is None:
+        return None
+    day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if day is None:
+        return None
+    if m.group(4) is None:
+        return _Hit(0, day, False)
+    try:
+        value = day.replace(hour=int(m.group(4)), minute=int(m.group(5)), second=int(m.group(6) or 0))
+    except ValueError:
+        return _Hit(0, day, False)
+    zone = _offset_zone(m.group(7)) if m.group(7) else None
+    return _Hit(0, localize(value, zone) if zone else value, True)
+
+
+def _epoch(text: str) -> datetime | None:
+    """Read a Unix timestamp in seconds or milliseconds."""
+    if not text.isdigit() or len(text) not in (10, 13):
+        return None
+    seconds = int(text) / (1000 if len(text) == 13 else 1)
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _plausible(value: datetime, now: datetime) -> bool:
+    """Reject dates before the web era or in the future."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.year >= MIN_YEAR and aware <= now + FUTURE_TOLERANCE
+
+
+def _aware_now(now: datetime | None) -> datetime:
+    """Return `now` as an aware datetime (UTC when not given or naive)."""
+    if now is None:
+        return datetime.now(UTC)
+    return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+
+def _first_hit(text: str, now: datetime, dayfirst: bool | None = None) -> _Hit | None:
+    """Return the first plausible date in a string, machine forms included."""
+    text = text.strip()
+    if not text:
+        return None
+    hit = _parse_machine(text)
+    if hit is None:
+        stamp = _epoch(text)
+        hit = _Hit(0, stamp, True) if stamp else None
+    if hit is not None and _plausible(hit.value, now):
+        return hit
+    for hit in _iter_hits(text, now, dayfirst=dayfirst):
+        if _plausible(hit.value, now):
+            return hit
+    return None
+
+
+def parse_date_text(
+    text: str, *, now: datetime | None = None, default_zone: tzinfo | None = None
+) -> datetime | None:
+    """Parse one human or machine date string into an aware datetime, or None if none is plausible."""
+    current = _aware_now(now)
+    hit = _first_hit(text, current)
+    if hit is None:
+        return None
+    if hit.value.tzinfo is None:
+        return hit.value.replace(tzinfo=default_zone or UTC)
+    return hit.value
+
+
+# --- page sources -------------------------------------------------------------------------------
+
+_ARTICLE_TYPES = {
+    "Article",
+    "NewsArticle",
+    "BlogPosting",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "ReviewNewsArticle",
+    "BackgroundNewsArticle",
+    "AskPublicNewsArticle",
+    "SatiricalArticle",
+    "TechArticle",
+    "ScholarlyArticle",
+    "Report",
+    "LiveBlogPosting",
+    "SocialMediaPosting",
+    "DiscussionForumPosting",
+    "Posting",
+    "PressRelease",
+    "Review",
+    "Recipe",
+    "HowTo",
+    "Blog",
+}
+_PAGE_TYPES = {"WebPage", "ItemPage", "AboutPage", "FAQPage", "QAPage", "MedicalWebPage", "VideoObject"}
+
+# meta name/property/itemprop (lower case) -> (field, trust rank, provenance); lower rank wins
+_META_DATES: dict[str, tuple[str, int, str]] = {}
+for _fld, _rank, _prov, _keys in (
+    ("published", 0, "meta:article", "article:published_time article:published article.published"),
+    ("published", 1, "meta:og", "og:published_time og:article:published_time og:pubdate"),
+    ("published", 2, "meta", "datepublished datecreated"),
+    ("published", 3, "meta:parsely", "parsely-pub-date"),
+    ("published", 4, "meta:dc", "dc.date.issued dcterms.issued dc.date.created dcterms.created dc.date dcterms.date"
+     " dc.date.published dc.created dc.issued"),
+    ("published", 5, "meta", "sailthru.date pubdate publishdate publish-date publish_date published_time"
+     " published-date date_published article_date_original article:post_date cxenseparse:recs:publishtime"
+     " originalpublicationdate original-publish-date citation_publication_date citation_date"
+     " citation_online_date prism.publicationdate bt:pubdate displaydate datepublished date"
+     " published article.created creation_date created timestamp release_date rnews:datepublished"
+     " dc.date.available"),
+    ("modified", 0, "meta:article", "article:modified_time article:modified article.updated"),
+    ("modified", 1, "meta:og", "og:updated_time og:modified_time og:article:modified_time"),
+    ("modified", 2, "meta", "datemodified"),
+    ("modified", 4, "meta:dc", "dcterms.modified dc.date.modified dc.modified"),
+    ("modified", 5, "meta", "last-modified lastmod last_updated modified revised updated_time"
+     " article:modified eomportal-lastupdate"),
+):
+    for _key in _keys.split():
+        _META_DATES.setdefault(_key, (_fld, _rank, _prov))
+
+_EXCLUDED_TAGS = {"footer", "aside", "nav", "form", "li"}
+_EXCLUDED_CLASS_RE = re.compile(
+    r"comment|related|sidebar|footer|teaser|recommend|widget|popular|most-?read|newsletter|reply|"
+    r"promo|carousel|trending|more-?stories|read-?more|next|prev|archive|calendar|weather",
+    re.I,
+)
+_PUB_HINT_RE = re.compile(r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen", re.I)
+_MOD_HINT_RE = re.compile(r"updat|modif|aktualisiert|geändert|mis à jour|actualiz", re.I)
+_DATE_LINE_SELECTOR = (
+    '[class*="date" i], [class*="time" i], [class*="publish" i], [class*="byline" i], [class*="posted" i],'
+    ' [class*="meta" i], [class*="datum" i], [id*="date" i], [id*="time" i], [id*="publish" i],'
+    ' [class*="info" i], [class*="author" i], [class*="fecha" i], [class*="data" i]'
+)
+_URL_DATE_RES = (
+    re.compile(r"/((?:19|20)\d\d)/(\d{1,2})/(\d{1,2})(?:/|$|[-_.])"),
+    re.compile(r"[/_-]((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[/_.-]|$)"),
+    re.compile(r"[/_-]((?:19|20)\d\d)(\d\d)(\d\d)(?:[/_.-]|$)"),
+    re.compile(r"/((?:19|20)\d\d)_(\d\d)_(\d\d)(?:[/_.-]|$)"),
+)
+
+
+@dataclass
+class _Candidate:
+    """A date found on the page, with its trust rank (lower wins) and provenance."""
+
+    rank: int
+    hit: _Hit
+    source: str
+
+
+@dataclass
+class _Context:
+    """Per-page state shared by the source readers."""
+
+    now: datetime
+    dayfirst: bool | None
+    published: list[_Candidate] = field(default_factory=list)
+    modified: list[_Candidate] = field(default_factory=list)
+
+    def add(self, fld: str, rank: int, text: Any, source: str) -> None:
+        """Parse a value and record it as a candidate for `fld` if it is a plausible date."""
+        if not isinstance(text, str):
+            return
+        hit = _first_hit(text, self.now, self.dayfirst)
+        if hit is not None:
+            (self.published if fld == "published" else self.modified).append(_Candidate(rank, hit, source))
+
+
+def _from_jsonld(tree: LexborHTMLParser, ctx: _Context) -> None:
+    """Collect datePublished/dateModified of article-like JSON-LD objects (any depth, @graph)."""
+    for obj in jsonld_objects(tree):
+        types = types_of(obj)
+        if types & _ARTICLE_TYPES:
+            base = 0
+        elif types & _PAGE_TYPES:
+            base = 1
+        elif "datePublished" in obj and not types & {"Person", "Organization", "ImageObject", "Comment"}:
+            base = 2
+        else:
+            continue
+        for key in ("datePublished", "dateCreated", "uploadDate"):
+            value = obj.get(key)
+            if isinstance(value, list) and value:
+                value = value[0]
+            ctx.add("published", base * 3 + (0 if key == "datePublished" else 1), value, "json-ld")
+        ctx.add("modified", base, obj.get("dateModified"), "json-ld")
+
+
+def _from_meta(tree: LexborHTMLParser, ctx: _Context) -> None:
+    """Collect dates from <meta> tags (Open Graph, article:, Dublin Core, parsely, sailthru, ...)."""
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        content = attrs.get("content") or attrs.get("datetime")
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = attrs.get(attr)
+            if not key:
+                continue
+            key = key.strip().lower()
+            if key == "parsely-page":
+                _from_parsely_page(content, ctx)
+                continue
+            spec = _META_DATES.get(key)
+            if spec is not None:
+                fld, rank, source = spec
+                ctx.add(fld, 10 + rank, content, source)
+                break
+
+
+def _from_parsely_page(content: str, ctx: _Context) -> None:
+    """Read pub_date from the JSON blob of a parsely-page meta tag."""
+    m = re.search(r'"pub_date"\s*:\s*"([^"]+)"', content)
+    if m:
+        ctx.add("published", 13, m.group(1), "meta:parsely")
+
+
+def _excluded(node: LexborNode, stop: LexborNode | None = None) -> bool:
+    """Say whether a node sits in comments, related links, sidebars or footers."""
+    current: LexborNode | None = node
+    depth = 0
+    while current is not None and current.tag not in ("body", "html") and depth < 25:
+        if current is stop:
+            return False
+        if current.tag in _EXCLUDED_TAGS:
+            return True
+        attrs = current.attributes
+        marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+        if marker.strip() and _EXCLUDED_CLASS_RE.search(marker):
+            return True
+        current = current.parent
+        depth += 1
+    return False
+
+
+def _hint(node: LexborNode) -> str:
+    """Return the class, id and itemprop of a node and its parent, for publish/update cues."""
+    parts = []
+    current: LexborNode | None = node
+    for _ in range(2):
+        if current is None:
+            break
+        attrs = current.attributes
+        parts.append(" ".join(str(attrs.get(a) or "") for a in ("class", "id", "itemprop", "property")))
+        current = current.parent
+    return " ".join(parts)
+
+
+def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
+    """Collect <time> dates and itemprop dates, trusting ones marked as publication dates."""
+    nodes = tree.css("time, [itemprop=datePublished], [itemprop=dateModified], abbr[title]")
+    for order, node in enumerate(nodes[:MAX_TIME_ELEMENTS]):
+        if node.tag == "meta":
+            continue
+        attrs = node.attributes
+        raw = attrs.get("datetime") or attrs.get("content") or attrs.get("title") or node.text(deep=True)
+        if not raw:
+            continue
+        if node.tag == "abbr" and not _PUB_HINT_RE.search(str(attrs.get("class") or "")):
+            continue
+        hint = _hint(node)
+        itemprop = str(attrs.get("itemprop") or "")
+        if itemprop == "dateModified" or (_MOD_HINT_RE.search(hint) and not _PUB_HINT_RE.search(hint)):
+            ctx.add("modified", 30, raw, "time-element")
+            continue
+        if _excluded(node):
+            continue
+        marked = "pubdate" in attrs or itemprop == "datePublished" or bool(_PUB_HINT_RE.search(hint))
+        ctx.add("published", 30 + (0 if marked else 1) + order * 0.01, raw, "time-element")  # type: ignore[arg-type]
+
+
+def _headline(tree: LexborHTMLParser) -> LexborNode | None:
+    """Return the page's main headline element."""
+    for selector in ("article h1", "main h1", "h1", "[itemprop=headline]", "article h2"):
+        node = tree.css_first(selector)
+        if node is not None and node.text(strip=True):
+            return node
+    return None
+
+
+def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
+    """Search the visible text around the headline for a dateline."""
+    h1 = _headline(tree)
+    if h1 is None:
+        return
+    title = h1.text(deep=True, separator=" ")
+    container: LexborNode | None = h1.parent
+    for level in range(4):
+        if container is None or container.tag in ("html",):
+            return
+        text = container.text(deep=True, separator=" ")
+        pos = text.find(title)
+        if pos < 0:
+            pos = 0
+        end = pos + len(title)
+        after = text[end : end + TITLE_WINDOW_AFTER_CHARS]
+        before = text[max(0, pos - TITLE_WINDOW_BEFORE_CHARS) : pos]
+        for segment, bias in ((after, 0.0), (before, 0.5)):
+            for hit in _iter_hits(segment, ctx.now, dayfirst=ctx.dayfirst):
+                if _plausible(hit.value, ctx.now):
+                    ctx.published.append(_Candidate(40 + level + bias, hit, "text"))  # type: ignore[arg-type]
+                    return
+        container = container.parent
+
+
+def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:
+    """Collect dates from short elements whose class names a date, time, byline or meta line."""
+    seen = 0
+    for node in tree.css(_DATE_LINE_SELECTOR):
+        if node.tag in ("script", "style", "meta", "link", "body", "html", "time"):
+            continue
+        text = node.text(deep=True, separator=" ")
+        if not text or len(text) > MAX_DATE_LINE_CHARS or not any(c.isdigit() for c in text):
+            continue
+        seen += 1
+        if seen > MAX_DATE_LINES:
+            break
+        if _excluded(node):
+            continue
+        hint = _hint(node)
+        fld = "modified" if _MOD_HINT_RE.search(hint) or _MOD_HINT_RE.search(text[:40]) else "published"
+        rank = 50 if _PUB_HINT_RE.search(hint) else 51
+        hits = [h for h in _iter_hits(text, ctx.now, dayfirst=ctx.dayfirst) if _plausible(h.value, ctx.now)]
+        if hits:
+            ctx.published.append(_Candidate(rank, hits[0], "text")) if fld == "published" else None
+            if fld == "modified":
+                ctx.modified.append(_Candidate(rank, hits[0], "text"))
+
+
+def _from_url(url: str | None, ctx: _Context) -> None:
+    """Read a date from the URL path (/2025/07/29/, /20250729/, /2025-07-29-...)."""
+    if not url:
+        return
+    path = url.split("://", 1)[-1]
+    path = path[path.find("/") :] if "/" in path else ""
+    for regex in _URL_DATE_RES:
+        m = regex.search(path)
+        if m:
+            day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if day is not None and _plausible(day, ctx.now):
+                ctx.published.append(_Candidate(60, _Hit(0, day, False), "url"))
+                return
+
+
+def _page_zone(ctx: _Context) -> tzinfo | None:
+    """Return the zone used by the page's own aware dates, for dates written without one."""
+    for cand in sorted(ctx.published + ctx.modified, key=lambda c: c.rank):
+        if cand.hit.value.tzinfo is not None and cand.source != "url":
+            return cand.hit.value.tzinfo
+    return None
+
+
+def _best(cands: list[_Candidate], zone: tzinfo | None) -> _Candidate | None:
+    """Return the most trusted candidate, made timezone-aware."""
+    if not cands:
+        return None
+    best = min(cands, key=lambda c: c.rank)
+    if best.hit.value.tzinfo is None:
+        best.hit.value = best.hit.value.replace(tzinfo=zone or UTC)
+    return best
+
+
+def _dayfirst(tree: LexborHTMLParser) -> bool | None:
+    """Guess whether numeric dates put the day first, from the page language (US English does not)."""
+    html = tree.css_first("html")
+    lang = str(html.attributes.get("lang") or "").lower() if html is not None else ""
+    if not lang:
+        return None
+    return lang not in ("en-us", "en_us")
+
+
 def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None = None) -> Dates:
-    """Find the dates of a parsed page without changing the tree (stub)."""
-    return Dates()
+    """Find the dates of a parsed page without changing the tree."""
+    ctx = _Context(now=_aware_now(fetched_at), dayfirst=_dayfirst(tree))
+    _from_jsonld(tree, ctx)
+    _from_meta(tree, ctx)
+    if not ctx.published:
+        _from_time_elements(tree, ctx)
+    if not ctx.published:
+        _from_title_area(tree, ctx)
+    if not ctx.published:
+        _from_date_lines(tree, ctx)
+    if not ctx.published:
+        _from_url(url, ctx)
+    zone = _page_zone(ctx)
+    dates = Dates()
+    published = _best(ctx.published, zone)
+    if published is not None:
+        dates.published = published.hit.value
+        dates.provenance["published"] = published.source
+    modified = _best(ctx.modified, zone)
+    if modified is not None:
+        dates.modified = modified.hit.value
+        dates.provenance["modified"] = modified.source
+    return dates

@@ -1,0 +1,66 @@
+"""JSON-LD blocks of a page, parsed leniently and flattened into a list of objects."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser
+
+# A JSON-LD object nested deeper than this is page noise, not article metadata.
+MAX_JSONLD_DEPTH = 8
+_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+_WRAPPER_RE = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
+
+
+def _loads(text: str) -> Any:
+    """Decode one script's JSON, forgiving CDATA wrappers, raw newlines and trailing commas."""
+    text = _WRAPPER_RE.sub("", text.strip())
+    if not text:
+        return None
+    try:
+        return json.loads(text, strict=False)
+    except ValueError:
+        pass
+    try:
+        return json.loads(_TRAILING_COMMA_RE.sub(r"\1", text), strict=False)
+    except ValueError:
+        pass
+    try:
+        # several objects glued together, or junk after the first one
+        return json.JSONDecoder(strict=False).raw_decode(text)[0]
+    except ValueError:
+        return None
+
+
+def _walk(value: Any, depth: int) -> Iterator[dict[str, Any]]:
+    """Yield every object inside a decoded JSON-LD value, outer objects first."""
+    if depth > MAX_JSONLD_DEPTH:
+        return
+    if isinstance(value, list):
+        for item in value:
+            yield from _walk(item, depth + 1)
+    elif isinstance(value, dict):
+        yield value
+        for key, item in value.items():
+            if isinstance(item, (dict, list)) and key != "@context":
+                yield from _walk(item, depth + 1)
+
+
+def jsonld_objects(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    """Return all JSON-LD objects of the page (including @graph members and nested ones)."""
+    found: list[dict[str, Any]] = []
+    for node in tree.css('script[type="application/ld+json" i]'):
+        data = _loads(node.text(deep=True) or "")
+        if data is not None:
+            found.extend(_walk(data, 0))
+    return found
+
+
+def types_of(obj: dict[str, Any]) -> set[str]:
+    """Return the bare @type names of a JSON-LD object (no schema.org prefix)."""
+    raw = obj.get("@type")
+    names = raw if isinstance(raw, list) else [raw]
+    return {n.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for n in names if isinstance(n, str)}
