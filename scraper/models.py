@@ -69,6 +69,7 @@ class FeedEntry:
     summary: str | None = None
     content: str | None = None
     tags: list[str] = field(default_factory=list)
+    enclosures: list[str] = field(default_factory=list)  # absolute URLs of attached media
 
 
 @dataclass

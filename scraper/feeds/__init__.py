@@ -1,0 +1,7 @@
+"""Feeds stage: RSS, Atom and JSON Feed documents, sitemaps and OPML lists read into our records."""
+
+from __future__ import annotations
+
+from scraper.feeds.feed import parse_feed
+
+__all__ = ["parse_feed"]
