@@ -379,10 +379,10 @@ for _fld, _rank, _prov, _keys in (
     for _key in _keys.split():
         _META_DATES.setdefault(_key, (_fld, _rank, _prov))
 
-_EXCLUDED_TAGS = {"footer", "aside", "nav", "form", "li"}
+_EXCLUDED_TAGS = {"footer", "nav", "form"}
 _EXCLUDED_CLASS_RE = re.compile(
-    r"comment|related|sidebar|footer|teaser|recommend|widget|popular|most-?read|newsletter|reply|"
-    r"promo|carousel|trending|more-?stories|read-?more|next|prev|archive|calendar|weather",
+    r"comment|related|sidebar|footer|recommend|popular|most-?read|newsletter|reply|"
+    r"promo|carousel|trending|more-?stories|read-?more|calendar|weather",
     re.I,
 )
 _PUB_HINT_RE = re.compile(r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen", re.I)
@@ -398,13 +398,17 @@ _URL_DATE_RES = (
     re.compile(r"[/_-]((?:19|20)\d\d)(\d\d)(\d\d)(?:[/_.-]|$)"),
     re.compile(r"/((?:19|20)\d\d)_(\d\d)_(\d\d)(?:[/_.-]|$)"),
 )
+_URL_MONTH_RE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)(?:/|$)")
+_ANY_TEXT_SELECTOR = "p, span, div, td, small, em, strong, b, i, font, h2, h3, h4, h5, h6, li, dd"
+# How many body elements the last-resort scan reads, at most.
+MAX_FALLBACK_ELEMENTS = 1500
 
 
 @dataclass
 class _Candidate:
     """A date found on the page, with its trust rank (lower wins) and provenance."""
 
-    rank: int
+    rank: float
     hit: _Hit
     source: str
 
@@ -418,7 +422,7 @@ class _Context:
     published: list[_Candidate] = field(default_factory=list)
     modified: list[_Candidate] = field(default_factory=list)
 
-    def add(self, fld: str, rank: int, text: Any, source: str) -> None:
+    def add(self, fld: str, rank: float, text: Any, source: str) -> None:
         """Parse a value and record it as a candidate for `fld` if it is a plausible date."""
         if not isinstance(text, str):
             return
@@ -527,7 +531,7 @@ def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
         if _excluded(node):
             continue
         marked = "pubdate" in attrs or itemprop == "datePublished" or bool(_PUB_HINT_RE.search(hint))
-        ctx.add("published", 30 + (0 if marked else 1) + order * 0.01, raw, "time-element")  # type: ignore[arg-type]
+        ctx.add("published", 30 + (0 if marked else 1) + order * 0.01, raw, "time-element")
 
 
 def _headline(tree: LexborHTMLParser) -> LexborNode | None:
@@ -559,7 +563,7 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
         for segment, bias in ((after, 0.0), (before, 0.5)):
             for hit in _iter_hits(segment, ctx.now, dayfirst=ctx.dayfirst):
                 if _plausible(hit.value, ctx.now):
-                    ctx.published.append(_Candidate(40 + level + bias, hit, "text"))  # type: ignore[arg-type]
+                    ctx.published.append(_Candidate(40 + level + bias, hit, "text"))
                     return
         container = container.parent
 
@@ -588,27 +592,54 @@ def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:
                 ctx.modified.append(_Candidate(rank, hits[0], "text"))
 
 
-def _from_url(url: str | None, ctx: _Context) -> None:
-    """Read a date from the URL path (/2025/07/29/, /20250729/, /2025-07-29-...)."""
-    if not url:
+def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
+    """Last resort: the first short text element in the page body that holds a date."""
+    body = tree.body
+    if body is None:
         return
+    for order, node in enumerate(body.css(_ANY_TEXT_SELECTOR)):
+        if order >= MAX_FALLBACK_ELEMENTS:
+            return
+        text = node.text(deep=True, separator=" ")
+        if not text or len(text) > MAX_DATE_LINE_CHARS or not any(c.isdigit() for c in text):
+            continue
+        for hit in _iter_hits(text, ctx.now, dayfirst=ctx.dayfirst):
+            if _plausible(hit.value, ctx.now) and not _excluded(node):
+                ctx.published.append(_Candidate(55, hit, "heuristic"))
+                return
+
+
+def _url_day(url: str | None) -> tuple[int, int, int | None] | None:
+    """Return (year, month, day or None) written in the URL path."""
+    if not url:
+        return None
     path = url.split("://", 1)[-1]
     path = path[path.find("/") :] if "/" in path else ""
     for regex in _URL_DATE_RES:
         m = regex.search(path)
-        if m:
-            day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            if day is not None and _plausible(day, ctx.now):
-                ctx.published.append(_Candidate(60, _Hit(0, day, False), "url"))
-                return
+        if m and _make(int(m.group(1)), int(m.group(2)), int(m.group(3))) is not None:
+            return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    m = _URL_MONTH_RE.search(path)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return int(m.group(1)), int(m.group(2)), None
+    return None
+
+
+def _from_url(url_day: tuple[int, int, int | None] | None, ctx: _Context) -> None:
+    """Use the date of the URL path (/2025/07/29/, /20250729/, /2025-07-29-...) when it names a day."""
+    if url_day is None or url_day[2] is None:
+        return
+    day = _make(url_day[0], url_day[1], url_day[2])
+    if day is not None and _plausible(day, ctx.now):
+        ctx.published.append(_Candidate(60, _Hit(0, day, False), "url"))
 
 
 def _page_zone(ctx: _Context) -> tzinfo | None:
-    """Return the zone used by the page's own aware dates, for dates written without one."""
-    for cand in sorted(ctx.published + ctx.modified, key=lambda c: c.rank):
-        if cand.hit.value.tzinfo is not None and cand.source != "url":
-            return cand.hit.value.tzinfo
-    return None
+    """Return the local zone used by the page's own dates (non-UTC preferred), for zoneless dates."""
+    zones = [c.hit.value.tzinfo for c in sorted(ctx.published + ctx.modified, key=lambda c: c.rank)]
+    aware = [z for z in zones if z is not None]
+    local = [z for z in aware if z.utcoffset(None) not in (None, timedelta(0))]
+    return (local or aware or [None])[0]
 
 
 def _best(cands: list[_Candidate], zone: tzinfo | None) -> _Candidate | None:
@@ -616,8 +647,32 @@ def _best(cands: list[_Candidate], zone: tzinfo | None) -> _Candidate | None:
     if not cands:
         return None
     best = min(cands, key=lambda c: c.rank)
-    if best.hit.value.tzinfo is None:
-        best.hit.value = best.hit.value.replace(tzinfo=zone or UTC)
+    value = best.hit.value
+    if value.tzinfo is None:
+        value = localize(value, zone or UTC)
+    elif zone is not None and value.utcoffset() == timedelta(0) and isinstance(zone, timezone):
+        # a UTC stamp on a page that otherwise writes local time: same instant, local wall clock
+        value = value.astimezone(zone)
+    return _Candidate(best.rank, _Hit(best.hit.start, value, best.hit.has_time), best.source)
+
+
+def _agree_with_url(best: _Candidate, url_day: tuple[int, int, int | None] | None) -> _Candidate:
+    """Reconcile a found date with a full date in the URL, which names the local publication day."""
+    if url_day is None or url_day[2] is None:
+        return best
+    day = _make(url_day[0], url_day[1], url_day[2])
+    value = best.hit.value
+    if day is None or value.date() == day.date():
+        return best
+    gap = abs((value.date() - day.date()).days)
+    if gap == 1 and best.hit.has_time:
+        # the same instant seen from the page's own zone (e.g. a UTC stamp of a US evening article)
+        for hours in sorted(range(-12, 15), key=abs):
+            shifted = value.astimezone(timezone(timedelta(hours=hours)))
+            if shifted.date() == day.date():
+                return _Candidate(best.rank, _Hit(best.hit.start, shifted, True), best.source)
+    if best.source in ("text", "heuristic", "time-element"):
+        return _Candidate(60, _Hit(0, localize(day, value.tzinfo or UTC), False), "url")
     return best
 
 
@@ -633,20 +688,20 @@ def _dayfirst(tree: LexborHTMLParser) -> bool | None:
 def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None = None) -> Dates:
     """Find the dates of a parsed page without changing the tree."""
     ctx = _Context(now=_aware_now(fetched_at), dayfirst=_dayfirst(tree))
+    url_day = _url_day(url)
     _from_jsonld(tree, ctx)
     _from_meta(tree, ctx)
+    for reader in (_from_time_elements, _from_title_area, _from_date_lines, _from_any_text):
+        if ctx.published:
+            break
+        reader(tree, ctx)
     if not ctx.published:
-        _from_time_elements(tree, ctx)
-    if not ctx.published:
-        _from_title_area(tree, ctx)
-    if not ctx.published:
-        _from_date_lines(tree, ctx)
-    if not ctx.published:
-        _from_url(url, ctx)
+        _from_url(url_day, ctx)
     zone = _page_zone(ctx)
     dates = Dates()
     published = _best(ctx.published, zone)
     if published is not None:
+        published = _agree_with_url(published, url_day)
         dates.published = published.hit.value
         dates.provenance["published"] = published.source
     modified = _best(ctx.modified, zone)
