@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from scraper.feeds.feed import parse_feed
+from scraper.feeds.feed import feed_site_link, parse_feed
 
-__all__ = ["parse_feed"]
+__all__ = ["feed_site_link", "parse_feed"]

@@ -92,9 +92,9 @@ def _entry(raw: Any, url: str, inherited_authors: list[str]) -> FeedEntry | None
     """Build one FeedEntry; None when the entry has no usable link."""
     guid = clean_text(raw.get("id"))
     link = absolute_url(url, raw.get("link"))
-    if link is None and guid is not None:
-        # RSS guid isPermaLink and Atom ids are often the article URL itself
-        link = absolute_url(url, guid)
+    if link is None and guid is not None and guid == absolute_url(guid, guid):
+        # an id that is itself an absolute http(s) URL is the article's address; "p=123" is not
+        link = guid
     if link is None:
         return None
     contents = raw.get("content") or []

@@ -61,8 +61,9 @@ def _entry(item: dict[str, Any], url: str, feed_authors: list[str]) -> FeedEntry
     # ids may be numbers in the wild although the spec says string
     guid_text = str(guid).strip() if isinstance(guid, str | int) and not isinstance(guid, bool) else None
     link = absolute_url(url, item.get("url")) or absolute_url(url, item.get("external_url"))
-    if link is None and guid_text:
-        link = absolute_url(url, guid_text)
+    if link is None and guid_text and guid_text == absolute_url(guid_text, guid_text):
+        # only an id that is already an absolute http(s) URL can stand in for the permalink
+        link = guid_text
     if link is None:
         return None
     tags: list[str] = []

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scraper.errors import FeedError
-from scraper.feeds import parse_feed
+from scraper.feeds import feed_site_link, parse_feed
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "feeds"
 
@@ -82,3 +82,139 @@ def test_bytes_naming_a_local_file_are_not_opened(tmp_path):
     # feedparser opens a bare string as a path; parse_feed must treat the bytes as the document
     with pytest.raises(FeedError):
         parse_feed(str(secret).encode(), "https://ex.com/feed")
+
+
+def test_rss091_latin1_without_dates():
+    feed = parse_feed(load("rss091.xml"), "http://grid.example.net/rss.xml")
+    assert feed.error is None
+    assert [e.title for e in feed.entries] == [
+        "Transformer shortage eases",
+        "Café owners install rooftop solar",
+    ]
+    assert feed.entries[1].summary == "A Latin-1 byte: café."
+    assert all(e.published is None and e.guid is None for e in feed.entries)
+
+
+def test_rss10_rdf_dc_fields():
+    feed = parse_feed(load("rss10-rdf.xml"), "https://batteries.example.jp/rss")
+    first, second = feed.entries
+    assert first.link == "https://batteries.example.jp/articles/solid-state"
+    assert first.authors == ["Kenji Sato"]
+    assert first.tags == ["solid-state"]
+    # dc:date says neither "published" nor "modified"; feedparser (and we) call it updated
+    assert first.updated == "2025-07-29T09:54:00+09:00"
+    assert first.published is None
+    assert second.updated == "2025-07-28T00:00:00+00:00"
+
+
+def test_atom03_issued_and_modified():
+    feed = parse_feed(load("atom03.xml"), "https://litho.example.com/atom.xml")
+    assert feed.title == "Old Blog on Lithography"
+    (entry,) = feed.entries
+    assert entry.published == "2025-07-29T09:54:00-07:00"
+    assert entry.updated == "2025-07-29T17:30:00+00:00"
+    assert entry.content == "<p>Pellicle yields are up.</p>"
+    assert entry.authors == ["Mei Chen"]
+
+
+def test_jsonfeed_10():
+    feed = parse_feed(load("jsonfeed-1.0.json"), "https://fabs.example.com/feed.json")
+    assert feed.title == "Wafer Fab Watch"
+    assert feed.error is None
+    assert [e.link for e in feed.entries] == [
+        "https://fabs.example.com/2025/07/29/intel-ohio/",
+        "https://other.example.org/report.pdf",
+    ]
+    first, second = feed.entries
+    assert first.guid == "2025-07-29-intel-ohio"
+    assert first.summary == "A delay."
+    assert first.content == "<p>The first fab moves to 2030.</p>"
+    assert first.published == "2025-07-29T09:54:00-04:00"
+    assert first.updated == "2025-07-29T12:00:00-04:00"
+    assert first.authors == ["Dana Ortiz"]
+    assert first.tags == ["intel", "fabs"]
+    assert second.authors == ["Fab Watch Staff"]
+    assert second.content == "Link post to an outside report."
+    assert second.published == "2025-07-28T08:00:00+00:00"
+
+
+def test_jsonfeed_11():
+    feed = parse_feed(load("jsonfeed-1.1.json"), "https://storage.example.com/feed.json")
+    first, second = feed.entries
+    assert first.authors == ["Sam Hill", "Priya Rao"]
+    assert first.tags == ["iron-air", "podcast"]
+    assert first.enclosures == [
+        "https://cdn.example.com/ep42.mp3",
+        "https://storage.example.com/transcripts/ep42.txt",
+    ]
+    assert second.link == "https://storage.example.com/ep/41"
+    assert second.authors == ["Storage Desk"]
+
+
+def test_jsonfeed_site_link_and_rss_site_link():
+    assert feed_site_link(load("jsonfeed-1.1.json"), "https://storage.example.com/feed.json") == (
+        "https://storage.example.com/"
+    )
+    assert (
+        feed_site_link(load("rss20.xml"), "https://chips.example.com/feed/") == "https://chips.example.com/"
+    )
+    assert feed_site_link(load("atom10.xml"), "https://mining.example.org/atom.xml") == (
+        "https://mining.example.org/"
+    )
+
+
+def test_json_that_is_not_a_json_feed():
+    with pytest.raises(FeedError, match=r"jsonfeed\.org version.*https://ex\.com/api"):
+        parse_feed(b'{"version": "2.0", "items": []}', "https://ex.com/api")
+    with pytest.raises(FeedError, match="not well-formed JSON at line 1"):
+        parse_feed(b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "https://ex.com/feed.json")
+
+
+def test_malformed_feed_keeps_readable_entries_and_says_why():
+    feed = parse_feed(load("malformed-rss.xml"), "https://broken.example.com/feed")
+    assert feed.error is not None
+    assert feed.error.startswith("feeds: not well-formed XML at line 22: ")
+    links = [e.link for e in feed.entries]
+    assert links[:2] == ["https://broken.example.com/first", "https://broken.example.com/second"]
+
+
+def test_truncated_feed_keeps_entries_before_the_cut():
+    whole = load("rss20.xml")
+    cut = whole[: whole.index(b"<title>HBM supply update")]
+    feed = parse_feed(cut, "https://chips.example.com/feed/")
+    assert feed.error is not None and "not well-formed XML" in feed.error
+    assert [e.link for e in feed.entries] == ["https://chips.example.com/2025/07/29/foundry-capacity-2nm/"]
+
+
+def test_entity_declaring_feed_is_refused():
+    with pytest.raises(FeedError) as info:
+        parse_feed(load("entities-billion-laughs.xml"), "https://evil.example.com/feed")
+    assert str(info.value) == (
+        "feeds: refused: the document declares XML entities (https://evil.example.com/feed)"
+    )
+
+
+def test_entity_declaration_in_utf16_is_refused():
+    doc = load("entities-billion-laughs.xml").decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    with pytest.raises(FeedError, match="declares XML entities"):
+        parse_feed(doc.encode("utf-16"), "https://evil.example.com/feed")
+
+
+def test_entity_text_inside_an_entry_is_not_refused():
+    doc = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>XML tips</title>'
+        b"<item><title>DTDs</title><link>https://ex.com/dtd</link>"
+        b'<description><![CDATA[Write <!ENTITY x "y"> in the DOCTYPE.]]></description></item>'
+        b"</channel></rss>"
+    )
+    feed = parse_feed(doc, "https://ex.com/feed")
+    assert feed.entries[0].link == "https://ex.com/dtd"
+    assert "ENTITY x" in (feed.entries[0].summary or "")
+
+
+def test_relative_non_url_guid_is_not_a_link():
+    doc = (
+        b'<rss version="2.0"><channel><title>t</title>'
+        b'<item><title>a</title><guid isPermaLink="false">4211</guid></item></channel></rss>'
+    )
+    assert parse_feed(doc, "https://ex.com/feed").entries == []
