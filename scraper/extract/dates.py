@@ -361,20 +361,35 @@ for _fld, _rank, _prov, _keys in (
     ("published", 1, "meta:og", "og:published_time og:article:published_time og:pubdate"),
     ("published", 2, "meta", "datepublished datecreated"),
     ("published", 3, "meta:parsely", "parsely-pub-date"),
-    ("published", 4, "meta:dc", "dc.date.issued dcterms.issued dc.date.created dcterms.created dc.date dcterms.date"
-     " dc.date.published dc.created dc.issued"),
-    ("published", 5, "meta", "sailthru.date pubdate publishdate publish-date publish_date published_time"
-     " published-date date_published article_date_original article:post_date cxenseparse:recs:publishtime"
-     " originalpublicationdate original-publish-date citation_publication_date citation_date"
-     " citation_online_date prism.publicationdate bt:pubdate displaydate datepublished date"
-     " published article.created creation_date created timestamp release_date rnews:datepublished"
-     " dc.date.available"),
+    (
+        "published",
+        4,
+        "meta:dc",
+        "dc.date.issued dcterms.issued dc.date.created dcterms.created"
+        " dc.date dcterms.date dc.date.published dc.created dc.issued",
+    ),
+    (
+        "published",
+        5,
+        "meta",
+        "sailthru.date pubdate publishdate publish-date publish_date published_time"
+        " published-date date_published article_date_original article:post_date cxenseparse:recs:publishtime"
+        " originalpublicationdate original-publish-date citation_publication_date citation_date"
+        " citation_online_date prism.publicationdate bt:pubdate displaydate datepublished date"
+        " published article.created creation_date created timestamp release_date rnews:datepublished"
+        " dc.date.available",
+    ),
     ("modified", 0, "meta:article", "article:modified_time article:modified article.updated"),
     ("modified", 1, "meta:og", "og:updated_time og:modified_time og:article:modified_time"),
     ("modified", 2, "meta", "datemodified"),
     ("modified", 4, "meta:dc", "dcterms.modified dc.date.modified dc.modified"),
-    ("modified", 5, "meta", "last-modified lastmod last_updated modified revised updated_time"
-     " article:modified eomportal-lastupdate"),
+    (
+        "modified",
+        5,
+        "meta",
+        "last-modified lastmod last_updated modified revised updated_time"
+        " article:modified eomportal-lastupdate",
+    ),
 ):
     for _key in _keys.split():
         _META_DATES.setdefault(_key, (_fld, _rank, _prov))
@@ -385,7 +400,9 @@ _EXCLUDED_CLASS_RE = re.compile(
     r"promo|carousel|trending|more-?stories|read-?more|calendar|weather",
     re.I,
 )
-_PUB_HINT_RE = re.compile(r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen", re.I)
+_PUB_HINT_RE = re.compile(
+    r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen", re.I
+)
 _MOD_HINT_RE = re.compile(r"updat|modif|aktualisiert|geändert|mis à jour|actualiz", re.I)
 _DATE_LINE_SELECTOR = (
     '[class*="date" i], [class*="time" i], [class*="publish" i], [class*="byline" i], [class*="posted" i],'
@@ -639,7 +656,8 @@ def _page_zone(ctx: _Context) -> tzinfo | None:
     zones = [c.hit.value.tzinfo for c in sorted(ctx.published + ctx.modified, key=lambda c: c.rank)]
     aware = [z for z in zones if z is not None]
     local = [z for z in aware if z.utcoffset(None) not in (None, timedelta(0))]
-    return (local or aware or [None])[0]
+    chosen = local or aware
+    return chosen[0] if chosen else None
 
 
 def _best(cands: list[_Candidate], zone: tzinfo | None) -> _Candidate | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 
@@ -14,10 +14,10 @@ def _fixed(hours: float) -> timezone:
 # Generic names (ET, PT...) follow daylight saving, so they map to IANA zones; explicit
 # standard/daylight names (EST, EDT...) are fixed offsets as written.
 ZONE_ABBREVIATIONS: dict[str, tzinfo] = {
-    "UTC": timezone.utc,
-    "GMT": timezone.utc,
-    "UT": timezone.utc,
-    "Z": timezone.utc,
+    "UTC": UTC,
+    "GMT": UTC,
+    "UT": UTC,
+    "Z": UTC,
     "ET": ZoneInfo("America/New_York"),
     "CT": ZoneInfo("America/Chicago"),
     "MT": ZoneInfo("America/Denver"),

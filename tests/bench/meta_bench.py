@@ -89,7 +89,8 @@ def main() -> int:
                 if norm(meta.title) == norm(str(label["title"])):
                     t_ok += 1
                 else:
-                    misses["title"].append(f"{name}\n   want={norm(str(label['title']))!r}\n   got ={meta.title!r}")
+                    want_t = norm(str(label["title"]))
+                    misses["title"].append(f"{name}\n   want={want_t!r}\n   got ={meta.title!r}")
             if meta is not None and label.get("author"):
                 a_total += 1
                 want_a = norm(str(label["author"])).lower()
@@ -104,7 +105,7 @@ def main() -> int:
             print(f"[{corpus}] title exact {t_ok}/{t_total} = {t_ok / t_total:.3f}")
             print(f"[{corpus}] author match {a_ok}/{a_total} = {a_ok / a_total:.3f}")
         for kind, lines in misses.items():
-            key = "dates" if kind == "date" and corpus == "dates" else f"body-{kind}s" if kind == "date" else kind
+            key = kind if kind != "date" else ("dates" if corpus == "dates" else "body-dates")
             if key in show or (kind != "date" and kind in show and corpus == "body"):
                 for line in lines[: args.limit]:
                     print("  MISS", line)
