@@ -301,8 +301,8 @@ def _site_name(page: _Page) -> tuple[str, str] | None:
 def _image(page: _Page) -> tuple[str, str] | None:
     """Return the lead image URL (og:image, twitter:image, JSON-LD image), absolute."""
     for name in ("og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"):
-        for value in page.meta.get(name, []):
-            link = page.absolute(value)
+        for content in page.meta.get(name, []):
+            link = page.absolute(content)
             if link:
                 return link, _meta_provenance(name)
     value: Any = page.jsonld("image") or page.jsonld("thumbnailUrl")
