@@ -1,0 +1,169 @@
+"""Assemble one Article from a page: metadata, dates, language and the main text."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.errors import ExtractError
+from scraper.extract.body import Body, extract_body
+from scraper.extract.dates import Dates, extract_dates, parse_date_text
+from scraper.extract.decode import decode_html
+from scraper.extract.language import detect_language, normalize_language
+from scraper.extract.metadata import Metadata, extract_metadata
+from scraper.extract.site_rules import SiteRule, SiteRules
+from scraper.models import Article
+
+log = logging.getLogger(__name__)
+
+_WS_RE = re.compile(r"\s+")
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _clean(text: str | None) -> str | None:
+    """Collapse whitespace; return None for nothing."""
+    if text is None:
+        return None
+    text = _WS_RE.sub(" ", text).strip()
+    return text or None
+
+
+def count_words(text: str) -> int:
+    """Count words, each CJK character counting as one (those scripts do not space words)."""
+    cjk = len(_CJK_RE.findall(text))
+    if not cjk:
+        return len(_WORD_RE.findall(text))
+    return cjk + len(_WORD_RE.findall(_CJK_RE.sub(" ", text)))
+
+
+def _metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
+    """Run the metadata extractor; a failure there costs the fields, never the article."""
+    try:
+        return extract_metadata(tree, url)
+    except Exception:  # a bug in one extractor must not lose the page
+        log.exception("extract: metadata failed (%s)", url)
+        return Metadata()
+
+
+def _dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None) -> Dates:
+    """Run the date extractor; a failure there costs the dates, never the article."""
+    try:
+        return extract_dates(tree, url, fetched_at)
+    except Exception:  # a bug in one extractor must not lose the page
+        log.exception("extract: dates failed (%s)", url)
+        return Dates()
+
+
+def _rule_text(tree: LexborHTMLParser, selector: str | None, *attributes: str) -> str | None:
+    """Return the first of `attributes`, else the text, of the first node matching `selector`."""
+    if not selector:
+        return None
+    node = tree.css_first(selector)
+    if node is None:
+        return None
+    attrs = node.attributes
+    for name in attributes:
+        value = attrs.get(name)
+        if value:
+            return value
+    return _clean(node.text(deep=True))
+
+
+def _apply_rule_head(
+    tree: LexborHTMLParser, rule: SiteRule, meta: Metadata, dates: Dates, fetched_at: datetime | None
+) -> None:
+    """Override title and published date from a site rule's selectors, where they match."""
+    title = _rule_text(tree, rule.title)
+    if title:
+        meta.title = title
+        meta.provenance["title"] = "site-rule"
+    raw_date = _rule_text(tree, rule.date, "datetime", "content")
+    if raw_date:
+        try:
+            parsed = parse_date_text(raw_date, now=fetched_at)
+        except Exception:  # a date parser bug must not lose the page
+            log.exception("extract: date parse failed on %r", raw_date)
+            parsed = None
+        if parsed is not None:
+            dates.published = parsed
+            dates.provenance["published"] = "site-rule"
+
+
+def _parse(html: str | bytes) -> LexborHTMLParser:
+    """Decode and parse the page; junk that lexbor refuses becomes an empty document."""
+    text = decode_html(html) if isinstance(html, bytes) else html
+    # lexbor treats NUL as end of input in places; the HTML spec drops it anyway
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        return LexborHTMLParser(text)
+    except Exception:  # lexbor raises on pathological input; an empty page is the honest result
+        log.warning("extract: page could not be parsed; treating it as empty")
+        return LexborHTMLParser("")
+
+
+def extract_article(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    fetched_at: datetime | None = None,
+    rules: SiteRules | None = None,
+) -> Article:
+    """Extract an Article from one page's HTML (pure: no network, no store); bad HTML never raises."""
+    if not isinstance(html, (str, bytes, bytearray)):
+        raise ExtractError(f"html must be str or bytes, not {type(html).__name__}", url=url)
+    if isinstance(html, bytearray):
+        html = bytes(html)
+    tree = _parse(html)
+    # metadata and dates read the pristine tree; the body extractor then prunes it
+    meta = _metadata(tree, url)
+    dates = _dates(tree, url, fetched_at)
+    rule = rules.for_url(url) if rules is not None else None
+    if rule is not None:
+        _apply_rule_head(tree, rule, meta, dates, fetched_at)
+    title = _clean(meta.title)
+    if title is None:
+        h1 = tree.css_first("h1")
+        title = _clean(h1.text(deep=True)) if h1 is not None else None
+        if title is not None:
+            meta.provenance["title"] = "heuristic"
+    try:
+        body = extract_body(tree, url, title=title, rule=rule)
+    except Exception:  # the body heuristics must never lose the metadata already found
+        log.exception("extract: body failed (%s)", url)
+        body = Body()
+    provenance: dict[str, str] = {}
+    provenance.update(meta.provenance)
+    provenance.update(dates.provenance)
+    if body.text:
+        provenance["body"] = body.source
+    language = normalize_language(meta.language)
+    if language is None:
+        provenance.pop("language", None)
+        language = detect_language(body.text or " ".join(filter(None, [title, meta.description])))
+        if language is not None:
+            provenance["language"] = "heuristic"
+    return Article(
+        url=url,
+        canonical_url=meta.canonical_url,
+        title=title,
+        description=_clean(meta.description),
+        authors=list(meta.authors),
+        published=dates.published.isoformat() if dates.published is not None else None,
+        modified=dates.modified.isoformat() if dates.modified is not None else None,
+        language=language,
+        site_name=_clean(meta.site_name),
+        image=meta.image,
+        tags=list(meta.tags),
+        body=body.text,
+        word_count=count_words(body.text),
+        fetched_at=fetched_at.isoformat() if fetched_at is not None else None,
+        body_html=body.html,
+        links=body.links,
+        comments=body.comments,
+        provenance=provenance,
+    )

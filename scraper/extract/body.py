@@ -1,0 +1,672 @@
+"""Main text of a page: pick the container that holds the article, then keep its clean blocks."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from scraper.extract.site_rules import SiteRule
+
+# Elements whose content is never article text.
+SKIP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+        "canvas", "button", "input", "select", "textarea", "option", "head", "audio", "video",
+        "map", "dialog", "nav", "menu", "title", "meta", "link", "source", "track", "frameset",
+    }
+)  # fmt: skip
+# Elements that start a new block of text.
+BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "header", "footer", "aside", "h1", "h2", "h3",
+        "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "table", "tr",
+        "td", "th", "tbody", "thead", "tfoot", "caption", "figure", "figcaption", "form",
+        "fieldset", "address", "hr", "center", "body", "html", "details", "summary", "legend",
+    }
+)  # fmt: skip
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+MAX_NODES = 200_000  # a walk this long is a junk page; stop rather than spend seconds on it
+MAX_DEPTH = 400  # deeper nesting is broken markup; its text is still read, its structure is not
+
+# Class/id words of page furniture (matched as whole words inside class and id values).
+_NEG_WORDS = (
+    r"share|sharing|shares|social|socials|sociallinks|follow|newsletter|newsletters|subscribe|subscription|"
+    r"signup|cookie|cookies|consent|gdpr|banner|promo|promotion|advert|advertisement|advertising|ad|ads|"
+    r"adv|adslot|adsense|sponsor|sponsored|related|relatedposts|recommended|recommendation|"
+    r"recommendations|mostread|most|popular|trending|breadcrumb|breadcrumbs|nav|navbar|navigation|menu|"
+    r"footer|sidebar|widget|widgets|popup|modal|overlay|comment|comments|disqus|byline|author|authors|"
+    r"meta|tags|tag|taglist|keywords|categories|pagination|pager|print|toolbar|tools|skip|"
+    r"sronly|visuallyhidden|screenreadertext|credit|credits|copyright|rating|login|register|outbrain|"
+    r"taboola|plista|ligatus|jump|timestamp|dateline|date|published|teaser|teasers|more|readmore|"
+    r"morestories|topics|caption|infobox|masthead|subnav|cta|paywall|donate|donation|survey|poll|"
+    r"embed|video|gallery|slideshow|carousel|partner|partners|shop|seealso|also|next|prev|previous|"
+    r"kommentare|kommentar|werbung|anzeige|teilen|verwandte|mehr|themen|artikelempfehlung"
+)
+_NEG_RE = re.compile(rf"(?:^|[\s_\-])(?:{_NEG_WORDS})(?=$|[\s_\-\d])")
+_POS_RE = re.compile(
+    r"(?:^|[\s_\-])(?:articlebody|article|articletext|articlecontent|entrycontent|postcontent|"
+    r"storybody|story|content|text|body|entry|post|main|blog|hentry|richtext|prose|copy)(?=$|[\s_\-\d])"
+)
+_COMMENT_RE = re.compile(
+    r"(?:^|[\s_\-])(?:comment|comments|commentlist|disqus|kommentare|kommentar|commentaires|"
+    r"comentarios|respond|discussion|replies|reactions)(?=$|[\s_\-\d])"
+)
+_COMMENT_ITEM_RE = re.compile(
+    r"(?:^|[\s_\-])(?:comment(?:body|content|text)?|kommentar|commentbody)(?=$|[\s_\-\d])"
+)
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_WS_RE = re.compile(r"\s+")
+_SPACES_RE = re.compile(r"[ \t\r\f\v]+")
+_NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_SENTENCE_END_RE = re.compile(r"[.!?。！？:;»\"”)]\s*$")
+# Short lines that are page furniture in any layout (share prompts, credits, ads, read-more links).
+_JUNK_LINE_RE = re.compile(
+    r"^(?:share|share this|share on|teilen|tweet|follow us|folgen sie uns|advertisement|anzeige|werbung|"
+    r"read more|weiterlesen|mehr zum thema|mehr lesen|lesen sie auch|related|related articles|"
+    r"see also|siehe auch|sign up|subscribe|newsletter|print|drucken|e-?mail|"
+    r"photo|foto|fotos|bild|image|credit|quelle|getty images|©|\(c\)|copyright|all rights reserved|"
+    r"alle rechte vorbehalten|click here|hier klicken|loading|comments?|kommentare?|"
+    r"leave a (?:comment|reply)|add a (?:public )?comment|no comments)\b",
+    re.IGNORECASE,
+)
+_CREDIT_RE = re.compile(
+    r"(?:^|[\s(|/])(?:photo|foto|fotos|bild|image|picture|credit|quelle|source|getty images|"
+    r"reuters|afp|dpa|ap photo|imago|keystone|shutterstock|istock)\s*[:/©]|©|\(c\)\s",
+    re.IGNORECASE,
+)
+_DATE_WORDS_TEXT = (
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat "
+    "sun january february march april may june july august september october november december jan feb "
+    "mar apr jun jul aug sep sept oct nov dec am pm a.m p.m et est edt ct cst cdt pt pst pdt utc gmt cet "
+    "cest bst ist jst min mins minute minutes read reading time updated update published posted last "
+    "modified on at by h uhr am um montag dienstag mittwoch donnerstag freitag samstag sonntag januar "
+    "februar märz mai juni juli oktober dezember aktualisiert veröffentlicht stand lesezeit minuten le à "
+    "mis jour publié lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars avril juin "
+    "juillet août septembre octobre novembre décembre ago hours hour days day weeks"
+)
+_DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
+_YEAR_OR_TIME_RE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
+)
+
+DATE_LINE_MAX_CHARS = 120
+JUNK_LINE_MAX_CHARS = 120
+CREDIT_LINE_MAX_CHARS = 160
+GOOD_BLOCK_MIN_CHARS = 60  # a block this long with few links is likely prose
+NEAR_DUP_MIN_WORDS = 8
+NEAR_DUP_JACCARD = 0.8
+BAD_WEIGHT = 1.5  # how much one character of furniture costs a container, against one of prose
+ARTICLE_BODY_HINT_MIN_CHARS = 400
+
+
+@dataclass
+class _Block:
+    """One run of text between block boundaries, with its inline links."""
+
+    segments: list[tuple[str, str | None]]
+    owner: int  # index of the innermost block element holding the text
+    tag: str
+    text: str = ""
+    link_chars: int = 0
+    image: tuple[str, str] | None = None  # (absolute src, alt) for an image block
+
+
+@dataclass
+class Body:
+    """The extracted main text, its safe HTML, outbound links and reader comments."""
+
+    text: str = ""
+    html: str = ""
+    links: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    source: str = "heuristic"  # or "site-rule"
+
+
+def _norm(text: str) -> str:
+    """Lower-case `text` and drop everything but letters and digits, for comparisons."""
+    return _NORM_RE.sub("", text.lower())
+
+
+def _class_words(value: str) -> str:
+    """Lower-case a class/id value, splitting camelCase so words match on their own."""
+    return _CAMEL_RE.sub("-", value).lower()
+
+
+def _absolute(base: str | None, href: str) -> str | None:
+    """Return `href` made absolute against `base` if it is an http(s) URL, else None."""
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "data:", "tel:")):
+        return None
+    try:
+        full = urljoin(base, href) if base else href
+        parts = urlsplit(full)
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return None
+    return full
+
+
+class _Walk:
+    """One pass over the DOM collecting elements (parents, classes) and text blocks."""
+
+    def __init__(self, base_url: str | None) -> None:
+        self.base_url = base_url
+        self.parent: list[int] = []
+        self.tag: list[str] = []
+        self.neg: list[bool] = []
+        self.pos: list[bool] = []
+        self.comment: list[bool] = []
+        self.comment_item: list[bool] = []
+        self.bonus: list[float] = []
+        self.blocks: list[_Block] = []
+        self.segments: list[tuple[str, str | None]] = []
+        self.block_stack: list[int] = []
+        self.href: str | None = None
+        self.href_depth = 0
+
+    def add_element(self, node: LexborNode, tag: str, parent: int) -> int | None:
+        """Record one element; return its index, or None when it must be skipped whole."""
+        attrs = node.attributes
+        if attrs:
+            if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+                return None
+            style = attrs.get("style")
+            if style and ("none" in style or "hidden" in style):
+                compact = style.replace(" ", "").lower()
+                if "display:none" in compact or "visibility:hidden" in compact:
+                    return None
+            role = attrs.get("role")
+            if role in {"navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog"}:
+                return None
+            words = _class_words(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+            itemprop = (attrs.get("itemprop") or "").lower()
+        else:
+            words = ""
+            itemprop = ""
+        index = len(self.tag)
+        self.parent.append(parent)
+        self.tag.append(tag)
+        is_comment = bool(words) and _COMMENT_RE.search(words) is not None
+        self.comment.append(is_comment or itemprop == "comment")
+        self.comment_item.append(
+            itemprop == "comment" or (bool(words) and _COMMENT_ITEM_RE.search(words) is not None)
+        )
+        neg = bool(words) and _NEG_RE.search(words) is not None
+        pos = bool(words) and _POS_RE.search(words) is not None
+        self.neg.append(neg or tag in {"aside", "footer"})
+        self.pos.append(pos)
+        bonus = 1.0
+        if itemprop == "articlebody" or "articlebody" in words.replace("-", "").replace("_", ""):
+            bonus = 1.3
+        elif tag == "article":
+            bonus = 1.15
+        elif pos and not neg:
+            bonus = 1.1
+        elif tag == "main":
+            bonus = 1.05
+        self.bonus.append(bonus)
+        return index
+
+    def flush(self) -> None:
+        """Close the current run of text as a block owned by the innermost block element."""
+        if not self.segments:
+            return
+        segments = self.segments
+        self.segments = []
+        raw = "".join(text for text, _ in segments)
+        if not raw.strip():
+            return
+        owner = self.block_stack[-1] if self.block_stack else 0
+        lines = [_SPACES_RE.sub(" ", line).strip() for line in raw.split("\n")]
+        text = "\n".join(line for line in lines if line)
+        link_chars = 0
+        for seg_text, href in segments:
+            if href is not None:
+                stripped = seg_text.strip()
+                # a bare URL as link text is a reference, not a navigation link
+                if not stripped.startswith(("http", "www.")):
+                    link_chars += len(stripped)
+        self.blocks.append(_Block(segments, owner, self.tag[owner], text, link_chars))
+
+    def run(self, root: LexborNode) -> None:
+        """Walk the tree under `root` without recursion (pages nest tags thousands deep)."""
+        root_index = self.add_element(root, root.tag or "body", -1)
+        if root_index is None:
+            return
+        self.block_stack.append(root_index)
+        # stack items: (node, element index, depth) to enter, or (None, element index, depth) to exit
+        stack: list[tuple[LexborNode | None, int, int]] = []
+        children = []
+        child = root.first_child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        for child in reversed(children):
+            stack.append((child, root_index, 1))
+        visited = 0
+        while stack:
+            node, parent, depth = stack.pop()
+            if node is None:
+                self._exit(parent)
+                continue
+            visited += 1
+            if visited > MAX_NODES:
+                break
+            tag = node.tag
+            if tag == "-text":
+                text = node.text_content
+                if text:
+                    self.segments.append((_WS_RE.sub(" ", text), self.href))
+                continue
+            if tag is None or tag.startswith(("!", "-")):
+                continue
+            if tag in SKIP_TAGS:
+                continue
+            if tag == "br":
+                self.segments.append(("\n", None))
+                continue
+            if tag == "img":
+                self._image(node)
+                continue
+            index = self.add_element(node, tag, parent)
+            if index is None:
+                continue
+            is_block = tag in BLOCK_TAGS
+            if is_block:
+                self.flush()
+                self.block_stack.append(index)
+            elif tag == "a" and self.href is None:
+                href = node.attributes.get("href")
+                self.href = href if href is not None else None
+                if self.href is not None:
+                    self.href_depth = index
+            if depth >= MAX_DEPTH:
+                text = node.text(deep=True)
+                if text:
+                    self.segments.append((_WS_RE.sub(" ", text), self.href))
+                self._exit(index)
+                continue
+            stack.append((None, index, depth))
+            children = []
+            child = node.first_child
+            while child is not None:
+                children.append(child)
+                child = child.next
+            for child in reversed(children):
+                stack.append((child, index, depth + 1))
+        self.flush()
+
+    def _exit(self, index: int) -> None:
+        """Leave element `index`: close its block or its link."""
+        if self.tag[index] in BLOCK_TAGS:
+            self.flush()
+            if self.block_stack and self.block_stack[-1] == index:
+                self.block_stack.pop()
+        elif self.href is not None and self.href_depth == index:
+            self.href = None
+
+    def _image(self, node: LexborNode) -> None:
+        """Record an image (lazy-load attributes included) as a block of its own."""
+        attrs = node.attributes
+        src = attrs.get("data-src") or attrs.get("data-lazy-src") or attrs.get("src") or ""
+        full = _absolute(self.base_url, src)
+        if full is None:
+            return
+        owner = self.block_stack[-1] if self.block_stack else 0
+        alt = _WS_RE.sub(" ", attrs.get("alt") or "").strip()
+        self.blocks.append(_Block([], owner, "img", "", 0, (full, alt)))
+
+
+def _is_date_line(text: str) -> bool:
+    """True for a short line that is only a date, time, reading time or byline."""
+    if len(text) > DATE_LINE_MAX_CHARS or not _YEAR_OR_TIME_RE.search(text):
+        return False
+    words = [w for w in _WORD_RE.findall(text.lower()) if not w.isdigit()]
+    rest = [w for w in words if w not in _DATE_WORDS and not re.fullmatch(r"\d+\w{0,3}", w)]
+    return len(rest) <= 1
+
+
+def _is_junk_line(text: str) -> bool:
+    """True for a short line that is page furniture (share prompt, credit, ad label)."""
+    if len(text) <= JUNK_LINE_MAX_CHARS and _JUNK_LINE_RE.match(text):
+        return True
+    return (
+        len(text) <= CREDIT_LINE_MAX_CHARS
+        and _CREDIT_RE.search(text) is not None
+        and not (_SENTENCE_END_RE.search(text) and len(text) > 80)
+    )
+
+
+def article_body_hint(tree: LexborHTMLParser) -> str:
+    """Return the normalised JSON-LD articleBody of the page ('' if none), to vote for blocks."""
+    found: list[str] = []
+    for node in tree.css('script[type="application/ld+json"]'):
+        raw = node.text(deep=True)
+        if not raw or "articleBody" not in raw:
+            continue
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        todo = [data]
+        while todo and len(todo) < 1000:
+            item = todo.pop()
+            if isinstance(item, dict):
+                value = item.get("articleBody")
+                if isinstance(value, str):
+                    found.append(value)
+                todo.extend(v for v in item.values() if isinstance(v, (dict, list)))
+            elif isinstance(item, list):
+                todo.extend(item)
+    text = _norm(html.unescape(" ".join(found)))
+    return text if len(text) >= ARTICLE_BODY_HINT_MIN_CHARS else ""
+
+
+def _block_weights(block: _Block, hint: str) -> tuple[float, float]:
+    """Return (prose, furniture) characters of one text block."""
+    length = len(block.text)
+    link_density = block.link_chars / length if length else 0.0
+    g = 0.0
+    b = float(block.link_chars)
+    if link_density < 0.3 and length >= GOOD_BLOCK_MIN_CHARS:
+        g = length * (1 - link_density)
+    elif link_density < 0.3 and length >= 25 and _SENTENCE_END_RE.search(block.text):
+        g = length * 0.5
+    else:
+        b += 0.3 * (length - block.link_chars)
+    if hint and length >= 25:
+        if _norm(block.text) in hint:
+            g *= 2
+        else:
+            b += g
+            g = 0.0
+    return g, b
+
+
+def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], list[float]]:
+    """Return per-element sums over each subtree: prose outside furniture, furniture, all prose."""
+    n = len(walk.tag)
+    good = [0.0] * n
+    bad = [0.0] * n
+    prose = [0.0] * n
+    parent = walk.parent
+    weights: list[tuple[float, float]] = []
+    has_h1 = [False] * n
+    for block in walk.blocks:
+        if block.image is not None:
+            weights.append((0.0, 0.0))
+            continue
+        g, b = _block_weights(block, hint)
+        weights.append((g, b))
+        i = block.owner
+        while i >= 0:
+            prose[i] += g
+            if block.tag == "h1":
+                has_h1[i] = True
+            i = parent[i]
+    # a furniture word on a wrapper of most of the page (body class="has-sidebar") says nothing
+    half = 0.5 * prose[0] if n else 0.0
+    neg = walk.neg
+    comment = walk.comment
+    for i in range(n):
+        if neg[i] and prose[i] > half:
+            neg[i] = False
+        if comment[i] and has_h1[i]:
+            comment[i] = False
+    for block, (g, b) in zip(walk.blocks, weights, strict=True):
+        if block.image is not None:
+            continue
+        # furniture below a boilerplate or comment element counts against every container above it
+        i = block.owner
+        furniture = False
+        while i >= 0:
+            if neg[i] or comment[i]:
+                furniture = True
+            if furniture:
+                bad[i] += g + b
+            else:
+                good[i] += g
+                bad[i] += b
+            i = parent[i]
+    return good, bad, prose
+
+
+def _pick_container(walk: _Walk, good: list[float], bad: list[float]) -> int:
+    """Return the element that best separates prose from furniture."""
+    best = 0
+    best_score = float("-inf")
+    total_good = good[0] if good else 0.0
+    for i in range(len(good)):
+        if good[i] <= 0:
+            continue
+        score = (good[i] - BAD_WEIGHT * bad[i]) * walk.bonus[i]
+        # a container holding only a sliver of the page's prose is a teaser, not the article
+        if total_good and good[i] < 0.05 * total_good:
+            continue
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _inside(walk: _Walk, index: int, container: int) -> bool:
+    """True if element `index` is `container` or lies below it."""
+    parent = walk.parent
+    while index >= 0:
+        if index == container:
+            return True
+        index = parent[index]
+    return False
+
+
+def _furniture_between(walk: _Walk, index: int, container: int, prose: list[float]) -> bool:
+    """True if a boilerplate element sits between block owner `index` and `container`."""
+    parent = walk.parent
+    # an element holding most of the container's prose is the article, whatever its class says
+    limit = 0.5 * prose[container]
+    while index >= 0 and index != container:
+        if walk.comment[index] or (walk.neg[index] and prose[index] <= limit):
+            return True
+        index = parent[index]
+    return False
+
+
+def _collect_comments(walk: _Walk) -> list[str]:
+    """Return the text of each reader comment found inside comment sections."""
+    comments: list[str] = []
+    current: dict[int, list[str]] = {}
+    order: list[int] = []
+    parent = walk.parent
+    for block in walk.blocks:
+        if not block.text:
+            continue
+        i = block.owner
+        in_section = False
+        item = -1
+        while i >= 0:
+            if walk.comment_item[i] and item < 0:
+                item = i
+            if walk.comment[i]:
+                in_section = True
+            i = parent[i]
+        if in_section and item >= 0:
+            if item not in current:
+                current[item] = []
+                order.append(item)
+            current[item].append(block.text)
+    for item in order:
+        text = "\n".join(current[item]).strip()
+        if text and text not in comments:
+            comments.append(text)
+    return comments
+
+
+def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
+    """Render one block as safe inline HTML; return it with the absolute links it holds."""
+    parts: list[str] = []
+    links: list[str] = []
+    for text, href in block.segments:
+        if text == "\n":
+            parts.append("<br>")
+            continue
+        full = _absolute(base_url, href) if href is not None else None
+        if full is not None and text.strip():
+            links.append(full)
+            parts.append(f'<a href="{html.escape(full, quote=True)}">{html.escape(text)}</a>')
+        else:
+            parts.append(html.escape(text))
+    return _SPACES_RE.sub(" ", "".join(parts)).strip(), links
+
+
+def _render(walk: _Walk, kept: list[_Block], base_url: str | None) -> tuple[str, str, list[str]]:
+    """Join kept blocks into plain text, safe HTML and the list of links."""
+    texts: list[str] = []
+    out: list[str] = []
+    links: list[str] = []
+    open_list: tuple[int, str] | None = None
+    for block in kept:
+        if block.image is not None:
+            if open_list is not None:
+                out.append(f"</{open_list[1]}>")
+                open_list = None
+            src, alt = block.image
+            out.append(f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(alt, quote=True)}">')
+            continue
+        texts.append(block.text)
+        inner, block_links = _html_block(block, base_url)
+        for link in block_links:
+            if link not in links:
+                links.append(link)
+        if block.tag == "li":
+            list_owner = walk.parent[block.owner]
+            kind = "ol" if list_owner >= 0 and walk.tag[list_owner] == "ol" else "ul"
+            if open_list is None or open_list[0] != list_owner:
+                if open_list is not None:
+                    out.append(f"</{open_list[1]}>")
+                out.append(f"<{kind}>")
+                open_list = (list_owner, kind)
+            out.append(f"<li>{inner}</li>")
+            continue
+        if open_list is not None:
+            out.append(f"</{open_list[1]}>")
+            open_list = None
+        if block.tag in HEADING_TAGS:
+            level = {"h1": 2, "h2": 2, "h3": 3}.get(block.tag, 4)
+            out.append(f"<h{level}>{inner}</h{level}>")
+        elif block.tag == "blockquote":
+            out.append(f"<blockquote><p>{inner}</p></blockquote>")
+        elif block.tag == "pre":
+            out.append(f"<pre>{html.escape(block.text)}</pre>")
+        else:
+            out.append(f"<p>{inner}</p>")
+    if open_list is not None:
+        out.append(f"</{open_list[1]}>")
+    return "\n\n".join(texts), "\n".join(out), links
+
+
+def _filter(
+    walk: _Walk,
+    container: int,
+    prose: list[float],
+    title: str | None,
+    use_furniture: bool,
+) -> list[_Block]:
+    """Keep the blocks of `container` that are prose, headings or lists, each once."""
+    kept: list[_Block] = []
+    seen: set[str] = set()
+    seen_words: list[set[str]] = []
+    title_norm = _norm(title) if title else ""
+    for block in walk.blocks:
+        if not _inside(walk, block.owner, container):
+            continue
+        if use_furniture and _furniture_between(walk, block.owner, container, prose):
+            continue
+        if block.image is not None:
+            kept.append(block)
+            continue
+        text = block.text
+        length = len(text)
+        if not length:
+            continue
+        link_density = block.link_chars / length
+        if use_furniture:
+            if link_density > 0.5 or (link_density > 0.3 and length < 100):
+                continue
+            if _is_date_line(text) or _is_junk_line(text):
+                continue
+        key = _norm(text)
+        if not key or key in seen:
+            continue
+        if title_norm and (key == title_norm or (block.tag in HEADING_TAGS and key in title_norm)):
+            seen.add(key)
+            continue
+        words = set(_WORD_RE.findall(text.lower()))
+        if len(words) >= NEAR_DUP_MIN_WORDS and any(
+            len(words & other) / len(words | other) >= NEAR_DUP_JACCARD for other in seen_words
+        ):
+            continue
+        seen.add(key)
+        if len(words) >= NEAR_DUP_MIN_WORDS:
+            seen_words.append(words)
+        kept.append(block)
+    # images count only when some text came with them
+    if not any(b.image is None for b in kept):
+        return []
+    return kept
+
+
+def extract_body(
+    tree: LexborHTMLParser,
+    url: str | None,
+    *,
+    title: str | None = None,
+    rule: SiteRule | None = None,
+) -> Body:
+    """Extract the main text of a parsed page (the tree may be changed)."""
+    hint = article_body_hint(tree)
+    root = tree.body or tree.root
+    if root is None:
+        return Body()
+    source = "heuristic"
+    if rule is not None:
+        for selector in rule.drop:
+            for node in tree.css(selector):
+                node.decompose()
+        if rule.body:
+            nodes = tree.css(rule.body)
+            if nodes:
+                return _from_rule(nodes, url, title)
+    walk = _Walk(url)
+    walk.run(root)
+    if not walk.tag:
+        return Body(source=source)
+    good, bad, prose = _score_blocks(walk, hint)
+    container = _pick_container(walk, good, bad)
+    kept = _filter(walk, container, prose, title, use_furniture=True)
+    text, body_html, links = _render(walk, kept, url)
+    return Body(text, body_html, links, _collect_comments(walk), source)
+
+
+def _from_rule(nodes: list[LexborNode], url: str | None, title: str | None) -> Body:
+    """Extract the text of the nodes a site rule names, keeping every block but duplicates."""
+    texts: list[str] = []
+    htmls: list[str] = []
+    links: list[str] = []
+    for node in nodes:
+        walk = _Walk(url)
+        walk.run(node)
+        if not walk.tag:
+            continue
+        kept = _filter(walk, 0, [0.0] * len(walk.tag), title, use_furniture=False)
+        text, body_html, block_links = _render(walk, kept, url)
+        if text:
+            texts.append(text)
+            htmls.append(body_html)
+            links.extend(link for link in block_links if link not in links)
+    return Body("\n\n".join(texts), "\n".join(htmls), links, [], "site-rule")
