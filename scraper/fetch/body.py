@@ -1,0 +1,91 @@
+"""Read a response body with its Content-Encoding undone, never holding more than the cap."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import AsyncIterable
+
+SUPPORTED_ENCODINGS = ("gzip", "deflate")  # what we can inflate with a bounded output
+ACCEPT_ENCODING = ", ".join(SUPPORTED_ENCODINGS)
+
+
+class BodyTooLarge(Exception):
+    """The decoded body went past the cap."""
+
+
+class BadEncoding(Exception):
+    """The body's Content-Encoding is unknown or its data is corrupt."""
+
+
+class _Inflater:
+    """zlib inflation whose output per call is bounded, so a bomb cannot balloon in one chunk."""
+
+    def __init__(self, encoding: str) -> None:
+        self._deflate = encoding == "deflate"
+        self._obj = zlib.decompressobj(
+            zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
+        )
+        self._first = True
+
+    def feed(self, data: bytes, room: int, out: list[bytes]) -> int:
+        """Inflate data into out, at most room + 1 bytes; return how many bytes were added."""
+        added = 0
+        try:
+            chunk = self._obj.decompress(data, room + 1)
+        except zlib.error:
+            if not (self._deflate and self._first):
+                raise BadEncoding("corrupt compressed body") from None
+            # some servers send raw deflate without the zlib header
+            self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
+            chunk = self._decompress(data, room + 1)
+        self._first = False
+        while True:
+            if chunk:
+                out.append(chunk)
+                added += len(chunk)
+                if added > room:
+                    return added
+            tail = self._obj.unconsumed_tail
+            if not tail:
+                return added
+            chunk = self._decompress(tail, room - added + 1)
+
+    def _decompress(self, data: bytes, limit: int) -> bytes:
+        """Inflate with an output limit, mapping zlib errors."""
+        try:
+            return self._obj.decompress(data, limit)
+        except zlib.error:
+            raise BadEncoding("corrupt compressed body") from None
+
+    def flush(self) -> bytes:
+        """Return what is left in the inflater."""
+        try:
+            return self._obj.flush()
+        except zlib.error:
+            raise BadEncoding("corrupt compressed body") from None
+
+
+async def read_body(raw: AsyncIterable[bytes], content_encoding: str, cap: int) -> bytes:
+    """Return the decoded body; raise BodyTooLarge once it passes cap bytes, BadEncoding if undecodable."""
+    encoding = content_encoding.strip().lower()
+    out: list[bytes] = []
+    total = 0
+    if encoding in ("", "identity"):
+        async for chunk in raw:
+            total += len(chunk)
+            if total > cap:
+                raise BodyTooLarge()
+            out.append(chunk)
+        return b"".join(out)
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise BadEncoding(f"unsupported Content-Encoding {encoding!r}")
+    inflater = _Inflater(encoding)
+    async for chunk in raw:
+        total += inflater.feed(chunk, cap - total, out)
+        if total > cap:
+            raise BodyTooLarge()
+    tail = inflater.flush()
+    if total + len(tail) > cap:
+        raise BodyTooLarge()
+    out.append(tail)
+    return b"".join(out)
