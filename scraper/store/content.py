@@ -1,0 +1,126 @@
+"""What counts as an article's content: normalisation, content hash, and what changed between versions."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from scraper.models import Article
+
+_WS_RE = re.compile(r"\s+")
+# Fields whose change is reported by `history` / `diff` (the hashed ones first).
+HASHED_FIELDS = ("title", "body", "authors", "published", "modified")
+COMPARED_FIELDS = (*HASHED_FIELDS, "description", "tags", "language", "site_name", "image")
+DIFF_CONTEXT_PARAGRAPHS = 1
+
+
+def normalize_text(text: str | None) -> str:
+    """Return text in Unicode NFC with every whitespace run collapsed to one space, stripped."""
+    if not text:
+        return ""
+    return _WS_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def paragraphs(body: str | None) -> list[str]:
+    """Split a body into normalized, non-empty paragraphs (one per line)."""
+    if not body:
+        return []
+    return [p for p in (normalize_text(line) for line in body.splitlines()) if p]
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    """Parse an ISO 8601 timestamp to an aware UTC datetime (naive taken as UTC); None if unreadable."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _normalize_date(value: str | None) -> str:
+    """Return a date string as UTC ISO when it parses, so one instant in two offsets is one value."""
+    parsed = parse_datetime(value)
+    return parsed.isoformat() if parsed else normalize_text(value)
+
+
+def content_hash(article: Article) -> str:
+    """Return the sha256 over normalized title, body (by paragraph), authors, published and modified."""
+    payload = [
+        normalize_text(article.title),
+        paragraphs(article.body),
+        [a for a in (normalize_text(x) for x in article.authors) if a],
+        _normalize_date(article.published),
+        _normalize_date(article.modified),
+    ]
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _field_value(record: dict[str, Any], name: str) -> Any:
+    """Return a field in the normalized form used to decide whether it changed."""
+    value = record.get(name)
+    if name == "body":
+        return paragraphs(value)
+    if name in ("published", "modified"):
+        return _normalize_date(value)
+    if isinstance(value, list):
+        return [normalize_text(str(v)) for v in value]
+    return normalize_text(value) if isinstance(value, str) or value is None else value
+
+
+def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """List the compared fields whose normalized value differs between two version records."""
+    return [f for f in COMPARED_FIELDS if _field_value(old, f) != _field_value(new, f)]
+
+
+def body_change(old_body: str | None, new_body: str | None) -> dict[str, int]:
+    """Count paragraphs and characters added and removed between two bodies."""
+    a, b = paragraphs(old_body), paragraphs(new_body)
+    stats = {"paragraphs_added": 0, "paragraphs_removed": 0, "chars_added": 0, "chars_removed": 0}
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        stats["paragraphs_removed"] += i2 - i1
+        stats["paragraphs_added"] += j2 - j1
+        stats["chars_removed"] += sum(len(p) for p in a[i1:i2])
+        stats["chars_added"] += sum(len(p) for p in b[j1:j2])
+    return stats
+
+
+def summarize_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """Describe a version against its predecessor: changed fields and the size of the body change."""
+    if old is None:
+        return {"initial": True, "fields": [], **body_change(None, new.get("body"))}
+    return {
+        "initial": False,
+        "fields": changed_fields(old, new),
+        **body_change(old.get("body"), new.get("body")),
+    }
+
+
+def body_unified_diff(
+    old_body: str | None, new_body: str | None, from_label: str, to_label: str
+) -> list[str]:
+    """Return a unified diff of two bodies, one line per paragraph."""
+    return list(
+        difflib.unified_diff(
+            paragraphs(old_body),
+            paragraphs(new_body),
+            fromfile=from_label,
+            tofile=to_label,
+            lineterm="",
+            n=DIFF_CONTEXT_PARAGRAPHS,
+        )
+    )

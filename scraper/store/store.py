@@ -1,0 +1,879 @@
+"""The versioned snapshot store: sources, fetch log, articles and their versions, raw HTML blobs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from scraper.errors import StoreError
+from scraper.models import Article, FetchAttempt, FetchResult, Source
+from scraper.store import compression
+from scraper.store.content import (
+    COMPARED_FIELDS,
+    body_unified_diff,
+    content_hash,
+    normalize_text,
+    parse_datetime,
+    summarize_changes,
+)
+from scraper.store.engine import WRITE_OPTION, make_engine, safe_url
+from scraper.store.identity import identity_url, normalize_url
+from scraper.store.migrate import _reason, check_engine, upgrade_engine
+from scraper.store.records import ArticleDiff, SaveResult, SourceStatus, ToSave, VersionInfo
+from scraper.store.schema import (
+    UTCDateTime,
+    article_urls,
+    article_versions,
+    articles,
+    blobs,
+    fetches,
+    http_validators,
+    sources,
+)
+
+KEEP_VERSIONS = 0  # 0 keeps every version; N keeps the newest N (the first version is always kept)
+KEEP_DAYS = 0.0  # 0 keeps every version; D keeps versions fetched in the last D days (and the first)
+STREAM_BATCH_ROWS = 500  # rows fetched per round trip when streaming; bounds export memory
+SAVE_BATCH_SIZE = 200  # articles per transaction in save_articles
+LOOKUP_CHUNK = 500  # URLs per IN (...) lookup, under SQLite's bound-parameter limit
+NEW_ARTICLE_RETRIES = 3  # a concurrent writer may create the same article between lookup and insert
+
+# Export record fields, in output order; the JSON Schema in scraper/export_schema.json describes them.
+RECORD_FIELDS = (
+    "url",
+    "canonical_url",
+    "source",
+    "title",
+    "description",
+    "authors",
+    "published",
+    "modified",
+    "language",
+    "site_name",
+    "image",
+    "tags",
+    "body",
+    "word_count",
+    "fetched_at",
+    "version",
+    "content_hash",
+    "provenance",
+    "edited",
+    "edited_at",
+)
+OPTIONAL_FIELDS = ("body_html", "links", "comments", "changes")
+ALL_FIELDS = RECORD_FIELDS + OPTIONAL_FIELDS
+SINCE_FIELDS = ("fetched", "published")
+
+_JSON_COLUMNS = ("authors", "tags", "links", "comments", "provenance")
+
+
+def _now() -> datetime:
+    """Return the current time, aware UTC."""
+    return datetime.now(UTC)
+
+
+def _dumps(value: Any) -> str:
+    """Serialize a JSON column value compactly."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _iso(value: datetime | None) -> str | None:
+    """Format an aware datetime as ISO 8601, None stays None."""
+    return value.isoformat() if value is not None else None
+
+
+@dataclass
+class _Pending:
+    """An article prepared for writing: identity, hash and the version row minus its numbers."""
+
+    item: ToSave
+    identity: str
+    aliases: list[str]
+    content_hash: str
+    fetched_at: datetime
+    source: str | None
+    guid: str | None
+    raw_sha256: str | None
+
+
+def _prepare(item: ToSave, store_raw: bool) -> _Pending:
+    """Compute what a save needs before touching the database (identity, hash, raw digest)."""
+    art, fetch = item.article, item.fetch
+    fetched_url = art.url or (fetch.url if fetch else None)
+    final_url = fetch.final_url if fetch else None
+    identity = identity_url(final_url or fetched_url, art.canonical_url)
+    if not identity:
+        raise StoreError("article has neither url nor canonical_url; cannot identify it")
+    aliases = [identity]
+    for u in (fetched_url, final_url):
+        if u:
+            n = normalize_url(u)
+            if n not in aliases:
+                aliases.append(n)
+    fetched_at = parse_datetime(art.fetched_at)
+    if fetched_at is None and fetch is not None and fetch.attempts:
+        fetched_at = parse_datetime(fetch.attempts[-1].started_at)
+    raw_sha = hashlib.sha256(item.raw_html).hexdigest() if (store_raw and item.raw_html) else None
+    return _Pending(
+        item=item,
+        identity=identity,
+        aliases=aliases,
+        content_hash=content_hash(art),
+        fetched_at=fetched_at or _now(),
+        source=art.source,
+        guid=item.guid,
+        raw_sha256=raw_sha,
+    )
+
+
+def _version_row(p: _Pending, article_id: int, version: int, changes: dict[str, Any]) -> dict[str, Any]:
+    """Build the article_versions row of a pending article."""
+    art, fetch = p.item.article, p.item.fetch
+    return {
+        "article_id": article_id,
+        "version": version,
+        "content_hash": p.content_hash,
+        "fetched_at": p.fetched_at,
+        "url": art.url or (fetch.url if fetch else None),
+        "canonical_url": art.canonical_url,
+        "final_url": fetch.final_url if fetch else None,
+        "http_status": fetch.status if fetch else None,
+        "etag": fetch.etag if fetch else None,
+        "last_modified": fetch.last_modified if fetch else None,
+        "source": art.source,
+        "title": art.title,
+        "description": art.description,
+        "authors": _dumps(list(art.authors)),
+        "published": art.published,
+        "modified": art.modified,
+        "published_at": parse_datetime(art.published),
+        "language": art.language,
+        "site_name": art.site_name,
+        "image": art.image,
+        "tags": _dumps(list(art.tags)),
+        "body_z": compression.compress_text(art.body or ""),
+        "body_html_z": compression.compress_text(art.body_html) if art.body_html else None,
+        "links": _dumps(list(art.links)),
+        "comments": _dumps(list(art.comments)),
+        "word_count": art.word_count or len((art.body or "").split()),
+        "body_chars": len(art.body or ""),
+        "provenance": _dumps(dict(art.provenance)),
+        "changes": _dumps(changes),
+        "raw_sha256": p.raw_sha256,
+    }
+
+
+class Store:
+    """Versioned article store on SQLite or PostgreSQL; every write is one transaction."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        store_raw_html: bool = True,
+        keep_versions: int = KEEP_VERSIONS,
+        keep_days: float = KEEP_DAYS,
+    ) -> None:
+        self.engine = engine
+        self.url = safe_url(engine.url)
+        self.dialect = engine.dialect.name
+        self.store_raw_html = store_raw_html
+        self.keep_versions = max(0, keep_versions)
+        self.keep_days = max(0.0, keep_days)
+        self._ins: Any = pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
+
+    @classmethod
+    def open(
+        cls,
+        db_url: str,
+        *,
+        migrate: bool = True,
+        store_raw_html: bool = True,
+        keep_versions: int = KEEP_VERSIONS,
+        keep_days: float = KEEP_DAYS,
+    ) -> Store:
+        """Open the store; migrate to head, or with migrate=False refuse a schema that is not at head."""
+        engine = make_engine(db_url)
+        try:
+            if migrate:
+                upgrade_engine(engine)
+            else:
+                check_engine(engine)
+        except StoreError:
+            engine.dispose()
+            raise
+        except (SQLAlchemyError, CommandError, OSError) as exc:
+            engine.dispose()
+            raise StoreError(f"cannot open the database: {_reason(exc)}", url=safe_url(db_url)) from None
+        return cls(engine, store_raw_html=store_raw_html, keep_versions=keep_versions, keep_days=keep_days)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self, what: str) -> Iterator[Connection]:
+        """Run a block in one write transaction; database errors become StoreError naming `what`."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(**{WRITE_OPTION: True})
+                with conn.begin():
+                    yield conn
+        except StoreError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{what} failed: {_reason(exc)}", url=self.url) from exc
+
+    @contextmanager
+    def _read(self, what: str) -> Iterator[Connection]:
+        """Run a block in one read transaction (one consistent snapshot)."""
+        try:
+            with self.engine.connect() as conn:
+                if self.dialect == "postgresql":
+                    conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    yield conn
+        except StoreError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{what} failed: {_reason(exc)}", url=self.url) from exc
+
+    # -- sources and fetch log ------------------------------------------------------------------
+
+    def sync_sources(self, configured: list[Source]) -> None:
+        """Insert or update the configured sources (name, url, kind, enabled, tags)."""
+        if not configured:
+            return
+        now = _now()
+        rows = [
+            {
+                "name": s.name,
+                "url": s.url,
+                "kind": s.kind,
+                "enabled": s.enabled,
+                "tags": _dumps(list(s.tags)),
+                "created_at": now,
+                "updated_at": now,
+            }
+            for s in configured
+        ]
+        stmt = self._ins(sources)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[sources.c.name],
+            set_={
+                "url": stmt.excluded.url,
+                "kind": stmt.excluded.kind,
+                "enabled": stmt.excluded.enabled,
+                "tags": stmt.excluded.tags,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+        with self._write("sync sources") as conn:
+            conn.execute(stmt, rows)
+
+    def record_fetch(self, attempts: list[FetchAttempt], *, source: str | None = None) -> None:
+        """Append one fetches row per HTTP attempt."""
+        if not attempts:
+            return
+        rows = [
+            {
+                "url": a.url,
+                "source": source,
+                "started_at": parse_datetime(a.started_at) or _now(),
+                "outcome": a.outcome,
+                "status": a.status,
+                "error": a.error,
+                "elapsed_ms": a.elapsed_ms,
+                "etag": a.etag,
+                "last_modified": a.last_modified,
+                "final_url": a.final_url,
+            }
+            for a in attempts
+        ]
+        with self._write("record fetch") as conn:
+            conn.execute(insert(fetches), rows)
+
+    def record_source_result(self, name: str, *, outcome: str, error: str | None, at: datetime) -> None:
+        """Record the outcome of one refresh of a source (success resets the failure count)."""
+        ok = outcome in ("ok", "not-modified", "redirected")
+        values: dict[str, Any] = {"last_outcome": outcome, "last_error": error, "last_attempt_at": at}
+        if ok:
+            values.update(last_success_at=at, consecutive_failures=0, last_error=None)
+        else:
+            values["consecutive_failures"] = sources.c.consecutive_failures + 1
+        with self._write("record source result") as conn:
+            result = conn.execute(update(sources).where(sources.c.name == name).values(**values))
+            if result.rowcount == 0:
+                raise StoreError(f"unknown source {name!r} (not synced from the sources file)", url=self.url)
+
+    def source_statuses(self) -> list[SourceStatus]:
+        """Return every known source with its last outcome and article count."""
+        counts = select(articles.c.source, func.count().label("n")).group_by(articles.c.source).subquery()
+        stmt = (
+            select(sources, func.coalesce(counts.c.n, 0).label("articles"))
+            .select_from(sources.outerjoin(counts, counts.c.source == sources.c.name))
+            .order_by(sources.c.name)
+        )
+        with self._read("list sources") as conn:
+            return [
+                SourceStatus(
+                    name=r.name,
+                    url=r.url,
+                    kind=r.kind,
+                    enabled=bool(r.enabled),
+                    last_outcome=r.last_outcome,
+                    last_error=r.last_error,
+                    last_success_at=r.last_success_at,
+                    last_attempt_at=r.last_attempt_at,
+                    consecutive_failures=r.consecutive_failures,
+                    articles=int(r.articles),
+                )
+                for r in conn.execute(stmt)
+            ]
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """Return the (ETag, Last-Modified) last seen for a URL, for a conditional GET."""
+        stmt = select(http_validators.c.etag, http_validators.c.last_modified).where(
+            http_validators.c.url == normalize_url(url)
+        )
+        with self._read("read validators") as conn:
+            row = conn.execute(stmt).first()
+        return (row.etag, row.last_modified) if row else (None, None)
+
+    def save_validators(self, url: str, etag: str | None, last_modified: str | None) -> None:
+        """Remember a URL's ETag and Last-Modified (both None forgets them)."""
+        key = normalize_url(url)
+        with self._write("save validators") as conn:
+            if etag is None and last_modified is None:
+                conn.execute(delete(http_validators).where(http_validators.c.url == key))
+                return
+            stmt = self._ins(http_validators).values(
+                url=key, etag=etag, last_modified=last_modified, updated_at=_now()
+            )
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[http_validators.c.url],
+                set_={"etag": etag, "last_modified": last_modified, "updated_at": stmt.excluded.updated_at},
+            )
+            conn.execute(stmt)
+
+    # -- saving articles ------------------------------------------------------------------------
+
+    def save_article(
+        self,
+        article: Article,
+        *,
+        raw_html: bytes | None = None,
+        fetch: FetchResult | None = None,
+        guid: str | None = None,
+    ) -> SaveResult:
+        """Save one article in one transaction; a new version only when its content hash changed."""
+        pending = _prepare(ToSave(article, raw_html, fetch, guid), self.store_raw_html)
+        for attempt in range(NEW_ARTICLE_RETRIES):
+            try:
+                with self._write(f"save article {pending.identity}") as conn:
+                    return self._save_batch(conn, [pending])[0]
+            except StoreError as exc:
+                # Another writer created the same article after our lookup: look again and retry.
+                if not isinstance(exc.__cause__, IntegrityError) or attempt == NEW_ARTICLE_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def save_articles(self, items: Sequence[ToSave | Article]) -> list[SaveResult]:
+        """Save many articles, a batch per transaction; a failing batch is redone article by article."""
+        todo = [i if isinstance(i, ToSave) else ToSave(i) for i in items]
+        results: list[SaveResult] = []
+        for start in range(0, len(todo), SAVE_BATCH_SIZE):
+            chunk = todo[start : start + SAVE_BATCH_SIZE]
+            try:
+                pending = [_prepare(i, self.store_raw_html) for i in chunk]
+                with self._write("save articles") as conn:
+                    results.extend(self._save_batch(conn, pending))
+                continue
+            except StoreError:
+                pass
+            for item in chunk:
+                try:
+                    results.append(
+                        self.save_article(
+                            item.article, raw_html=item.raw_html, fetch=item.fetch, guid=item.guid
+                        )
+                    )
+                except StoreError as exc:
+                    results.append(SaveResult(article=item.article, created=False, version=0, error=str(exc)))
+        return results
+
+    def _lookup(self, conn: Connection, pending: list[_Pending]) -> dict[str, tuple[int, int, str]]:
+        """Map each known alias URL of the batch to (article id, latest version, latest content hash)."""
+        urls = sorted({u for p in pending for u in p.aliases})
+        found: dict[str, tuple[int, int, str]] = {}
+        stmt = (
+            select(
+                article_urls.c.url, articles.c.id, articles.c.latest_version, article_versions.c.content_hash
+            )
+            .select_from(
+                article_urls.join(articles, articles.c.id == article_urls.c.article_id).join(
+                    article_versions,
+                    and_(
+                        article_versions.c.article_id == articles.c.id,
+                        article_versions.c.version == articles.c.latest_version,
+                    ),
+                )
+            )
+            .where(article_urls.c.url.in_(bindparam("urls", expanding=True)))
+        )
+        for start in range(0, len(urls), LOOKUP_CHUNK):
+            for row in conn.execute(stmt, {"urls": urls[start : start + LOOKUP_CHUNK]}):
+                found[row.url] = (row.id, row.latest_version, row.content_hash)
+        guids = sorted({p.guid for p in pending if p.guid and not any(a in found for a in p.aliases)})
+        if guids:
+            gstmt = (
+                select(
+                    articles.c.guid,
+                    articles.c.source,
+                    articles.c.id,
+                    articles.c.latest_version,
+                    article_versions.c.content_hash,
+                )
+                .select_from(
+                    articles.join(
+                        article_versions,
+                        and_(
+                            article_versions.c.article_id == articles.c.id,
+                            article_versions.c.version == articles.c.latest_version,
+                        ),
+                    )
+                )
+                .where(articles.c.guid.in_(bindparam("guids", expanding=True)))
+            )
+            for start in range(0, len(guids), LOOKUP_CHUNK):
+                for grow in conn.execute(gstmt, {"guids": guids[start : start + LOOKUP_CHUNK]}):
+                    key = f"guid:{grow.source}:{grow.guid}"
+                    found[key] = (grow.id, grow.latest_version, grow.content_hash)
+        return found
+
+    def _save_batch(self, conn: Connection, pending: list[_Pending]) -> list[SaveResult]:
+        """Write a batch inside the caller's transaction; return one result per article, in order."""
+        known = self._lookup(conn, pending)
+        now = _now()
+        results: list[SaveResult] = []
+        seen_rows: list[dict[str, Any]] = []
+        version_rows: list[dict[str, Any]] = []
+        alias_rows: list[dict[str, Any]] = []
+        blob_shas: set[str] = set()
+        blob_rows: list[dict[str, Any]] = []
+        edited: list[tuple[int, int]] = []
+        for p in pending:
+            art = p.item.article
+            hit = known.get(p.identity) or next((known[a] for a in p.aliases if a in known), None)
+            if hit is None and p.guid:
+                hit = known.get(f"guid:{p.source}:{p.guid}")
+            new_article = hit is None
+            if hit is None:
+                article_id = conn.execute(
+                    insert(articles).returning(articles.c.id),
+                    {
+                        "canonical_url": p.identity,
+                        "guid": p.guid,
+                        "source": p.source,
+                        "first_seen_at": p.fetched_at,
+                        "last_seen_at": p.fetched_at,
+                        "latest_version": 1,
+                        "edited_at": None,
+                    },
+                ).scalar_one()
+                version, created = 1, True
+                changes = summarize_changes(None, art.to_dict())
+            else:
+                article_id, latest, latest_hash = hit
+                created = latest_hash != p.content_hash
+                version = latest + 1 if created else latest
+                changes = {}
+                if created:
+                    previous = self._version_record(conn, article_id, latest)
+                    changes = summarize_changes(previous, art.to_dict())
+                    edited.append((article_id, version))
+                seen_rows.append(
+                    {
+                        "aid": article_id,
+                        "seen": p.fetched_at,
+                        "ver": version,
+                        "edited": p.fetched_at if created else None,
+                    }
+                )
+            for alias in p.aliases:
+                if alias not in known:
+                    alias_rows.append({"url": alias, "article_id": article_id})
+            state = (article_id, version, p.content_hash)
+            for alias in p.aliases:
+                known[alias] = state
+            if p.guid:
+                known[f"guid:{p.source}:{p.guid}"] = state
+            if created:
+                row = _version_row(p, article_id, version, changes)
+                if p.raw_sha256 and p.item.raw_html is not None and p.raw_sha256 not in blob_shas:
+                    blob_shas.add(p.raw_sha256)
+                    blob_rows.append(
+                        {
+                            "sha256": p.raw_sha256,
+                            "size": len(p.item.raw_html),
+                            "compression": compression.COMPRESSION_NAME,
+                            "data": compression.compress(p.item.raw_html, compression.RAW_ZSTD_LEVEL),
+                            "created_at": now,
+                        }
+                    )
+                version_rows.append(row)
+            out = replace(art, version=version, content_hash=p.content_hash)
+            if not out.source and p.source:
+                out.source = p.source
+            results.append(SaveResult(article=out, created=created, version=version, new_article=new_article))
+        if alias_rows:
+            conn.execute(
+                self._ins(article_urls).on_conflict_do_nothing(index_elements=[article_urls.c.url]),
+                alias_rows,
+            )
+        if blob_rows:
+            conn.execute(self._ins(blobs).on_conflict_do_nothing(index_elements=[blobs.c.sha256]), blob_rows)
+        if version_rows:
+            conn.execute(insert(article_versions), version_rows)
+        if seen_rows:
+            conn.execute(_TOUCH_ARTICLE, seen_rows)
+        if self.keep_versions or self.keep_days:
+            for article_id, _ in edited:
+                self._apply_retention(conn, article_id, now)
+        return results
+
+    def _version_record(self, conn: Connection, article_id: int, version: int) -> dict[str, Any] | None:
+        """Return the stored fields of one version as a dict of Article field names."""
+        row = conn.execute(_VERSION_BY_NUMBER, {"aid": article_id, "ver": version}).mappings().first()
+        return _row_record(row, ALL_FIELDS) if row else None
+
+    def _apply_retention(self, conn: Connection, article_id: int, now: datetime) -> None:
+        """Delete versions outside the retention rules (first and latest always kept), then orphan blobs."""
+        rows = conn.execute(
+            select(article_versions.c.version, article_versions.c.fetched_at, article_versions.c.raw_sha256)
+            .where(article_versions.c.article_id == article_id)
+            .order_by(article_versions.c.version)
+        ).all()
+        keep = {rows[0].version, rows[-1].version}
+        if self.keep_versions:
+            keep.update(r.version for r in rows[-self.keep_versions :])
+        if self.keep_days:
+            cutoff = now - timedelta(days=self.keep_days)
+            keep.update(r.version for r in rows if r.fetched_at >= cutoff)
+        drop = [r for r in rows if r.version not in keep]
+        if not drop:
+            return
+        conn.execute(
+            delete(article_versions).where(
+                article_versions.c.article_id == article_id,
+                article_versions.c.version.in_([r.version for r in drop]),
+            )
+        )
+        self._delete_orphan_blobs(conn, {r.raw_sha256 for r in drop if r.raw_sha256})
+
+    def _delete_orphan_blobs(self, conn: Connection, shas: set[str]) -> int:
+        """Delete those of `shas` no version refers to any more; return how many went."""
+        if not shas:
+            return 0
+        still = select(article_versions.c.raw_sha256).where(article_versions.c.raw_sha256.in_(sorted(shas)))
+        used = {r[0] for r in conn.execute(still)}
+        gone = sorted(shas - used)
+        if gone:
+            conn.execute(delete(blobs).where(blobs.c.sha256.in_(gone)))
+        return len(gone)
+
+    def prune(self) -> int:
+        """Apply the retention rules to every article (for days-based retention); return versions deleted."""
+        if not (self.keep_versions or self.keep_days):
+            return 0
+        with self._read("list articles") as conn:
+            ids = [r[0] for r in conn.execute(select(articles.c.id).where(articles.c.latest_version > 1))]
+        before = self.count_versions()
+        now = _now()
+        for start in range(0, len(ids), SAVE_BATCH_SIZE):
+            with self._write("prune versions") as conn:
+                for article_id in ids[start : start + SAVE_BATCH_SIZE]:
+                    self._apply_retention(conn, article_id, now)
+        return before - self.count_versions()
+
+    def count_versions(self) -> int:
+        """Return the number of stored versions."""
+        with self._read("count versions") as conn:
+            return int(conn.execute(select(func.count()).select_from(article_versions)).scalar_one())
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def _find_article(self, conn: Connection, url: str) -> tuple[int, int, str]:
+        """Return (id, latest version, canonical URL) of the article reached through `url`."""
+        key = normalize_url(url)
+        row = conn.execute(
+            select(articles.c.id, articles.c.latest_version, articles.c.canonical_url)
+            .select_from(article_urls.join(articles, articles.c.id == article_urls.c.article_id))
+            .where(article_urls.c.url == key)
+        ).first()
+        if row is None:
+            raise StoreError("no article stored under this URL", url=url)
+        return int(row.id), int(row.latest_version), str(row.canonical_url)
+
+    def iter_latest(
+        self,
+        *,
+        since: datetime | None = None,
+        since_field: str = "fetched",
+        source: str | None = None,
+        tag: str | None = None,
+        fields: Sequence[str] | None = None,
+        all_versions: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """Stream export records (latest or every version) from one snapshot; arguments are checked now."""
+        wanted = tuple(fields) if fields else RECORD_FIELDS
+        unknown = [f for f in wanted if f not in ALL_FIELDS]
+        if unknown:
+            raise StoreError(f"unknown field(s) {', '.join(unknown)} (known: {', '.join(ALL_FIELDS)})")
+        if since_field not in SINCE_FIELDS:
+            raise StoreError(f"since_field must be one of {', '.join(SINCE_FIELDS)}, got {since_field!r}")
+        av = article_versions
+        cols = [av.c[c] for c in _STORED_COLUMNS] + [articles.c.canonical_url.label("identity")]
+        if all_versions:
+            stmt = select(*cols).select_from(articles.join(av, av.c.article_id == articles.c.id))
+            stmt = stmt.order_by(articles.c.id, av.c.version)
+        else:
+            stmt = select(*cols).select_from(
+                articles.join(
+                    av, and_(av.c.article_id == articles.c.id, av.c.version == articles.c.latest_version)
+                )
+            )
+            stmt = stmt.order_by(articles.c.id)
+        if since is not None:
+            stmt = stmt.where((av.c.fetched_at if since_field == "fetched" else av.c.published_at) >= since)
+        if source is not None:
+            stmt = stmt.where(articles.c.source == source)
+        if tag is not None:
+            # LIKE narrows in SQL; the exact match on the decoded list below decides
+            stmt = stmt.where(av.c.tags.contains(_dumps(tag)[1:-1], autoescape=True))
+        return self._stream(stmt, wanted, tag)
+
+    def _stream(self, stmt: Any, wanted: tuple[str, ...], tag: str | None) -> Iterator[dict[str, Any]]:
+        """Yield records of `stmt` from one read transaction, STREAM_BATCH_ROWS rows per round trip."""
+        with self._read("export") as conn:
+            result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH_ROWS).execute(stmt)
+            for row in result.mappings():
+                if tag is not None and tag not in json.loads(row["tags"]):
+                    continue
+                yield _row_record(row, wanted)
+
+    def history(self, url: str) -> list[VersionInfo]:
+        """List the stored versions of the article reached through `url`, oldest first."""
+        av = article_versions
+        with self._read("history") as conn:
+            article_id, _, _ = self._find_article(conn, url)
+            rows = conn.execute(
+                select(
+                    av.c.version,
+                    av.c.fetched_at,
+                    av.c.content_hash,
+                    av.c.changes,
+                    av.c.final_url,
+                    av.c.http_status,
+                    av.c.raw_sha256,
+                )
+                .where(av.c.article_id == article_id)
+                .order_by(av.c.version)
+            ).all()
+        return [
+            VersionInfo(
+                version=r.version,
+                fetched_at=r.fetched_at,
+                content_hash=r.content_hash,
+                changes=json.loads(r.changes) if r.changes else {},
+                final_url=r.final_url,
+                http_status=r.http_status,
+                has_raw=r.raw_sha256 is not None,
+            )
+            for r in rows
+        ]
+
+    def get_version(self, url: str, n: int | None = None) -> dict[str, Any] | None:
+        """Return one version (default the latest) as an export record plus fetch data; None if absent."""
+        with self._read("show") as conn:
+            article_id, latest, _ = self._find_article(conn, url)
+            row = conn.execute(_VERSION_BY_NUMBER, {"aid": article_id, "ver": latest if n is None else n})
+            found = row.mappings().first()
+            if found is None:
+                return None
+            record = _row_record(found, ALL_FIELDS)
+            record["fetch"] = {
+                "fetched_at": record["fetched_at"],
+                "final_url": found["final_url"],
+                "http_status": found["http_status"],
+                "etag": found["etag"],
+                "last_modified": found["last_modified"],
+            }
+            record["has_raw_html"] = found["raw_sha256"] is not None
+            return record
+
+    def get_raw_html(self, url: str, n: int | None = None) -> bytes | None:
+        """Return the raw HTML kept for one version (default the latest), None if not kept."""
+        with self._read("read raw html") as conn:
+            article_id, latest, _ = self._find_article(conn, url)
+            row = conn.execute(
+                select(blobs.c.data, blobs.c.sha256)
+                .select_from(article_versions.join(blobs, blobs.c.sha256 == article_versions.c.raw_sha256))
+                .where(
+                    article_versions.c.article_id == article_id,
+                    article_versions.c.version == (latest if n is None else n),
+                )
+            ).first()
+        if row is None:
+            return None
+        data = compression.decompress(bytes(row.data))
+        if hashlib.sha256(data).hexdigest() != row.sha256:
+            raise StoreError(f"raw HTML blob {row.sha256} is corrupt (hash mismatch)", url=self.url)
+        return data
+
+    def diff(self, url: str, from_n: int | None = None, to_n: int | None = None) -> ArticleDiff:
+        """Compare two versions (default: the last two) field by field and the body paragraph by paragraph."""
+        with self._read("diff") as conn:
+            article_id, latest, canonical = self._find_article(conn, url)
+            numbers = [
+                r[0]
+                for r in conn.execute(
+                    select(article_versions.c.version)
+                    .where(article_versions.c.article_id == article_id)
+                    .order_by(article_versions.c.version)
+                )
+            ]
+            to_v = to_n if to_n is not None else latest
+            if from_n is None:
+                earlier = [v for v in numbers if v < to_v]
+                from_v = earlier[-1] if earlier else to_v
+            else:
+                from_v = from_n
+            for v in (from_v, to_v):
+                if v not in numbers:
+                    raise StoreError(f"no version {v} (versions: {', '.join(map(str, numbers))})", url=url)
+            old = self._version_record(conn, article_id, from_v)
+            new = self._version_record(conn, article_id, to_v)
+        assert old is not None and new is not None
+        fields = {
+            name: {"from": old.get(name), "to": new.get(name)}
+            for name in COMPARED_FIELDS
+            if (
+                normalize_text(old["body"]) != normalize_text(new["body"])
+                if name == "body"
+                else name in summarize_changes(old, new)["fields"]
+            )
+        }
+        body = fields.pop("body", None)
+        changes = summarize_changes(old, new) if from_v != to_v else {"initial": False, "fields": []}
+        result = ArticleDiff(
+            url=canonical,
+            from_version=from_v,
+            to_version=to_v,
+            fields=fields,
+            body_diff=body_unified_diff(old["body"], new["body"], f"version {from_v}", f"version {to_v}"),
+            changes=changes,
+        )
+        if body is not None:
+            result.fields["body"] = {"from_chars": len(old["body"]), "to_chars": len(new["body"])}
+        return result
+
+
+# Columns read back from article_versions to build export records.
+_STORED_COLUMNS = (
+    "url",
+    "canonical_url",
+    "source",
+    "title",
+    "description",
+    "authors",
+    "published",
+    "modified",
+    "language",
+    "site_name",
+    "image",
+    "tags",
+    "body_z",
+    "word_count",
+    "fetched_at",
+    "version",
+    "content_hash",
+    "provenance",
+    "body_html_z",
+    "links",
+    "comments",
+    "changes",
+    "final_url",
+    "http_status",
+    "etag",
+    "last_modified",
+    "raw_sha256",
+)
+
+_VERSION_BY_NUMBER = (
+    select(*[article_versions.c[c] for c in _STORED_COLUMNS], articles.c.canonical_url.label("identity"))
+    .select_from(articles.join(article_versions, article_versions.c.article_id == articles.c.id))
+    .where(article_versions.c.article_id == bindparam("aid"), article_versions.c.version == bindparam("ver"))
+)
+
+_TOUCH_ARTICLE = (
+    update(articles)
+    .where(articles.c.id == bindparam("aid"))
+    .values(
+        # a late-arriving older fetch must not move last_seen_at back
+        last_seen_at=case(
+            (articles.c.last_seen_at > bindparam("seen", type_=UTCDateTime()), articles.c.last_seen_at),
+            else_=bindparam("seen", type_=UTCDateTime()),
+        ),
+        latest_version=bindparam("ver"),
+        edited_at=func.coalesce(bindparam("edited", type_=articles.c.edited_at.type), articles.c.edited_at),
+    )
+)
+
+
+def _row_record(row: Any, wanted: Sequence[str]) -> dict[str, Any]:
+    """Turn a stored version row into an export record with the `wanted` fields, in that order."""
+    record: dict[str, Any] = {}
+    for name in wanted:
+        if name == "canonical_url":
+            record[name] = row["identity"]
+        elif name == "body":
+            record[name] = compression.decompress_text(row["body_z"])
+        elif name == "body_html":
+            record[name] = compression.decompress_text(row["body_html_z"])
+        elif name in _JSON_COLUMNS:
+            record[name] = json.loads(row[name])
+        elif name == "changes":
+            record[name] = json.loads(row["changes"]) if row["changes"] else None
+        elif name == "fetched_at":
+            record[name] = _iso(row["fetched_at"])
+        elif name == "edited":
+            record[name] = row["version"] > 1
+        elif name == "edited_at":
+            record[name] = _iso(row["fetched_at"]) if row["version"] > 1 else None
+        else:
+            record[name] = row[name]
+    return record
+
+
+__all__ = ["ALL_FIELDS", "KEEP_DAYS", "KEEP_VERSIONS", "RECORD_FIELDS", "SourceStatus", "Store"]
