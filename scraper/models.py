@@ -21,6 +21,7 @@ OUTCOMES = (
     "refused-address",
     "challenge-page",
     "bad-url",
+    "bad-feed",  # a feed refused before parsing (declares XML entities)
 )
 
 
