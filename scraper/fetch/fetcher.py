@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import urllib.parse
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -13,7 +14,7 @@ import httpx
 
 from scraper.config import Settings
 from scraper.errors import FetchError, RefusedError
-from scraper.fetch.address import AllowList, parse_ip_host, refusal
+from scraper.fetch.address import AllowList, IPAddress, blocked_reason, parse_ip_host, refusal
 from scraper.fetch.body import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, read_body
 from scraper.fetch.charset import decode_body
 from scraper.fetch.content import (
@@ -138,6 +139,15 @@ class Fetcher:
         try:
             url = httpx.URL(raw)
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            # httpx rejects some IP spellings (0177.0.0.1) that other resolvers accept: name the real risk
+            ip = _host_ip(raw)
+            if ip is not None and blocked_reason(ip) and not self._allow.allows_ip(ip):
+                raise RefusedError(
+                    f"{raw} names {ip}, a {blocked_reason(ip)} address{via}",
+                    url=origin_url,
+                    outcome="refused-address",
+                    attempts=attempts,
+                ) from None
             raise RefusedError(
                 f"not a URL{via}: {exc}", url=origin_url, outcome="bad-url", attempts=attempts
             ) from None
@@ -553,6 +563,15 @@ def _unavailable(
         error_status=status,
         error_detail=f"robots.txt: {detail}",
     )
+
+
+def _host_ip(raw: str) -> IPAddress | None:
+    """Return the IP a URL's host spells, read leniently (for URLs httpx will not parse)."""
+    try:
+        host = urllib.parse.urlsplit(raw).hostname
+    except ValueError:
+        return None
+    return parse_ip_host(host) if host else None
 
 
 def _default_port(url: httpx.URL) -> int:
