@@ -144,6 +144,13 @@ def load_settings(
 
 def load_sources(settings: Settings) -> list[Source]:
     """Read the sources file named by the settings; errors name the file and the entry."""
+    # local imports: only this function needs them, and extract pulls in selectolax
+    import re
+
+    from scraper.extract.feed_links import selector_problem
+
+    kinds = ("feed", "page", "sitemap", "listing")
+    kinds_text = ", ".join(repr(k) for k in kinds)
     path = settings.path(settings.sources_file)
     raw = _read_toml(path)
     entries = raw.get("sources", [])
@@ -151,11 +158,12 @@ def load_sources(settings: Settings) -> list[Source]:
         raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
     sources: list[Source] = []
     seen: set[str] = set()
+    allowed = {"name", "url", "kind", "interval", "enabled", "tags", "selector", "pattern", "fallback"}
     for i, entry in enumerate(entries, 1):
         where = f"{path}: source #{i}"
         if not isinstance(entry, dict):
             raise ConfigError(f"{where}: must be a table")
-        unknown = set(entry) - {"name", "url", "kind", "interval", "enabled", "tags"}
+        unknown = set(entry) - allowed
         if unknown:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
         name, url = entry.get("name"), entry.get("url")
@@ -164,25 +172,66 @@ def load_sources(settings: Settings) -> list[Source]:
         if name in seen:
             raise ConfigError(f"{where}: duplicate name {name!r}")
         seen.add(name)
+        where = f"{where} ({name})"
         if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
-            raise ConfigError(f"{where} ({name}): 'url' must be an http(s) URL, got {url!r}")
+            raise ConfigError(f"{where}: 'url' must be an http(s) URL, got {url!r}")
         kind = entry.get("kind", "feed")
-        if kind not in {"feed", "page"}:
-            raise ConfigError(f"{where} ({name}): 'kind' must be 'feed' or 'page', got {kind!r}")
+        if kind not in kinds:
+            raise ConfigError(f"{where}: 'kind' must be one of {kinds_text}, got {kind!r}")
         interval = entry.get("interval", settings.source_interval_s)
         if isinstance(interval, bool) or not isinstance(interval, int | float) or interval <= 0:
-            raise ConfigError(f"{where} ({name}): 'interval' must be a positive number of seconds")
+            raise ConfigError(f"{where}: 'interval' must be a positive number of seconds")
+        enabled = entry.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise ConfigError(f"{where}: 'enabled' must be true or false, got {enabled!r}")
         tags = entry.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise ConfigError(f"{where} ({name}): 'tags' must be a list of strings")
+            raise ConfigError(f"{where}: 'tags' must be a list of strings")
+        selector = entry.get("selector")
+        if selector is not None:
+            if kind != "listing":
+                raise ConfigError(f"{where}: 'selector' is only for kind 'listing', not {kind!r}")
+            problem = selector_problem(selector) if isinstance(selector, str) else "must be a string"
+            if problem:
+                raise ConfigError(f"{where}: 'selector': {problem}")
+        pattern = entry.get("pattern")
+        if pattern is not None:
+            if kind not in {"listing", "sitemap"}:
+                raise ConfigError(f"{where}: 'pattern' is for kinds 'listing' and 'sitemap', not {kind!r}")
+            if not isinstance(pattern, str) or not pattern:
+                raise ConfigError(f"{where}: 'pattern' must be a non-empty regular expression string")
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ConfigError(f"{where}: 'pattern' is not a valid regular expression: {exc}") from None
+        fallback_raw = entry.get("fallback", [])
+        if not isinstance(fallback_raw, list):
+            raise ConfigError(f"{where}: 'fallback' must be an array of {{kind, url}} tables")
+        fallback: list[tuple[str, str]] = []
+        for j, alt in enumerate(fallback_raw, 1):
+            alt_where = f"{where}: fallback #{j}"
+            if not isinstance(alt, dict):
+                raise ConfigError(f"{alt_where}: must be a table with 'kind' and 'url'")
+            alt_unknown = set(alt) - {"kind", "url"}
+            if alt_unknown:
+                raise ConfigError(f"{alt_where}: unknown key(s) {', '.join(sorted(alt_unknown))}")
+            alt_kind, alt_url = alt.get("kind", "feed"), alt.get("url")
+            if alt_kind not in kinds:
+                raise ConfigError(f"{alt_where}: 'kind' must be one of {kinds_text}, got {alt_kind!r}")
+            if not isinstance(alt_url, str) or not alt_url.lower().startswith(("http://", "https://")):
+                raise ConfigError(f"{alt_where}: 'url' must be an http(s) URL, got {alt_url!r}")
+            fallback.append((alt_kind, alt_url))
         sources.append(
             Source(
                 name=name,
                 url=url,
                 kind=kind,
                 interval_s=float(interval),
-                enabled=bool(entry.get("enabled", True)),
+                enabled=enabled,
                 tags=list(tags),
+                selector=selector,
+                pattern=pattern,
+                fallback=fallback,
             )
         )
     return sources

@@ -119,11 +119,15 @@ class FetchResult:
 
 @dataclass
 class Source:
-    """One configured source (a feed or a page) from sources.toml."""
+    """One configured source (a feed, page, sitemap or listing page) from sources.toml."""
 
     name: str
     url: str
-    kind: str = "feed"  # "feed" or "page"
+    kind: str = "feed"  # "feed", "page", "sitemap" or "listing"
     interval_s: float = 3600.0
     enabled: bool = True
     tags: list[str] = field(default_factory=list)
+    selector: str | None = None  # listing: CSS selector of the article links
+    pattern: str | None = None  # listing, sitemap: regex an article URL must match (re.search)
+    # (kind, url) pairs tried in order when the primary keeps failing
+    fallback: list[tuple[str, str]] = field(default_factory=list)
