@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import clean_authors
 from scraper.extract.jsonld import jsonld_objects, types_of
@@ -39,6 +39,37 @@ _ARTICLE_TYPES = {
     "Review",
     "Recipe",
 }
+# How many h1 / post-title elements are compared, at most.
+MAX_HEADLINE_NODES = 4
+# Headline markup nested deeper than this is not a headline (elements).
+MAX_HEADLINE_DEPTH = 6
+_INVISIBLE_TAGS = {"style", "script", "noscript", "template", "svg", "button"}
+# parts of an h1 that are not the headline: kicker/overline, hidden separators, labels
+_KICKER_RE = re.compile(
+    r"kicker|overline|topline|dachzeile|eyebrow|subtitle|subheadline|sub-headline|supertitle|roofline|"
+    r"spitzmarke|visually-hidden|sr-only|screen-reader|hidden|rubric|category|label|badge",
+    re.I,
+)
+_HIDDEN_RE = re.compile(r"hidden|sr-only|screen-reader|assistive|aural|accessible|offscreen|invisible", re.I)
+_SITE_BRANDING_RE = re.compile(
+    r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|header-?title", re.I
+)
+_POST_TITLE_SELECTOR = '[itemprop="headline"], .entry-title, .post-title, .article-title, .headline'
+# An h1 ending with the metadata title is 'kicker + headline' when the title is this share of it.
+KICKER_SHARE_MIN = 0.4
+# Word overlap at which an h1 and a metadata title name the same story.
+HEADLINE_AGREEMENT_MIN = 0.5
+# An h1 nothing agrees with is still the headline from this many words on ('News' is not).
+MIN_HEADLINE_WORDS = 3
+# Agreement with the bare <title> counts a little less than with og:title or JSON-LD.
+DOC_TITLE_WEIGHT = 0.9
+# A site name longer than this is a misfilled headline (words).
+MAX_SITE_NAME_WORDS = 8
+MAX_APP_NAME_WORDS = 4
+# A trailing <title> segment this short may be the brand even when it matches nothing (words).
+MAX_BRAND_WORDS = 4
+_EDGE_PUNCTUATION = " :|-–—·•/"
+_INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # separators sites put between a headline and their own name in <title>
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—\-:·•»«/]\s+|\s*\|\s*|\s+::\s+|\s+-{2}\s+")
 
@@ -60,7 +91,7 @@ class Metadata:
 
 def _norm(text: str | None) -> str:
     """Collapse whitespace and normalise Unicode."""
-    return " ".join(unicodedata.normalize("NFC", text or "").split())
+    return " ".join(unicodedata.normalize("NFC", _INVISIBLE_CHARS_RE.sub("", text or "")).split())
 
 
 def _key(text: str | None) -> str:
@@ -163,20 +194,18 @@ def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
     )
 
 
-def _strip_site(title: str, site_keys: set[str], headlines: list[str]) -> str:
+def _strip_site(title: str, site_keys: set[str]) -> str:
     """Drop ' | Site' / 'Site - ' segments from a document title."""
     title = _norm(title)
-    for headline in headlines:
-        if _key(headline) and _key(headline) in _key(title) and len(headline) >= MIN_SEGMENT_CHARS:
-            # the page's headline is inside its <title>: that headline is the title
-            return headline
     parts = _TITLE_SEPARATOR_RE.split(title)
     if len(parts) == 1:
         return title
     kept = [p for p in parts if not _is_site_segment(p, site_keys)]
     if len(kept) == len(parts):
         # no segment names the site: the last one usually does ("Headline | Brand")
-        kept = parts[:-1] if len(parts[-1]) < len(" ".join(parts[:-1])) else parts
+        last = parts[-1]
+        brand_like = len(last.split()) <= MAX_BRAND_WORDS and len(last) < len(" ".join(parts[:-1]))
+        kept = parts[:-1] if brand_like else parts
     return _rejoin(title, kept) or title
 
 
@@ -191,35 +220,146 @@ def _rejoin(title: str, kept: list[str]) -> str:
     return " ".join(kept)
 
 
+def _visible_text(node: LexborNode, *, drop_kicker: bool, depth: int = 0) -> str:
+    """Return a headline's text without style/script and, if asked, without kicker/hidden parts."""
+    parts: list[str] = []
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            parts.append(child.text_content or "")
+            continue
+        if child.tag in _INVISIBLE_TAGS or depth > MAX_HEADLINE_DEPTH:
+            continue
+        marker = f"{child.attributes.get('class') or ''} {child.attributes.get('data-test-id') or ''}"
+        if drop_kicker and _KICKER_RE.search(marker):
+            continue
+        if child.tag == "br":
+            parts.append(" ")
+        parts.append(_visible_text(child, drop_kicker=drop_kicker, depth=depth + 1))
+    return "".join(parts)
+
+
+def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> list[str]:
+    """Return the on-page headline candidates: h1s (article first), then post-title elements."""
+    segments = [p for p in _TITLE_SEPARATOR_RE.split(doc_title) if p.strip()]
+
+    def names_site(text: str) -> bool:
+        # a site-like h1 is the site's name when <title> holds a longer, non-site segment besides it
+        if _key(text) in site_keys:
+            return True
+        return _is_site_segment(text, site_keys) and any(
+            len(p) >= len(text) and _key(p) != _key(text) and not _is_site_segment(p, site_keys)
+            for p in segments
+        )
+
+    found: list[str] = []
+    seen: set[str] = set()
+    for selector in ("article h1, main h1", "h1", _POST_TITLE_SELECTOR):
+        for node in page.tree.css(selector)[:MAX_HEADLINE_NODES]:
+            if node.tag not in ("h1", "h2", "h3", "h4", "span", "div", "a", "p"):
+                continue
+            if _HIDDEN_RE.search(str(node.attributes.get("class") or "")):
+                continue
+            text = _norm(_visible_text(node, drop_kicker=True)).strip(_EDGE_PUNCTUATION) or _norm(
+                _visible_text(node, drop_kicker=False)
+            ).strip(_EDGE_PUNCTUATION)
+            key = _key(text)
+            if not key or key in seen or len(text) > MAX_TITLE_CHARS or names_site(text):
+                continue
+            if _SITE_BRANDING_RE.search(_ancestry_marker(node)) or _links_home(node, page.url):
+                continue
+            seen.add(key)
+            found.append(text)
+    return found
+
+
+def _links_home(node: LexborNode, url: str | None) -> bool:
+    """Say whether a headline is a link to the site's home page (a blog or site name)."""
+    link = node.css_first("a[href]")
+    if link is None or (node.text(deep=True) or "").strip() != (link.text(deep=True) or "").strip():
+        return False
+    href = str(link.attributes.get("href") or "").strip()
+    if href in ("/", "./", "index.html", "/index.html"):
+        return True
+    parts = urlsplit(href)
+    host = urlsplit(url).hostname if url else None
+    return bool(parts.netloc) and parts.path in ("", "/") and (host is None or parts.hostname == host)
+
+
+def _words(text: str) -> set[str]:
+    """Return the case-folded words of a text, for overlap tests."""
+    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) > 1 or w.isdigit()}
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the smaller word set found in the other one."""
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def _ancestry_marker(node: LexborNode) -> str:
+    """Return class/id text of a node and its three nearest ancestors."""
+    parts: list[str] = []
+    current: LexborNode | None = node
+    for _ in range(4):
+        if current is None:
+            break
+        parts.append(f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}")
+        if current.tag == "header" and current is not node:
+            parts.append("site-header" if current.parent is not None and current.parent.tag == "body" else "")
+        current = current.parent
+    return " ".join(parts)
+
+
 def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
-    """Choose the headline: agreement of h1, og:title and JSON-LD headline, else the cleaned <title>."""
-    h1_node = page.tree.css_first("article h1") or page.tree.css_first("h1")
-    h1 = _norm(h1_node.text(deep=True, separator=" ")) if h1_node is not None else ""
-    if len(h1) > MAX_TITLE_CHARS:
-        h1 = ""
-    og = page.first_meta("og:title", "twitter:title")
-    headline = _jsonld_text(page.jsonld("headline")) or _jsonld_text(page.jsonld("name"))
-    title_node = page.tree.css_first("title")
-    doc_title = _norm(title_node.text(deep=True)) if title_node is not None else ""
+    """Choose the headline: the on-page h1 the metadata agrees with, else og:title, JSON-LD, <title>."""
     site_keys = _domain_words(page.url)
     if site_name:
         site_keys.add(_key(site_name))
+    title_node = page.tree.css_first("title")
+    doc_title = _norm(title_node.text(deep=True)) if title_node is not None else ""
+    headlines = _headline_nodes(page, site_keys, doc_title)
+    og = page.first_meta("og:title", "twitter:title")
+    headline = _jsonld_text(page.jsonld("headline")) or _jsonld_text(page.jsonld("name"))
     claims: list[tuple[str, str]] = []
-    if og:
-        claims.append((_strip_site(og[0], site_keys, [h1] if h1 else []), og[1]))
-    if headline:
-        claims.append((_strip_site(headline, site_keys, [h1] if h1 else []), "json-ld"))
-    if doc_title:
-        claims.append((_strip_site(doc_title, site_keys, [h1] if h1 else []), "heuristic"))
-    if h1:
-        for text, _source in claims:
-            if _key(text) == _key(h1):
-                return h1, "heuristic"
+    for raw, source in (
+        (og[0] if og else "", og[1] if og else ""),
+        (headline or "", "json-ld"),
+        (doc_title, "heuristic"),
+    ):
+        if raw and not _is_site_segment(raw, site_keys):
+            text = _strip_site(raw, site_keys).strip(_EDGE_PUNCTUATION)
+            if text:
+                claims.append((text, source))
+    # truncated teaser titles ('...doctors,…') lose to complete ones
+    claims.sort(key=lambda c: c[0].endswith(("…", "...")))
+    for text in headlines:
+        key = _key(text)
+        for claim, _source in claims:
+            ckey = _key(claim)
+            if ckey != key and key.endswith(ckey) and len(ckey) >= KICKER_SHARE_MIN * len(key):
+                # the h1 is 'Kicker Headline' and the metadata names the headline alone
+                return claim, "heuristic"
+    best: tuple[float, str] | None = None
+    for text in headlines:
+        score = max(
+            (
+                _overlap(text, claim) * (1.0 if source != "heuristic" else DOC_TITLE_WEIGHT)
+                for claim, source in claims
+            ),
+            default=0.0,
+        )
+        if score >= HEADLINE_AGREEMENT_MIN and (best is None or score > best[0]):
+            best = (score, text)
+    if best is not None:
+        return best[1], "heuristic"
+    for text in headlines:
+        if len(text.split()) >= MIN_HEADLINE_WORDS and not text.endswith(":"):
+            return text, "heuristic"
     if claims:
         return claims[0]
-    if h1:
-        return h1, "heuristic"
-    return None
+    return (headlines[0], "heuristic") if headlines else None
 
 
 def _description(page: _Page) -> tuple[str, str] | None:
@@ -284,8 +424,12 @@ def _authors(page: _Page) -> tuple[list[str], str] | None:
 
 def _site_name(page: _Page) -> tuple[str, str] | None:
     """Return the publication's name from og:site_name, JSON-LD publisher or application-name."""
-    found = page.first_meta("og:site_name", "application-name", "apple-mobile-web-app-title")
-    if found:
+    found = page.first_meta("og:site_name")
+    if found and len(found[0].split()) <= MAX_SITE_NAME_WORDS:
+        return found
+    found = page.first_meta("application-name", "apple-mobile-web-app-title")
+    # app names are sometimes filled with the page title; a brand is short
+    if found and len(found[0].split()) <= MAX_APP_NAME_WORDS:
         return found
     name = _jsonld_text(page.jsonld("publisher"))
     if name:

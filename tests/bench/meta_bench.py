@@ -61,7 +61,7 @@ def main() -> int:
     spent = 0.0
     pages = 0
     for corpus in ("dates", "body"):
-        ok = total = t_ok = t_total = a_ok = a_total = 0
+        ok = total = t_ok = t_total = a_ok = a_total = t_case = 0
         prov: dict[str, list[int]] = {}
         misses: dict[str, list[str]] = {"date": [], "title": [], "author": []}
         for name, label, html in load(corpus):
@@ -86,6 +86,8 @@ def main() -> int:
                     misses["date"].append(f"{name} want={want} got={got} ({src}) {url}")
             if meta is not None and label.get("title"):
                 t_total += 1
+                if norm(meta.title).casefold() == norm(str(label["title"])).casefold():
+                    t_case += 1
                 if norm(meta.title) == norm(str(label["title"])):
                     t_ok += 1
                 else:
@@ -102,7 +104,8 @@ def main() -> int:
         print(f"[{corpus}] date accuracy {ok}/{total} = {ok / max(total, 1):.3f}")
         print("   by source (ok/total):", {k: f"{v[0]}/{v[1]}" for k, v in sorted(prov.items())})
         if t_total:
-            print(f"[{corpus}] title exact {t_ok}/{t_total} = {t_ok / t_total:.3f}")
+            print(f"[{corpus}] title exact {t_ok}/{t_total} = {t_ok / t_total:.3f}", end="")
+            print(f" (ignoring case: {t_case / t_total:.3f})")
             print(f"[{corpus}] author match {a_ok}/{a_total} = {a_ok / a_total:.3f}")
         for kind, lines in misses.items():
             key = kind if kind != "date" else ("dates" if corpus == "dates" else "body-dates")
