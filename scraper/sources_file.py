@@ -8,13 +8,13 @@ import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
 from scraper.config import Settings, load_sources
 from scraper.errors import ConfigError
+from scraper.feeds.fields import loose_url_key
 from scraper.models import Source
 
 _SOURCES_HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*sources[ \t]*\]\][ \t]*(?:#.*)?$")
@@ -33,17 +33,17 @@ def add_sources(
     text = _read_text(file) if file.exists() else ""
     existing = _entries(text, file)
     names = {str(e.get("name")) for e in existing}
-    urls = {_url_key(str(e.get("url", ""))) for e in existing}
+    urls = {loose_url_key(str(e.get("url", ""))) for e in existing}
     added: list[Source] = []
     for source in sources:
-        clash = "name" if source.name in names else "URL" if _url_key(source.url) in urls else None
+        clash = "name" if source.name in names else "URL" if loose_url_key(source.url) in urls else None
         if clash is not None:
             if skip_existing:
                 continue
             value = source.name if clash == "name" else source.url
             raise ConfigError(f"{file}: a source with the {clash} {value!r} is already listed")
         names.add(source.name)
-        urls.add(_url_key(source.url))
+        urls.add(loose_url_key(source.url))
         added.append(source)
     if not added:
         return []
@@ -95,17 +95,6 @@ def _entries(text: str, file: Path) -> list[dict[str, Any]]:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise ConfigError(f"{file}: 'sources' must be an array of tables ([[sources]])")
     return entries
-
-
-def _url_key(url: str) -> str:
-    """A URL compared loosely: scheme and host in lower case, no trailing slash, no fragment."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return url.strip()
-    path = parts.path.rstrip("/")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}{query}"
 
 
 def _render(sources: list[Source]) -> str:

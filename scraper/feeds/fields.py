@@ -30,3 +30,14 @@ def clean_text(value: object) -> str | None:
 def one_line(text: str) -> str:
     """Collapse a message onto one line."""
     return " ".join(text.split())
+
+
+def loose_url_key(url: str) -> str:
+    """A URL for duplicate checks: scheme and host in lower case, no trailing slash, no fragment."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}{query}"
