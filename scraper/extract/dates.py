@@ -87,7 +87,7 @@ _TIME_AFTER_RE = re.compile(
 )
 _TIME_CJK_RE = re.compile(r"^\s*(?P<h>\d{1,2})\s*[:時时시]\s*(?P<m>\d\d)")
 _ZONE_RE = re.compile(
-    rf"^\s*\(?(?:(?P<abbr>{_ZONE_ALT})(?![A-Za-z])|(?:GMT|UTC)?(?P<off>[+-]\d{{1,2}}(?::?\d\d)?)(?!\d))"
+    rf"\s*\(?(?:(?P<abbr>{_ZONE_ALT})(?![A-Za-z])|(?:GMT|UTC)?(?P<off>[+-]\d{{1,2}}(?::?\d\d)?)(?!\d))"
 )
 _RELATIVE_RE = re.compile(
     r"(?:(?P<n1>\d+|an?|one)\s+(?P<u1>sec|min|hour|hr|day|week|month|year)[a-z]*\s+ago"
@@ -200,7 +200,9 @@ def _year2(raw: str, now: datetime) -> int:
     return 2000 + year if 2000 + year <= now.year + 1 else 1900 + year
 
 
-def _iter_hits(text: str, now: datetime, *, dayfirst: bool | None = None) -> Iterator[_Hit]:
+def _iter_hits(
+    text: str, now: datetime, *, dayfirst: bool | None = None, relative: bool = True
+) -> Iterator[_Hit]:
     """Yield every date written in `text`, in order of position, without overlaps."""
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
@@ -249,10 +251,19 @@ def _iter_hits(text: str, now: datetime, *, dayfirst: bool | None = None) -> Ite
             value, has_time = _with_time(text, m.end(), day)
             hits.append(_Hit(m.start(), value, has_time))
             taken.append((m.start(), m.end()))
-    for m in _RELATIVE_RE.finditer(text):
+    for m in _RELATIVE_RE.finditer(text) if relative else ():
+        if m.group("word") and not _TIME_AFTER_RE.match(text[m.end() : m.end() + TIME_LOOKAHEAD_CHARS]):
+            # a bare 'today' / 'heute' is a menu or a teaser, not a dateline
+            continue
         rel = _relative(m, now)
         if rel is not None and free(m.start(), m.end()):
-            hits.append(_Hit(m.start(), rel, m.group("word") is None))
+            if m.group("word"):
+                # 'today 9:54' / 'gestern, 14:30 Uhr': the day is relative, the clock is written
+                rel = rel.replace(tzinfo=None)
+                value, has_time = _with_time(text, m.end(), rel)
+                hits.append(_Hit(m.start(), value, has_time))
+            else:
+                hits.append(_Hit(m.start(), rel, True))
     hits.sort(key=lambda h: h.start)
     yield from hits
 
@@ -416,9 +427,9 @@ _URL_DATE_RES = (
     re.compile(r"/((?:19|20)\d\d)_(\d\d)_(\d\d)(?:[/_.-]|$)"),
 )
 _URL_MONTH_RE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)(?:/|$)")
-_ANY_TEXT_SELECTOR = "p, span, div, td, small, em, strong, b, i, font, h2, h3, h4, h5, h6, li, dd"
-# How many body elements the last-resort scan reads, at most.
-MAX_FALLBACK_ELEMENTS = 1500
+_INVISIBLE_TAGS = {"script", "style", "noscript", "template", "textarea", "select", "option", "button"}
+# How many body nodes the last-resort scan reads, at most.
+MAX_FALLBACK_NODES = 6000
 
 
 @dataclass
@@ -610,18 +621,23 @@ def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:
 
 
 def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
-    """Last resort: the first short text element in the page body that holds a date."""
+    """Last resort: the first short visible text in the page body that holds an absolute date."""
     body = tree.body
     if body is None:
         return
-    for order, node in enumerate(body.css(_ANY_TEXT_SELECTOR)):
-        if order >= MAX_FALLBACK_ELEMENTS:
+    for order, node in enumerate(body.traverse(include_text=True)):
+        if order >= MAX_FALLBACK_NODES:
             return
-        text = node.text(deep=True, separator=" ")
-        if not text or len(text) > MAX_DATE_LINE_CHARS or not any(c.isdigit() for c in text):
+        if node.tag != "-text":
             continue
-        for hit in _iter_hits(text, ctx.now, dayfirst=ctx.dayfirst):
-            if _plausible(hit.value, ctx.now) and not _excluded(node):
+        text = node.text_content or ""
+        if len(text) > MAX_DATE_LINE_CHARS or not any(c.isdigit() for c in text):
+            continue
+        parent = node.parent
+        if parent is None or parent.tag in _INVISIBLE_TAGS:
+            continue
+        for hit in _iter_hits(text, ctx.now, dayfirst=ctx.dayfirst, relative=False):
+            if _plausible(hit.value, ctx.now) and not _excluded(parent):
                 ctx.published.append(_Candidate(55, hit, "heuristic"))
                 return
 
