@@ -7,6 +7,9 @@ from collections.abc import AsyncIterable
 
 SUPPORTED_ENCODINGS = ("gzip", "deflate")  # what we can inflate with a bounded output
 ACCEPT_ENCODING = ", ".join(SUPPORTED_ENCODINGS)
+# largest piece inflated per zlib call: zlib grows then copies its output buffer, so one big call
+# would briefly hold twice its size
+INFLATE_STEP_BYTES = 256 * 1024
 
 
 class BodyTooLarge(Exception):
@@ -31,13 +34,13 @@ class _Inflater:
         """Inflate data into out, at most room + 1 bytes; return how many bytes were added."""
         added = 0
         try:
-            chunk = self._obj.decompress(data, room + 1)
+            chunk = self._obj.decompress(data, min(room + 1, INFLATE_STEP_BYTES))
         except zlib.error:
             if not (self._deflate and self._first):
                 raise BadEncoding("corrupt compressed body") from None
             # some servers send raw deflate without the zlib header
             self._obj = zlib.decompressobj(-zlib.MAX_WBITS)
-            chunk = self._decompress(data, room + 1)
+            chunk = self._decompress(data, min(room + 1, INFLATE_STEP_BYTES))
         self._first = False
         while True:
             if chunk:
@@ -48,7 +51,7 @@ class _Inflater:
             tail = self._obj.unconsumed_tail
             if not tail:
                 return added
-            chunk = self._decompress(tail, room - added + 1)
+            chunk = self._decompress(tail, min(room - added + 1, INFLATE_STEP_BYTES))
 
     def _decompress(self, data: bytes, limit: int) -> bytes:
         """Inflate with an output limit, mapping zlib errors."""
