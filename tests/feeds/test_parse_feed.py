@@ -218,3 +218,32 @@ def test_relative_non_url_guid_is_not_a_link():
         b'<item><title>a</title><guid isPermaLink="false">4211</guid></item></channel></rss>'
     )
     assert parse_feed(doc, "https://ex.com/feed").entries == []
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        # a tag-like string inside a comment must not end the prolog early
+        b'<?xml version="1.0"?><!-- see <b>below</b> --><!DOCTYPE rss [<!ENTITY a "aaaa">]><rss/>',
+        # a prolog padded past any fixed scan window
+        b"<?xml version='1.0'?><!--" + b" " * 200_000 + b'--><!DOCTYPE rss [<!ENTITY a "aaaa">]><rss/>',
+        # UTF-7 hides "<!ENTITY" from byte patterns
+        b'<?xml version="1.0" encoding="UTF-7"?>'
+        b"+ADw-!DOCTYPE rss +AFs-+ADw-!ENTITY a 'b'+AD4-+AF0-+AD4-<rss/>",
+        # lowercase keyword
+        b'<!doctype rss [<!entity a "b">]><rss/>',
+    ],
+)
+def test_hidden_entity_declarations_are_refused(doc):
+    with pytest.raises(FeedError, match="declares XML entities"):
+        parse_feed(doc, "https://evil.example.com/feed")
+
+
+def test_quadratic_blowup_is_refused_before_parsing():
+    big = b"a" * 50_000
+    doc = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY big "' + big + b'">]>'
+        b"<rss version='2.0'><channel><title>" + b"&big;" * 20_000 + b"</title></channel></rss>"
+    )
+    with pytest.raises(FeedError, match="declares XML entities"):
+        parse_feed(doc, "https://evil.example.com/feed")
