@@ -85,6 +85,8 @@ _TIME_AFTER_RE = re.compile(
     r"\s*(?:uhr|h\b)?",
     re.I,
 )
+_DIGIT_RE = re.compile(r"\d")
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 _TIME_CJK_RE = re.compile(r"^\s*(?P<h>\d{1,2})\s*[:時时시]\s*(?P<m>\d\d)")
 _ZONE_RE = re.compile(
     rf"\s*\(?(?:(?P<abbr>{_ZONE_ALT})(?![A-Za-z])|(?:GMT|UTC)?(?P<off>[+-]\d{{1,2}}(?::?\d\d)?)(?!\d))"
@@ -206,11 +208,16 @@ def _iter_hits(
     """Yield every date written in `text`, in order of position, without overlaps."""
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
+    if _DIGIT_RE.search(text) is None:
+        return
+    # every written-out or ISO date has a four-digit year; skipping the big month alternation
+    # on the many strings without one keeps the page scan cheap
+    has_year = _YEAR_RE.search(text) is not None
 
     def free(a: int, b: int) -> bool:
         return all(b <= s or a >= e for s, e in taken)
 
-    for m in _ISO_RE.finditer(text):
+    for m in _ISO_RE.finditer(text) if has_year else ():
         day = _make(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         if day is None or not free(m.start(), m.end()):
             continue
@@ -222,13 +229,13 @@ def _iter_hits(
             value, has_time = _with_time(text, m.end(), day)
             hits.append(_Hit(m.start(), value, has_time))
         taken.append((m.start(), m.end()))
-    for m in _CJK_RE.finditer(text):
+    for m in _CJK_RE.finditer(text) if has_year else ():
         day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if day is not None and free(m.start(), m.end()):
             value, has_time = _with_time(text, m.end(), day)
             hits.append(_Hit(m.start(), value, has_time))
             taken.append((m.start(), m.end()))
-    for regex in (_MDY_RE, _DMY_RE):
+    for regex in (_MDY_RE, _DMY_RE) if has_year else ():
         for m in regex.finditer(text):
             month = _MONTH_NAMES.get(m.group("mon").lower())
             day = _make(int(m.group("year")), month, int(m.group("day"))) if month else None
@@ -363,6 +370,9 @@ _ARTICLE_TYPES = {
     "HowTo",
     "Blog",
 }
+# trust rank of JSON-LD dates by kind of object: article types beat meta tags (10-15), a generic
+# WebPage's dates rank below og/article meta tags, and any other object below all meta tags
+_JSONLD_RANKS = {0: 0.0, 1: 12.5, 2: 20.0}
 _PAGE_TYPES = {"WebPage", "ItemPage", "AboutPage", "FAQPage", "QAPage", "MedicalWebPage", "VideoObject"}
 
 # meta name/property/itemprop (lower case) -> (field, trust rank, provenance); lower rank wins
@@ -475,8 +485,8 @@ def _from_jsonld(tree: LexborHTMLParser, ctx: _Context) -> None:
             value = obj.get(key)
             if isinstance(value, list) and value:
                 value = value[0]
-            ctx.add("published", base * 3 + (0 if key == "datePublished" else 1), value, "json-ld")
-        ctx.add("modified", base, obj.get("dateModified"), "json-ld")
+            ctx.add("published", _JSONLD_RANKS[base] + (0 if key == "datePublished" else 1), value, "json-ld")
+        ctx.add("modified", _JSONLD_RANKS[base], obj.get("dateModified"), "json-ld")
 
 
 def _from_meta(tree: LexborHTMLParser, ctx: _Context) -> None:
@@ -603,7 +613,7 @@ def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:
         if node.tag in ("script", "style", "meta", "link", "body", "html", "time"):
             continue
         text = node.text(deep=True, separator=" ")
-        if not text or len(text) > MAX_DATE_LINE_CHARS or not any(c.isdigit() for c in text):
+        if not text or len(text) > MAX_DATE_LINE_CHARS or _DIGIT_RE.search(text) is None:
             continue
         seen += 1
         if seen > MAX_DATE_LINES:
@@ -631,7 +641,7 @@ def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
         if node.tag != "-text":
             continue
         text = node.text_content or ""
-        if len(text) > MAX_DATE_LINE_CHARS or not any(c.isdigit() for c in text):
+        if len(text) > MAX_DATE_LINE_CHARS or _DIGIT_RE.search(text) is None:
             continue
         parent = node.parent
         if parent is None or parent.tag in _INVISIBLE_TAGS:
@@ -710,6 +720,26 @@ def _agree_with_url(best: _Candidate, url_day: tuple[int, int, int | None] | Non
     return best
 
 
+def _shown_date(
+    tree: LexborHTMLParser, ctx: _Context, published: _Candidate, modified: _Candidate, zone: tzinfo | None
+) -> _Candidate:
+    """Prefer the date shown under the headline when it is the page's modification day.
+
+    A site that re-dates a refreshed article shows (and means) the new day; its metadata keeps
+    the first datePublished. Any other disagreement keeps the metadata date.
+    """
+    if published.hit.value.date() == modified.hit.value.date():
+        return published
+    shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst)
+    _from_time_elements(tree, shown)
+    if not shown.published:
+        _from_title_area(tree, shown)
+    visible = _best(shown.published, zone)
+    if visible is not None and visible.hit.value.date() == modified.hit.value.date():
+        return visible
+    return published
+
+
 def _dayfirst(tree: LexborHTMLParser) -> bool | None:
     """Guess whether numeric dates put the day first, from the page language (US English does not)."""
     html = tree.css_first("html")
@@ -734,11 +764,13 @@ def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime 
     zone = _page_zone(ctx)
     dates = Dates()
     published = _best(ctx.published, zone)
+    modified = _best(ctx.modified, zone)
+    if published is not None and modified is not None and published.source.startswith(("json-ld", "meta")):
+        published = _shown_date(tree, ctx, published, modified, zone)
     if published is not None:
         published = _agree_with_url(published, url_day)
         dates.published = published.hit.value
         dates.provenance["published"] = published.source
-    modified = _best(ctx.modified, zone)
     if modified is not None:
         dates.modified = modified.hit.value
         dates.provenance["modified"] = modified.source

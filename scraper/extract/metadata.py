@@ -69,6 +69,7 @@ MAX_APP_NAME_WORDS = 4
 # A trailing <title> segment this short may be the brand even when it matches nothing (words).
 MAX_BRAND_WORDS = 4
 _EDGE_PUNCTUATION = " :|-–—·•/"
+_NON_ALNUM_RE = re.compile(r"[\W_]+")
 _INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # separators sites put between a headline and their own name in <title>
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—\-:·•»«/]\s+|\s*\|\s*|\s+::\s+|\s+-{2}\s+")
@@ -96,7 +97,7 @@ def _norm(text: str | None) -> str:
 
 def _key(text: str | None) -> str:
     """Comparison key: case-folded letters and digits only."""
-    return "".join(c for c in _norm(text).casefold() if c.isalnum())
+    return _NON_ALNUM_RE.sub("", _norm(text).casefold())
 
 
 def _meta_provenance(name: str) -> str:
