@@ -96,14 +96,23 @@ def _emit(record: dict[str, Any]) -> None:
 
 
 @click.group(cls=ScraperGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config", metavar="PATH", help="Settings TOML file [env SCRAPER_CONFIG; default config/settings.toml].")
-@click.option("--db", "db", metavar="URL", help="Database URL [env SCRAPER_DB_URL; default sqlite:///data/scraper.db].")
+@click.option(
+    "--config",
+    "config",
+    metavar="PATH",
+    help="Settings TOML file [env SCRAPER_CONFIG; default config/settings.toml].",
+)
+@click.option(
+    "--db", "db", metavar="URL", help="Database URL [env SCRAPER_DB_URL; default sqlite:///data/scraper.db]."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail on stderr.")
 @click.pass_context
 def cli(click_ctx: click.Context, config: str | None, db: str | None, verbose: bool) -> None:
     """Industry-news scraper: fetch feeds and pages into a versioned archive, export it as JSON."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, format=LOG_FORMAT, stream=sys.stderr
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     click_ctx.obj = Context(config=config, db=db)
 
@@ -111,14 +120,20 @@ def cli(click_ctx: click.Context, config: str | None, db: str | None, verbose: b
 @cli.command()
 @click.argument("urls", nargs=-1, required=True, metavar="URL...")
 @click.option("--no-store", is_flag=True, help="Print the articles without storing them.")
-@click.option("--source", "source_name", metavar="NAME", help="Attribute the articles to this configured source.")
+@click.option(
+    "--source", "source_name", metavar="NAME", help="Attribute the articles to this configured source."
+)
 @click.pass_obj
 def fetch(ctx: Context, urls: tuple[str, ...], no_store: bool, source_name: str | None) -> None:
     """Fetch pages or feeds now and print each article as a JSON line (feeds: every entry's page)."""
     for url in urls:
         if not url.lower().startswith(("http://", "https://")):
             fail(f"fetch: bad-url: not an http(s) URL ({url})")
-    source = find_source(ctx.sources(), source_name, str(ctx.settings.path(ctx.settings.sources_file))) if source_name else None
+    source = (
+        find_source(ctx.sources(), source_name, str(ctx.settings.path(ctx.settings.sources_file)))
+        if source_name
+        else None
+    )
     if no_store:
         failures = asyncio.run(_fetch_all(ctx.settings, None, urls, source))
     else:
@@ -136,7 +151,9 @@ async def _fetch_all(settings: Settings, store: Any, urls: tuple[str, ...], sour
 
     failures = 0
     async with Pipeline(settings, store) as pipeline:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True) as bar:
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True
+        ) as bar:
             task = bar.add_task("fetching", total=None)
             for url in urls:
                 bar.update(task, description=f"fetching {url}")
@@ -178,7 +195,7 @@ def extract(file: str, url: str | None) -> None:
 @click.option("--once", is_flag=True, help="One pass over all enabled sources, then exit (for cron).")
 @click.pass_obj
 def run(ctx: Context, once: bool) -> None:
-    """Run the service: refresh each source on its interval until SIGINT/SIGTERM (exit 1 with --once if any failed)."""
+    """Run the service: refresh each source on its interval until SIGINT/SIGTERM, or once (--once)."""
     from scraper.service import Service, run_once
 
     sources = ctx.sources()
@@ -194,8 +211,14 @@ def run(ctx: Context, once: bool) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default="jsonl", show_default=True,
-              help="json: one array; jsonl: one object a line.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="json: one array; jsonl: one object a line.",
+)
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE atomically instead of stdout.")
 @click.option("--since", metavar="ISO_DATE", help="Only articles fetched at or after this date.")
 @click.option("--source", "source_name", metavar="NAME", help="Only articles of this source.")
@@ -223,21 +246,23 @@ def sources_list(ctx: Context, as_json: bool) -> None:
     configured = ctx.sources()
     with open_store(ctx) as store:
         statuses = {s.name: s for s in store.source_statuses()}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for src in configured:
         st = statuses.get(src.name)
-        rows.append({
-            "name": src.name,
-            "kind": src.kind,
-            "url": src.url,
-            "enabled": src.enabled,
-            "interval_s": src.interval_s,
-            "last_outcome": getattr(st, "last_outcome", None),
-            "last_error": getattr(st, "last_error", None),
-            "last_attempt_at": _iso(getattr(st, "last_attempt_at", None)),
-            "last_success_at": _iso(getattr(st, "last_success_at", None)),
-            "articles": getattr(st, "articles", 0) or 0,
-        })
+        rows.append(
+            {
+                "name": src.name,
+                "kind": src.kind,
+                "url": src.url,
+                "enabled": src.enabled,
+                "interval_s": src.interval_s,
+                "last_outcome": getattr(st, "last_outcome", None),
+                "last_error": getattr(st, "last_error", None),
+                "last_attempt_at": _iso(getattr(st, "last_attempt_at", None)),
+                "last_success_at": _iso(getattr(st, "last_success_at", None)),
+                "articles": getattr(st, "articles", 0) or 0,
+            }
+        )
     if as_json:
         for row in rows:
             _emit(row)
@@ -245,8 +270,15 @@ def sources_list(ctx: Context, as_json: bool) -> None:
     table = Table("name", "kind", "enabled", "last outcome", "last attempt", "articles", "url / last error")
     for row in rows:
         detail = row["url"] + (f"\n{row['last_error']}" if row["last_error"] else "")
-        table.add_row(row["name"], row["kind"], "yes" if row["enabled"] else "no",
-                      row["last_outcome"] or "never", row["last_attempt_at"] or "-", str(row["articles"]), detail)
+        table.add_row(
+            row["name"],
+            row["kind"],
+            "yes" if row["enabled"] else "no",
+            row["last_outcome"] or "never",
+            row["last_attempt_at"] or "-",
+            str(row["articles"]),
+            detail,
+        )
     Console(width=200).print(table)
 
 

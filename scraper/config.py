@@ -77,6 +77,10 @@ class Settings:
         return p if p.is_absolute() else Path(self.config_dir) / p
 
 
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
 def _coerce(key: str, value: Any, kind: Any, origin: str) -> Any:
     """Turn a TOML or environment value into the type of the field `key`."""
     type_name = str(kind)
@@ -89,8 +93,8 @@ def _coerce(key: str, value: Any, kind: Any, origin: str) -> Any:
         elif "bool" in type_name:
             if isinstance(value, bool):
                 return value
-            if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
-                return value.lower() in {"1", "true", "yes", "on"}
+            if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
+                return value.lower() in _TRUE
         elif "int" in type_name and not isinstance(value, bool):
             return int(value)
         elif "float" in type_name and not isinstance(value, bool):

@@ -126,7 +126,8 @@ class Pipeline:
             return ArticleOutcome(url=url, not_modified=True)
         if result.kind != "html":
             return ArticleOutcome(
-                url=url, error=FetchError(f"expected an HTML page, got {result.kind}", url=url, outcome="not-html")
+                url=url,
+                error=FetchError(f"expected an HTML page, got {result.kind}", url=url, outcome="not-html"),
             )
         article = extract_article(result.text, result.final_url, fetched_at=_now())
         article.url = url
@@ -143,7 +144,9 @@ class Pipeline:
         """Parse a fetched feed and process each entry's article page, yielding as each finishes."""
         parsed = parse_feed(result.content, result.final_url, max_entries=self.settings.max_feed_entries)
         if parsed.error:
-            log.warning("source=%s url=%s feed-error=%s", source.name if source else None, result.url, parsed.error)
+            log.warning(
+                "source=%s url=%s feed-error=%s", source.name if source else None, result.url, parsed.error
+            )
         limit = asyncio.Semaphore(ARTICLES_IN_FLIGHT)
 
         async def one(entry: FeedEntry) -> ArticleOutcome:
@@ -188,7 +191,9 @@ class Pipeline:
                     on_article(outcome)
                 if outcome.error is not None:
                     report.failed += 1
-                    log.warning("source=%s url=%s outcome=error error=%s", source.name, outcome.url, outcome.error)
+                    log.warning(
+                        "source=%s url=%s outcome=error error=%s", source.name, outcome.url, outcome.error
+                    )
                 elif outcome.not_modified:
                     report.not_modified += 1
                 else:
@@ -209,7 +214,12 @@ class Pipeline:
         ms = (_now() - started).total_seconds() * 1000
         log.info(
             "source=%s outcome=%s articles=%d new_versions=%d failed=%d ms=%.0f%s",
-            source.name, report.outcome, report.articles, report.new_versions, report.failed, ms,
+            source.name,
+            report.outcome,
+            report.articles,
+            report.new_versions,
+            report.failed,
+            ms,
             f" error={report.error!r}" if report.error else "",
         )
         return report

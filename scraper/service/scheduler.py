@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import signal
@@ -94,10 +95,9 @@ class Service:
         """Run until SIGTERM/SIGINT (or `stop()`), then let in-flight refreshes finish their writes."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            try:
+            # not the main thread (tests): the caller stops us instead
+            with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self.stop)
-            except (NotImplementedError, RuntimeError):  # not the main thread: the caller stops us
-                pass
         scheduler = AsyncIOScheduler(timezone=UTC)
         async with Pipeline(self.settings, self.store) as pipeline:
             self._pipeline = pipeline
