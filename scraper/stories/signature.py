@@ -1,0 +1,126 @@
+"""Compact per-article signature: body hash, body-shingle MinHash and hashed key terms, as bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import sys
+from array import array
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from scraper.stories.tokens import key_terms, shingles, tokenize
+
+SIGNATURE_VERSION = 1
+NUM_PERM = 64  # body MinHash size; Jaccard estimate error about 0.06 at J=0.5
+MAX_NAMES = 64  # key terms kept per article, most frequent first
+MAX_NUMBERS = 32
+MIN_DUP_TOKENS = 20  # shorter bodies (teasers, empty) never count as exact duplicates
+HEADER_BYTES = 12  # version, perm count, name count, number count, 8-byte body hash
+EMPTY_SLOT = 0xFFFFFFFF  # MinHash value of an empty shingle set
+_MERSENNE_61 = (1 << 61) - 1
+_MASK_32 = 0xFFFFFFFF
+_PERM_SEED = 20260101  # fixed so signatures stored yesterday compare with those made today
+
+
+def token_hash(token: str) -> int:
+    """Return a stable 64-bit hash of a token (Python's hash() changes between processes)."""
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+
+
+def _permutations(count: int, seed: int) -> list[tuple[int, int]]:
+    """Return `count` (a, b) pairs of the universal hash family (a*x + b) mod 2^61-1."""
+    rng = random.Random(seed)
+    return [(rng.randrange(1, _MERSENNE_61), rng.randrange(0, _MERSENNE_61)) for _ in range(count)]
+
+
+BODY_PERMS = _permutations(NUM_PERM, _PERM_SEED)
+
+
+def minhash(hashes: Iterable[int], perms: list[tuple[int, int]]) -> list[int]:
+    """Return the 32-bit MinHash of a set of 64-bit hashes under each permutation."""
+    values = list(hashes)
+    if not values:
+        return [EMPTY_SLOT] * len(perms)
+    return [min([(a * x + b) % _MERSENNE_61 for x in values]) & _MASK_32 for a, b in perms]
+
+
+def _le_array(typecode: str, data: bytes) -> array[int]:
+    """Read a little-endian array whatever the machine's byte order."""
+    arr = array(typecode)
+    arr.frombytes(data)
+    if sys.byteorder == "big":
+        arr.byteswap()
+    return arr
+
+
+def _le_bytes(arr: array[int]) -> bytes:
+    """Write an array little-endian whatever the machine's byte order."""
+    if sys.byteorder == "big":
+        arr = array(arr.typecode, arr)
+        arr.byteswap()
+    return arr.tobytes()
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A decoded signature: exact-body hash (0 if too short), MinHash slots, hashed names and numbers."""
+
+    body_hash: int
+    minhash: tuple[int, ...]
+    names: frozenset[int]
+    numbers: frozenset[int]
+
+    def to_bytes(self) -> bytes:
+        """Encode as the compact little-endian form the store keeps per article."""
+        if len(self.minhash) > 255 or len(self.names) > 255 or len(self.numbers) > 255:
+            raise ValueError("stories: signature too large to encode")
+        header = bytes([SIGNATURE_VERSION, len(self.minhash), len(self.names), len(self.numbers)])
+        body = array("I", self.minhash)
+        keys = array("I", sorted(self.names) + sorted(self.numbers))
+        return header + self.body_hash.to_bytes(8, "little") + _le_bytes(body) + _le_bytes(keys)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Signature:
+        """Decode bytes made by `to_bytes`; raises ValueError naming what is wrong."""
+        if len(data) < HEADER_BYTES or data[0] != SIGNATURE_VERSION:
+            raise ValueError(f"stories: bad signature: not a version {SIGNATURE_VERSION} signature")
+        n_perm, n_names, n_numbers = data[1], data[2], data[3]
+        expected = HEADER_BYTES + 4 * (n_perm + n_names + n_numbers)
+        if len(data) != expected:
+            raise ValueError(f"stories: bad signature: {len(data)} bytes, expected {expected}")
+        body_hash = int.from_bytes(data[4:12], "little")
+        values = _le_array("I", data[HEADER_BYTES:])
+        return cls(
+            body_hash,
+            tuple(values[:n_perm]),
+            frozenset(values[n_perm : n_perm + n_names]),
+            frozenset(values[n_perm + n_names :]),
+        )
+
+
+def _top(terms: Counter[str], limit: int) -> list[str]:
+    """Return up to `limit` terms, the most frequent first, ties broken by spelling for stability."""
+    return [t for t, _ in sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+
+def build_signature(text: str) -> Signature:
+    """Compute the decoded signature of an article body."""
+    tokens = tokenize(text)
+    names, numbers = key_terms(tokens)
+    body_hash = 0
+    if len(tokens) >= MIN_DUP_TOKENS:
+        canonical = " ".join(t.text for t in tokens)
+        body_hash = int.from_bytes(hashlib.blake2b(canonical.encode(), digest_size=8).digest(), "little")
+    return Signature(
+        body_hash,
+        tuple(minhash((token_hash(s) for s in shingles(tokens)), BODY_PERMS)),
+        frozenset(token_hash(t) & _MASK_32 for t in _top(names, MAX_NAMES)),
+        frozenset(token_hash(t) & _MASK_32 for t in _top(numbers, MAX_NUMBERS)),
+    )
+
+
+def signature(text: str) -> bytes:
+    """Return the compact signature (bytes) of an article body, for storing and for `StoryIndex`."""
+    return build_signature(text).to_bytes()
