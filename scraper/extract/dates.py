@@ -416,11 +416,17 @@ for _fld, _rank, _prov, _keys in (
         _META_DATES.setdefault(_key, (_fld, _rank, _prov))
 
 _EXCLUDED_TAGS = {"footer", "nav", "form"}
+# class/id tokens (matched at the token start) of regions whose dates belong to other things
 _EXCLUDED_CLASS_RE = re.compile(
-    r"comment|related|sidebar|footer|recommend|popular|most-?read|newsletter|reply|"
-    r"promo|carousel|trending|more-?stories|read-?more|calendar|weather",
+    r"(?:^|\s)((?:[\w-]*comment|related|sidebar|side-bar|footer|site-footer|recommend|popular|most-?read|"
+    r"newsletter|repl(?:y|ies)|promo\b|carousel|trending|more-?stories|read-?more|calendar|weather|teaser-?list|"
+    r"widget_recent|recent-?posts))",
     re.I,
 )
+# of those, the ones that hold other people's or other stories' dates even inside the article
+_FOREIGN_CONTENT_RE = re.compile(r"[\w-]*comment|related|repl|recommend|more-?stories|teaser-?list", re.I)
+# Ancestors looked at when deciding whether a date is outside the article (elements).
+MAX_ANCESTOR_DEPTH = 25
 _PUB_HINT_RE = re.compile(
     r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen", re.I
 )
@@ -518,22 +524,31 @@ def _from_parsely_page(content: str, ctx: _Context) -> None:
         ctx.add("published", 13, m.group(1), "meta:parsely")
 
 
-def _excluded(node: LexborNode, stop: LexborNode | None = None) -> bool:
-    """Say whether a node sits in comments, related links, sidebars or footers."""
+def _excluded(node: LexborNode) -> bool:
+    """Say whether a node sits in comments, related links, sidebars or footers.
+
+    Inside <article>/<main> only comment and related-story wrappers count: an article's own
+    footer or side column often carries its byline and date.
+    """
     current: LexborNode | None = node
+    layout_hit = False
     depth = 0
-    while current is not None and current.tag not in ("body", "html") and depth < 25:
-        if current is stop:
+    while current is not None and current.tag not in ("body", "html") and depth < MAX_ANCESTOR_DEPTH:
+        if current.tag in ("article", "main"):
             return False
-        if current.tag in _EXCLUDED_TAGS:
-            return True
         attrs = current.attributes
         marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if marker.strip() and _EXCLUDED_CLASS_RE.search(marker):
-            return True
+        if marker.strip():
+            m = _EXCLUDED_CLASS_RE.search(marker)
+            if m is not None:
+                if _FOREIGN_CONTENT_RE.match(m.group(1)):
+                    return True
+                layout_hit = True
+        if current.tag in _EXCLUDED_TAGS:
+            layout_hit = True
         current = current.parent
         depth += 1
-    return False
+    return layout_hit
 
 
 def _hint(node: LexborNode) -> str:

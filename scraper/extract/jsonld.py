@@ -11,6 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 # A JSON-LD object nested deeper than this is page noise, not article metadata.
 MAX_JSONLD_DEPTH = 8
+_UNTYPED_JSONLD_RE = re.compile(r'\s*[\[{]\s*"@context"\s*:\s*"https?://schema\.org')
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _WRAPPER_RE = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
 
@@ -52,8 +53,12 @@ def _walk(value: Any, depth: int) -> Iterator[dict[str, Any]]:
 def jsonld_objects(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     """Return all JSON-LD objects of the page (including @graph members and nested ones)."""
     found: list[dict[str, Any]] = []
-    for node in tree.css('script[type="application/ld+json" i]'):
-        data = _loads(node.text(deep=True) or "")
+    for node in tree.css('script[type="application/ld+json" i], script:not([type]):not([src])'):
+        text = node.text(deep=True) or ""
+        if "type" not in node.attributes and not _UNTYPED_JSONLD_RE.match(text):
+            # plain scripts are code, except the few sites that put JSON-LD in them untyped
+            continue
+        data = _loads(text)
         if data is not None:
             found.extend(_walk(data, 0))
     return found
