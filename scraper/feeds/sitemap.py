@@ -19,6 +19,7 @@ from scraper.feeds.prolog import declares_entities, has_doctype
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # sitemaps.org limit on the uncompressed file
 MAX_SITEMAP_URLS = 50_000  # sitemaps.org limit on <url> (or <sitemap>) entries per file
 RECENT_WINDOW_S = 2 * 24 * 3600.0  # Google News sitemaps list the last two days
+FUTURE_SKEW_S = 24 * 3600.0  # dates up to a day ahead still count (sites with a wrong time zone)
 GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_CHUNK_BYTES = 1024 * 1024
 _YEAR_MONTH_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
@@ -217,9 +218,13 @@ def _entry_date(entry: SitemapUrl) -> datetime | None:
 def recent_urls(
     sitemap: Sitemap, now: datetime, window_s: float = RECENT_WINDOW_S, *, limit: int | None = None
 ) -> list[str]:
-    """Page URLs dated within `window_s` before `now` (newest first); undated URLs are left out."""
+    """Page URLs dated within `window_s` before `now`, newest first; undated and far-future ones left out."""
     cutoff = _aware(now) - timedelta(seconds=window_s)
-    dated = [(d, i, e.loc) for i, e in enumerate(sitemap.urls) if (d := _entry_date(e)) and d >= cutoff]
+    # a date days ahead is a broken CMS clock or a placeholder, not a fresh article
+    ceiling = _aware(now) + timedelta(seconds=FUTURE_SKEW_S)
+    dated = [
+        (d, i, e.loc) for i, e in enumerate(sitemap.urls) if (d := _entry_date(e)) and cutoff <= d <= ceiling
+    ]
     dated.sort(key=lambda item: (-item[0].timestamp(), item[1]))
     urls = [loc for _, _, loc in dated]
     return urls if limit is None else urls[: max(0, limit)]

@@ -147,3 +147,12 @@ def test_sitemaps_from_robots():
 def test_naive_now_is_taken_as_utc():
     sitemap = parse_sitemap(load("sitemap.xml"), "https://chips.example.com/sitemap.xml")
     assert recent_urls(sitemap, NOW.replace(tzinfo=None)) == recent_urls(sitemap, NOW)
+
+
+def test_recent_urls_ignores_far_future_dates():
+    doc = (
+        b"<urlset><url><loc>https://ex.com/a-real-new-story</loc><lastmod>2025-07-29T20:00:00+02:00</lastmod></url>"
+        b"<url><loc>https://ex.com/placeholder</loc><lastmod>2099-01-01</lastmod></url></urlset>"
+    )
+    sitemap = parse_sitemap(doc, "https://ex.com/sitemap.xml")
+    assert recent_urls(sitemap, NOW) == ["https://ex.com/a-real-new-story"]
