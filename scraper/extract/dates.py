@@ -448,6 +448,13 @@ _INVISIBLE_TAGS = {"script", "style", "noscript", "template", "textarea", "selec
 MAX_FALLBACK_NODES = 6000
 
 
+# Ranks below this come from explicit publication metadata (JSON-LD, og/article meta, itemprop).
+STRONG_RANK_LIMIT = 20
+# Generic meta dates (DC.date, 'date', 'pubdate'...) are often the CMS's last save: they rank
+# below a date shown under the headline (time element 30s, title area 40s) and above the rest.
+WEAK_META_RANK = 41.0
+
+
 @dataclass
 class _Candidate:
     """A date found on the page, with its trust rank (lower wins) and provenance."""
@@ -513,7 +520,7 @@ def _from_meta(tree: LexborHTMLParser, ctx: _Context) -> None:
             spec = _META_DATES.get(key)
             if spec is not None:
                 fld, rank, source = spec
-                ctx.add(fld, 10 + rank, content, source)
+                ctx.add(fld, (WEAK_META_RANK if rank >= 4 else 10) + rank, content, source)
                 break
 
 
@@ -770,8 +777,14 @@ def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime 
     url_day = _url_day(url)
     _from_jsonld(tree, ctx)
     _from_meta(tree, ctx)
-    for reader in (_from_time_elements, _from_title_area, _from_date_lines, _from_any_text):
-        if ctx.published:
+    # each reader runs only while nothing more trusted than what it can offer has been found
+    for reader, better_than in (
+        (_from_time_elements, STRONG_RANK_LIMIT),
+        (_from_title_area, STRONG_RANK_LIMIT),
+        (_from_date_lines, WEAK_META_RANK + 10),
+        (_from_any_text, WEAK_META_RANK + 10),
+    ):
+        if any(c.rank < better_than for c in ctx.published):
             break
         reader(tree, ctx)
     if not ctx.published:
