@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
@@ -39,12 +39,21 @@ MIN_SLUG_WORDS = 3  # "new-asic-miners-ship" is a slug; "about-us" is not
 MIN_ARTICLE_ID_DIGITS = 4
 _DATE_PATH_RE = re.compile(r"/(?:19|20)\d{2}(?:/|-)(?:0?[1-9]|1[0-2])(?:/|-|$)|/(?:19|20)\d{6}(?:/|-|$)")
 _ID_RE = re.compile(rf"(?:^|[/_-])\d{{{MIN_ARTICLE_ID_DIGITS},}}(?:[/_.-]|$)")
+# whole path segments that name a site section or service page, never one article
 _NOT_ARTICLE_PATH_RE = re.compile(
-    r"/(?:tags?|category|categories|author|authors|topics?|section|sections|search|page|login|logout|"
-    r"register|subscribe|newsletter|about|about-us|contact|contact-us|privacy|privacy-policy|terms|"
-    r"cookies?|advertise|careers|jobs|feed|rss|wp-admin|wp-login\.php|cart|account|user|users)(?:/|$)",
+    r"/(?:tags?|category|categories|author|authors|topics?|section|sections|search|page|about|about-us|"
+    r"contact|contact-us|kontakt|terms|agb|advertise|careers|jobs|feed|rss|cart|user|users|u|index|"
+    r"archives?)(?:\.\w+)?(?:/|$)",
     re.IGNORECASE,
 )
+# segment beginnings that are service pages in any spelling: /newsletter_register_daily, /privacy-policy
+_SERVICE_PREFIX_RE = re.compile(
+    r"/(?:newsletter|datenschutz|impressum|imprint|privacy|cookie|login|logout|signin|sign-in|signup|"
+    r"sign-up|register|subscribe|subscription|account|wp-admin|wp-login|mentions-legales|legal)",
+    re.IGNORECASE,
+)
+_TRACKING_PARAM_RE = re.compile(r"^(?:utm_\w+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
+MIN_PLAIN_DEPTH = 2  # a one-segment path without date, id or slug is a section (/politics/)
 _PAGINATION_RE = re.compile(r"/page/\d+/?$|[?&](?:page|p|paged|start|offset)=\d+", re.IGNORECASE)
 _FILE_RE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|pdf|zip|mp3|mp4|css|js|xml|json)$", re.IGNORECASE)
 _EXCLUDED_TAGS = {"nav", "aside", "form", "menu"}
@@ -154,13 +163,23 @@ def find_article_links(
     else:
         candidates = [_heuristic_article_link(a, base, url) for a in tree.css("a[href]")]
     links: list[str] = []
-    for link in candidates:
+    for candidate in candidates:
+        link = _without_tracking(candidate) if candidate else None
         if link is None or link in links:
             continue
         if url_filter is not None and not url_filter.search(link):
             continue
         links.append(link)
     return links
+
+
+def _without_tracking(link: str) -> str:
+    """The link without utm_* and click-id parameters, so one article is not listed twice."""
+    parts = urlsplit(link)
+    if not parts.query:
+        return link
+    kept = [p for p in parts.query.split("&") if not _TRACKING_PARAM_RE.match(p.split("=", 1)[0])]
+    return urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def _href_of(node: LexborNode) -> str | None:
@@ -227,11 +246,12 @@ def _url_shape(link: str) -> str | None:
     with_query = f"{path}?{parts.query}" if parts.query else path
     if path == "/" or _FILE_RE.search(path) or _PAGINATION_RE.search(with_query):
         return None
-    if _NOT_ARTICLE_PATH_RE.search(path):
+    if _NOT_ARTICLE_PATH_RE.search(path) or _SERVICE_PREFIX_RE.search(path):
         return None
     segments = [s for s in path.split("/") if s]
     last = re.sub(r"\.(?:s?html?|php|aspx?)$", "", segments[-1], flags=re.IGNORECASE) if segments else ""
-    words = [w for w in re.split(r"[-_]+", last) if w]
+    # "basel-region-2" is two words and a number: a section, not a headline slug
+    words = [w for w in re.split(r"[-_]+", last) if any(c.isalpha() for c in w)]
     if _DATE_PATH_RE.search(path) or _ID_RE.search(path) or len(words) >= MIN_SLUG_WORDS:
         return "article"
-    return "plain"
+    return "plain" if len(segments) >= MIN_PLAIN_DEPTH else None

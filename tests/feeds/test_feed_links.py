@@ -67,8 +67,11 @@ def test_listing_pattern_filters():
 
 
 def test_listing_selector_picks_links_or_the_first_link_of_cards():
-    assert find_article_links(LISTING, LISTING_URL, selector="div.story h3 a") == [
+    # what the selector names is kept as it is, apart from tracking parameters
+    assert find_article_links(LISTING, LISTING_URL, selector="div.story a") == [
         "https://www.mining.example.org/news/184213/immersion-cooling",
+        "https://mining.example.org/u/newsletter_register_daily",
+        "https://mining.example.org/regions/",
         "https://mining.example.org/news/fab-tour",
     ]
     # a selected card gives its first link; the thumbnail and the title point at the same article
@@ -89,6 +92,29 @@ def test_listing_bad_selector_and_pattern_are_extract_errors():
         find_article_links(LISTING, LISTING_URL, pattern="(")
     assert selector_problem("h2 a, h3 a") is None
     assert selector_problem("  ") == "empty CSS selector"
+
+
+def test_url_shapes():
+    html = "".join(
+        f'<article><h2><a href="{href}">x</a></h2></article>'
+        for href in [
+            "/basel-region-2/",  # one segment, two words and a number: a section
+            "/politics/",  # one plain segment
+            "/world/europe",  # two plain segments in a card: kept
+            "/privacy-policy/",
+            "/impressum",
+            "/archive/2025/",
+            "/2025/07/29/",  # a day archive still has a dated path; kept (cannot tell)
+            "/story/8812345",
+            "/p/abc",
+        ]
+    )
+    assert find_article_links(html, "https://ex.com/") == [
+        "https://ex.com/world/europe",
+        "https://ex.com/2025/07/29/",
+        "https://ex.com/story/8812345",
+        "https://ex.com/p/abc",
+    ]
 
 
 def test_listing_of_an_empty_page():
