@@ -68,17 +68,40 @@ class _Inflater:
             raise BadEncoding("corrupt compressed body") from None
 
 
-async def read_body(raw: AsyncIterable[bytes], content_encoding: str, cap: int) -> bytes:
-    """Return the decoded body; raise BodyTooLarge once it passes cap bytes, BadEncoding if undecodable."""
+async def read_body(
+    raw: AsyncIterable[bytes], content_encoding: str, cap: int, *, truncate: bool = False
+) -> bytes:
+    """Return the decoded body; past cap bytes raise BodyTooLarge (or stop there if truncate).
+
+    Raises BadEncoding for an unknown Content-Encoding or corrupt compressed data.
+    """
+    try:
+        return await _read(raw, content_encoding, cap)
+    except _Overflow as over:
+        if truncate:
+            return b"".join(over.parts)[:cap]
+        raise BodyTooLarge() from None
+
+
+class _Overflow(Exception):
+    """Internal: the body passed the cap; carries what was read."""
+
+    def __init__(self, parts: list[bytes]) -> None:
+        super().__init__()
+        self.parts = parts
+
+
+async def _read(raw: AsyncIterable[bytes], content_encoding: str, cap: int) -> bytes:
+    """Decode and collect the body, raising _Overflow once it passes cap."""
     encoding = content_encoding.strip().lower()
     out: list[bytes] = []
     total = 0
     if encoding in ("", "identity"):
         async for chunk in raw:
             total += len(chunk)
-            if total > cap:
-                raise BodyTooLarge()
             out.append(chunk)
+            if total > cap:
+                raise _Overflow(out)
         return b"".join(out)
     if encoding not in ("gzip", "x-gzip", "deflate"):
         raise BadEncoding(f"unsupported Content-Encoding {encoding!r}")
@@ -86,9 +109,9 @@ async def read_body(raw: AsyncIterable[bytes], content_encoding: str, cap: int) 
     async for chunk in raw:
         total += inflater.feed(chunk, cap - total, out)
         if total > cap:
-            raise BodyTooLarge()
+            raise _Overflow(out)
     tail = inflater.flush()
-    if total + len(tail) > cap:
-        raise BodyTooLarge()
     out.append(tail)
+    if total + len(tail) > cap:
+        raise _Overflow(out)
     return b"".join(out)

@@ -192,8 +192,12 @@ class Fetcher:
         extra_headers: list[tuple[str, str]],
         attempts: list[FetchAttempt],
         origin_url: str,
+        keep_bytes: int | None = None,
     ) -> _Reply:
-        """Send one request through the host's gate and read its body; record it in attempts."""
+        """Send one request through the host's gate and read its body; record it in attempts.
+
+        keep_bytes: keep only this much of a 2xx body instead of failing as too-large (robots.txt).
+        """
         record = FetchAttempt(url=str(url), started_at=_now_iso(), outcome="network-error")
         attempts.append(record)
         started = time.perf_counter()
@@ -201,7 +205,7 @@ class Fetcher:
         try:
             async with gate.slot():
                 started = time.perf_counter()
-                return await self._exchange(url, extra_headers, record)
+                return await self._exchange(url, extra_headers, record, keep_bytes)
         except _Transient as exc:
             record.outcome = exc.outcome
             record.error = exc.message
@@ -216,7 +220,11 @@ class Fetcher:
             record.elapsed_ms = round((time.perf_counter() - started) * 1000.0, 3)
 
     async def _exchange(
-        self, url: httpx.URL, extra_headers: list[tuple[str, str]], record: FetchAttempt
+        self,
+        url: httpx.URL,
+        extra_headers: list[tuple[str, str]],
+        record: FetchAttempt,
+        keep_bytes: int | None,
     ) -> _Reply:
         """Do the request and stream the body within the total deadline."""
         request = httpx.Request(
@@ -235,27 +243,27 @@ class Fetcher:
                 status = response.status_code
                 record.status = status
                 headers = response.headers
-                cap = self.settings.max_body_bytes if 200 <= status < 300 else ERROR_BODY_BYTES
+                success = 200 <= status < 300
+                # error pages are kept short (enough to spot a challenge wall), never fail as too-large
+                truncate = keep_bytes is not None or not success
+                cap = (keep_bytes or self.settings.max_body_bytes) if success else ERROR_BODY_BYTES
                 length = headers.get("content-length")
                 encoding = headers.get("content-encoding", "")
-                if 200 <= status < 300 and length and length.isdigit() and not encoding and int(length) > cap:
+                if not truncate and length and length.isdigit() and not encoding and int(length) > cap:
                     raise FetchError(
                         f"body over {_size(cap)} (Content-Length {length})",
                         outcome="too-large",
                         status=status,
                     )
-                if status in REDIRECT_STATUSES or status == 304 or request.method == "HEAD":
+                if status in REDIRECT_STATUSES or status == 304:
                     body = b""
                 else:
                     try:
-                        body = await read_body(response.aiter_raw(), encoding, cap)
+                        body = await read_body(response.aiter_raw(), encoding, cap, truncate=truncate)
                     except BodyTooLarge:
-                        if cap != self.settings.max_body_bytes:
-                            body = b""  # an oversized error page: its status says enough
-                        else:
-                            raise FetchError(
-                                f"body over {_size(cap)}", outcome="too-large", status=status
-                            ) from None
+                        raise FetchError(
+                            f"body over {_size(cap)}", outcome="too-large", status=status
+                        ) from None
         except TimeoutError:
             raise _Transient(
                 "timeout", f"no complete response within {self.settings.fetch_timeout_s:g} s"
@@ -370,14 +378,14 @@ class Fetcher:
         robots_attempts: list[FetchAttempt] = []
         for _ in range(ROBOTS_MAX_REDIRECTS + 1):
             try:
-                reply = await self._attempt(target, [], robots_attempts, origin_url)
+                reply = await self._attempt(
+                    target, [], robots_attempts, origin_url, keep_bytes=ROBOTS_MAX_BYTES
+                )
             except _Transient as exc:
                 return _unavailable(exc.outcome, None, exc.message, robots_attempts, attempts)
             except RefusedError:
                 raise
             except FetchError as exc:
-                if exc.outcome == "too-large":
-                    return RobotsRules(expires_at=time.monotonic() + ttl)
                 return _unavailable(exc.outcome, exc.status, exc.message, robots_attempts, attempts)
             status = reply.status
             if status in REDIRECT_STATUSES and reply.headers.get("location"):
@@ -391,7 +399,7 @@ class Fetcher:
                 continue
             if 200 <= status < 300:
                 reply.attempt.outcome = "ok"
-                text, _ = decode_body(reply.body[:ROBOTS_MAX_BYTES], reply.headers.get("content-type", ""))
+                text, _ = decode_body(reply.body, reply.headers.get("content-type", ""))
                 return parse_rules(text, self._agent_token, ttl)
             if status == 429 or status >= 500:
                 reply.attempt.outcome = "rate-limited" if status == 429 else "http-5xx"
@@ -509,9 +517,10 @@ class Fetcher:
                 elapsed_ms=_ms_since(started),
                 attempts=attempts,
             )
-        challenge = self._challenge(reply)
-        if challenge:
-            raise fail("challenge-page", f"{challenge}, HTTP {status}")
+        if not 200 <= status < 300:
+            challenge = self._challenge(reply)
+            if challenge:
+                raise fail("challenge-page", f"{challenge}, HTTP {status}")
         if status >= 500:
             raise fail("http-5xx", f"HTTP {status}")
         if status >= 300 or status < 200:
@@ -529,6 +538,10 @@ class Fetcher:
             if kind == "feed" and declares_entities(body):
                 raise fail("bad-feed", "feed declares XML entities (refused before parsing)")
             text, encoding = decode_body(body, ctype)
+        if kind == "html" or "cf-mitigated" in headers:
+            challenge = challenge_reason(text, headers.get("cf-mitigated"), reply.url.host)
+            if challenge:
+                raise fail("challenge-page", f"{challenge}, HTTP {status}")
         outcome = "redirected" if final_url != str(httpx.URL(url)) else "ok"
         record.outcome = "ok"
         return FetchResult(

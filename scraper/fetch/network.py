@@ -5,16 +5,103 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import Any
 
 import httpcore
 import httpx
 
 from scraper.fetch.address import AllowList, IPAddress, parse_ip_host, refusal
 
+# StreamReader pauses the socket past twice this much unread data: back-pressure on a fast sender
+STREAM_LIMIT_BYTES = 256 * 1024
+
 
 class AddressRefused(Exception):
     """A connection refused by the SSRF guard; carries the reason."""
+
+
+class AsyncioStream(httpcore.AsyncNetworkStream):
+    """An httpcore stream straight on asyncio streams: no anyio cancel scope or sniffio lookup per read."""
+
+    __slots__ = ("_reader", "_writer")
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader = reader
+        self._writer = writer
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        """Read up to max_bytes (b"" at EOF) within timeout."""
+        try:
+            async with asyncio.timeout(timeout):
+                return await self._reader.read(max_bytes)
+        except TimeoutError:
+            raise httpcore.ReadTimeout("read timeout") from None
+        except OSError as exc:
+            raise httpcore.ReadError(str(exc) or type(exc).__name__) from exc
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        """Send buffer within timeout."""
+        if not buffer:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                self._writer.write(buffer)
+                await self._writer.drain()
+        except TimeoutError:
+            raise httpcore.WriteTimeout("write timeout") from None
+        except OSError as exc:
+            raise httpcore.WriteError(str(exc) or type(exc).__name__) from exc
+
+    async def aclose(self) -> None:
+        """Close the connection without waiting for the peer."""
+        self._writer.close()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        """Upgrade to TLS; SNI and certificate checks use the host name, not the pinned address."""
+        try:
+            async with asyncio.timeout(timeout):
+                await self._writer.start_tls(ssl_context, server_hostname=server_hostname)
+        except TimeoutError:
+            self._writer.close()
+            raise httpcore.ConnectTimeout("TLS handshake timeout") from None
+        except OSError as exc:  # ssl.SSLError included
+            self._writer.close()
+            raise httpcore.ConnectError(f"TLS: {exc}") from exc
+        return self
+
+    def get_extra_info(self, info: str) -> Any:
+        """Answer httpcore's questions (ssl_object for ALPN, is_readable for stale keep-alive checks)."""
+        if info == "is_readable":
+            # an idle keep-alive connection with buffered bytes or EOF has been closed or is confused
+            buffered = getattr(self._reader, "_buffer", None)
+            return self._reader.at_eof() or self._writer.transport.is_closing() or bool(buffered)
+        if info == "ssl_object":
+            return self._writer.get_extra_info("ssl_object")
+        if info == "client_addr":
+            return self._writer.get_extra_info("sockname")
+        if info == "server_addr":
+            return self._writer.get_extra_info("peername")
+        if info == "socket":
+            return self._writer.get_extra_info("socket")
+        return None
+
+
+async def open_tcp(ip: str, port: int, timeout: float | None, local_address: str | None) -> AsyncioStream:
+    """Open a TCP connection to an IP address (TCP_NODELAY is asyncio's default)."""
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(
+                ip, port, local_addr=(local_address, 0) if local_address else None, limit=STREAM_LIMIT_BYTES
+            )
+    except TimeoutError:
+        raise httpcore.ConnectTimeout(f"connect timeout ({ip}:{port})") from None
+    except OSError as exc:
+        raise httpcore.ConnectError(f"{exc.strerror or exc} ({ip}:{port})") from exc
+    return AsyncioStream(reader, writer)
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -23,7 +110,6 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     def __init__(self, allow: AllowList, *, guard: bool = True) -> None:
         self._allow = allow
         self._guard = guard
-        self._inner = httpcore.AnyIOBackend()
 
     async def _resolve(self, host: str, port: int) -> list[IPAddress]:
         """Return the addresses of host, an IP spelling read directly rather than through DNS."""
@@ -63,9 +149,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         last: Exception | None = None
         for ip in addresses:
             try:
-                return await self._inner.connect_tcp(
-                    str(ip), port, timeout=timeout, local_address=local_address, socket_options=socket_options
-                )
+                return await open_tcp(str(ip), port, timeout, local_address)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
@@ -82,7 +166,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         """Sleep on the running loop."""
-        await self._inner.sleep(seconds)
+        await asyncio.sleep(seconds)
 
 
 # httpcore errors -> the httpx error of the same meaning, most specific first
