@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -29,6 +30,7 @@ BLOCK_TAGS = frozenset(
         "fieldset", "address", "hr", "center", "body", "html", "details", "summary", "legend",
     }
 )  # fmt: skip
+BR_MARK = "\x00"  # stands for <br> inside a block's raw text (the parser never leaves NUL in text)
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MAX_NODES = 200_000  # a walk this long is a junk page; stop rather than spend seconds on it
 MAX_DEPTH = 400  # deeper nesting is broken markup; its text is still read, its structure is not
@@ -38,14 +40,14 @@ _NEG_WORDS = (
     r"share|sharing|shares|social|socials|sociallinks|follow|newsletter|newsletters|subscribe|subscription|"
     r"signup|cookie|cookies|consent|gdpr|banner|promo|promotion|advert|advertisement|advertising|ad|ads|"
     r"adv|adslot|adsense|sponsor|sponsored|related|relatedposts|recommended|recommendation|"
-    r"recommendations|mostread|most|popular|trending|breadcrumb|breadcrumbs|nav|navbar|navigation|menu|"
+    r"recommendations|mostread|popular|trending|breadcrumb|breadcrumbs|nav|navbar|navigation|menu|"
     r"footer|sidebar|widget|widgets|popup|modal|overlay|comment|comments|disqus|byline|author|authors|"
-    r"meta|tags|tag|taglist|keywords|categories|pagination|pager|print|toolbar|tools|skip|"
-    r"sronly|visuallyhidden|screenreadertext|credit|credits|copyright|rating|login|register|outbrain|"
-    r"taboola|plista|ligatus|jump|timestamp|dateline|date|published|teaser|teasers|more|readmore|"
-    r"morestories|topics|caption|infobox|masthead|subnav|cta|paywall|donate|donation|survey|poll|"
-    r"embed|video|gallery|slideshow|carousel|partner|partners|shop|seealso|also|next|prev|previous|"
-    r"kommentare|kommentar|werbung|anzeige|teilen|verwandte|mehr|themen|artikelempfehlung"
+    r"meta|tags|tag|taglist|keywords|categories|pagination|pager|toolbar|skip|"
+    r"sronly|visuallyhidden|screenreadertext|copyright|rating|login|register|outbrain|"
+    r"taboola|plista|ligatus|jump|timestamp|dateline|readmore|"
+    r"morestories|masthead|subnav|cta|paywall|donate|donation|survey|poll|"
+    r"gallery|slideshow|carousel|partner|partners|shop|seealso|date|caption|credit|credits|"
+    r"kommentare|kommentar|werbung|anzeige|teilen|verwandte|artikelempfehlung"
 )
 _NEG_RE = re.compile(rf"(?:^|[\s_\-])(?:{_NEG_WORDS})(?=$|[\s_\-\d])")
 _POS_RE = re.compile(
@@ -59,6 +61,7 @@ _COMMENT_RE = re.compile(
 _COMMENT_ITEM_RE = re.compile(
     r"(?:^|[\s_\-])(?:comment(?:body|content|text)?|kommentar|commentbody)(?=$|[\s_\-\d])"
 )
+_TAXONOMY_RE = re.compile(r"(?:^|\s)(?:tag|category)-\S*")
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WS_RE = re.compile(r"\s+")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
@@ -101,8 +104,11 @@ CREDIT_LINE_MAX_CHARS = 160
 GOOD_BLOCK_MIN_CHARS = 60  # a block this long with few links is likely prose
 NEAR_DUP_MIN_WORDS = 8
 NEAR_DUP_JACCARD = 0.8
-BAD_WEIGHT = 1.5  # how much one character of furniture costs a container, against one of prose
+BAD_WEIGHT = 0.4  # how much one character of furniture costs a container, against one of prose
 ARTICLE_BODY_HINT_MIN_CHARS = 400
+TRIM_EDGES = True  # drop bylines and tag lines before the first and after the last paragraph
+JUNK_MIN_LINK_CHARS = 40  # less link text than this inside a sub-element is a citation, not a link list
+JUNK_LINK_RATIO = 2.0  # a sub-element with this many times more link text than prose is a link list
 
 
 @dataclass
@@ -115,6 +121,7 @@ class _Block:
     text: str = ""
     link_chars: int = 0
     image: tuple[str, str] | None = None  # (absolute src, alt) for an image block
+    prose: float = 0.0  # characters of prose it counts for, once scored
 
 
 @dataclass
@@ -135,7 +142,27 @@ def _norm(text: str) -> str:
 
 def _class_words(value: str) -> str:
     """Lower-case a class/id value, splitting camelCase so words match on their own."""
-    return _CAMEL_RE.sub("-", value).lower()
+    words = _CAMEL_RE.sub("-", value).lower()
+    if "tag-" in words or "category-" in words:
+        # CMS taxonomy classes (WordPress "tag-energy category-news") describe the post, not furniture
+        words = _TAXONOMY_RE.sub(" ", words)
+    return words
+
+
+_NO_FLAGS = (False, False, False, False, False)
+
+
+@functools.lru_cache(maxsize=8192)
+def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool]:
+    """Classify a "class id" string: (furniture, content, comments, one comment, articleBody)."""
+    words = _class_words(value)
+    return (
+        _NEG_RE.search(words) is not None,
+        _POS_RE.search(words) is not None,
+        _COMMENT_RE.search(words) is not None,
+        _COMMENT_ITEM_RE.search(words) is not None,
+        "articlebody" in words.replace("-", "").replace("_", ""),
+    )
 
 
 def _absolute(base: str | None, href: str) -> str | None:
@@ -166,6 +193,7 @@ class _Walk:
         self.comment_item: list[bool] = []
         self.bonus: list[float] = []
         self.blocks: list[_Block] = []
+        self.link_total: list[int] = []  # link characters under each element, once scored
         self.segments: list[tuple[str, str | None]] = []
         self.block_stack: list[int] = []
         self.href: str | None = None
@@ -185,25 +213,27 @@ class _Walk:
             role = attrs.get("role")
             if role in {"navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog"}:
                 return None
-            words = _class_words(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
-            itemprop = (attrs.get("itemprop") or "").lower()
+            cls = attrs.get("class")
+            ident = attrs.get("id")
+            flags = _class_flags(f"{cls or ''} {ident or ''}") if cls or ident else _NO_FLAGS
+            itemprop = attrs.get("itemprop")
+            if itemprop:
+                itemprop = itemprop.lower()
+                if itemprop == "comment":
+                    flags = (flags[0], flags[1], True, True, flags[4])
+                elif itemprop == "articlebody":
+                    flags = (flags[0], flags[1], flags[2], flags[3], True)
         else:
-            words = ""
-            itemprop = ""
+            flags = _NO_FLAGS
         index = len(self.tag)
         self.parent.append(parent)
         self.tag.append(tag)
-        is_comment = bool(words) and _COMMENT_RE.search(words) is not None
-        self.comment.append(is_comment or itemprop == "comment")
-        self.comment_item.append(
-            itemprop == "comment" or (bool(words) and _COMMENT_ITEM_RE.search(words) is not None)
-        )
-        neg = bool(words) and _NEG_RE.search(words) is not None
-        pos = bool(words) and _POS_RE.search(words) is not None
-        self.neg.append(neg or tag in {"aside", "footer"})
+        neg, pos, comment, comment_item, article_body = flags
+        self.comment.append(comment)
+        self.comment_item.append(comment_item)
+        self.neg.append(neg or tag == "aside" or tag == "footer")
         self.pos.append(pos)
-        bonus = 1.0
-        if itemprop == "articlebody" or "articlebody" in words.replace("-", "").replace("_", ""):
+        if article_body:
             bonus = 1.3
         elif tag == "article":
             bonus = 1.15
@@ -211,6 +241,8 @@ class _Walk:
             bonus = 1.1
         elif tag == "main":
             bonus = 1.05
+        else:
+            bonus = 1.0
         self.bonus.append(bonus)
         return index
 
@@ -220,12 +252,17 @@ class _Walk:
             return
         segments = self.segments
         self.segments = []
-        raw = "".join(text for text, _ in segments)
-        if not raw.strip():
+        raw = "".join([text for text, _ in segments])
+        if raw.isspace():
             return
         owner = self.block_stack[-1] if self.block_stack else 0
-        lines = [_SPACES_RE.sub(" ", line).strip() for line in raw.split("\n")]
-        text = "\n".join(line for line in lines if line)
+        text = _WS_RE.sub(" ", raw)
+        if BR_MARK in text:
+            text = "\n".join(line.strip() for line in text.split(BR_MARK) if line.strip())
+        else:
+            text = text.strip()
+        if not text:
+            return
         link_chars = 0
         for seg_text, href in segments:
             if href is not None:
@@ -241,66 +278,61 @@ class _Walk:
         if root_index is None:
             return
         self.block_stack.append(root_index)
-        # stack items: (node, element index, depth) to enter, or (None, element index, depth) to exit
-        stack: list[tuple[LexborNode | None, int, int]] = []
-        children = []
-        child = root.first_child
-        while child is not None:
-            children.append(child)
-            child = child.next
-        for child in reversed(children):
-            stack.append((child, root_index, 1))
+        # threaded walk (first_child / next / parent): no per-node tuples or child lists
+        open_elements = [root_index]
+        segments = self.segments
+        node = root.first_child
         visited = 0
-        while stack:
-            node, parent, depth = stack.pop()
-            if node is None:
-                self._exit(parent)
-                continue
+        while node is not None and visited < MAX_NODES:
             visited += 1
-            if visited > MAX_NODES:
-                break
             tag = node.tag
+            descend = None
             if tag == "-text":
                 text = node.text_content
                 if text:
-                    self.segments.append((_WS_RE.sub(" ", text), self.href))
-                continue
-            if tag is None or tag.startswith(("!", "-")):
-                continue
-            if tag in SKIP_TAGS:
-                continue
-            if tag == "br":
-                self.segments.append(("\n", None))
-                continue
-            if tag == "img":
+                    segments.append((text, self.href))
+            elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
+                pass
+            elif tag == "br":
+                segments.append((BR_MARK, None))
+            elif tag == "img":
                 self._image(node)
+            else:
+                index = self.add_element(node, tag, open_elements[-1])
+                if index is not None:
+                    if tag in BLOCK_TAGS:
+                        self.flush()
+                        segments = self.segments
+                        self.block_stack.append(index)
+                    elif tag == "a" and self.href is None:
+                        self.href = node.attributes.get("href")
+                        self.href_depth = index
+                    if len(open_elements) >= MAX_DEPTH:
+                        # too deep to walk: keep the text, give up the structure
+                        text = node.text(deep=True)
+                        if text:
+                            segments.append((text, self.href))
+                        self._exit(index)
+                        segments = self.segments
+                    else:
+                        descend = node.first_child
+                        if descend is None:
+                            self._exit(index)
+                            segments = self.segments
+                        else:
+                            open_elements.append(index)
+            if descend is not None:
+                node = descend
                 continue
-            index = self.add_element(node, tag, parent)
-            if index is None:
-                continue
-            is_block = tag in BLOCK_TAGS
-            if is_block:
-                self.flush()
-                self.block_stack.append(index)
-            elif tag == "a" and self.href is None:
-                href = node.attributes.get("href")
-                self.href = href if href is not None else None
-                if self.href is not None:
-                    self.href_depth = index
-            if depth >= MAX_DEPTH:
-                text = node.text(deep=True)
-                if text:
-                    self.segments.append((_WS_RE.sub(" ", text), self.href))
-                self._exit(index)
-                continue
-            stack.append((None, index, depth))
-            children = []
-            child = node.first_child
-            while child is not None:
-                children.append(child)
-                child = child.next
-            for child in reversed(children):
-                stack.append((child, index, depth + 1))
+            following = node.next
+            while following is None and len(open_elements) > 1:
+                self._exit(open_elements.pop())
+                segments = self.segments
+                node = node.parent
+                if node is None:
+                    break
+                following = node.next
+            node = following
         self.flush()
 
     def _exit(self, index: int) -> None:
@@ -372,6 +404,9 @@ def article_body_hint(tree: LexborHTMLParser) -> str:
 def _block_weights(block: _Block, hint: str) -> tuple[float, float]:
     """Return (prose, furniture) characters of one text block."""
     length = len(block.text)
+    if block.tag in HEADING_TAGS:
+        # headings name sections and teasers alike: neither prose nor furniture
+        return 0.0, float(block.link_chars)
     link_density = block.link_chars / length if length else 0.0
     g = 0.0
     b = float(block.link_chars)
@@ -396,6 +431,7 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     good = [0.0] * n
     bad = [0.0] * n
     prose = [0.0] * n
+    link_total = walk.link_total = [0] * n
     parent = walk.parent
     weights: list[tuple[float, float]] = []
     has_h1 = [False] * n
@@ -404,10 +440,13 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
             weights.append((0.0, 0.0))
             continue
         g, b = _block_weights(block, hint)
+        block.prose = g
         weights.append((g, b))
         i = block.owner
+        link_chars = block.link_chars
         while i >= 0:
             prose[i] += g
+            link_total[i] += link_chars
             if block.tag == "h1":
                 has_h1[i] = True
             i = parent[i]
@@ -470,8 +509,20 @@ def _furniture_between(walk: _Walk, index: int, container: int, prose: list[floa
     parent = walk.parent
     # an element holding most of the container's prose is the article, whatever its class says
     limit = 0.5 * prose[container]
+    link_total = walk.link_total
+    owner = index
     while index >= 0 and index != container:
-        if walk.comment[index] or (walk.neg[index] and prose[index] <= limit):
+        if prose[index] <= limit and (
+            walk.neg[index]
+            # a link list (teasers, "more on this") sitting inside the article container
+            or (
+                index != owner
+                and link_total[index] >= JUNK_MIN_LINK_CHARS
+                and link_total[index] > JUNK_LINK_RATIO * prose[index]
+            )
+        ):
+            return True
+        if walk.comment[index]:
             return True
         index = parent[index]
     return False
@@ -512,7 +563,7 @@ def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
     parts: list[str] = []
     links: list[str] = []
     for text, href in block.segments:
-        if text == "\n":
+        if text == BR_MARK:
             parts.append("<br>")
             continue
         full = _absolute(base_url, href) if href is not None else None
@@ -521,7 +572,7 @@ def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
             parts.append(f'<a href="{html.escape(full, quote=True)}">{html.escape(text)}</a>')
         else:
             parts.append(html.escape(text))
-    return _SPACES_RE.sub(" ", "".join(parts)).strip(), links
+    return _WS_RE.sub(" ", "".join(parts)).strip(), links
 
 
 def _render(walk: _Walk, kept: list[_Block], base_url: str | None) -> tuple[str, str, list[str]]:
@@ -607,8 +658,11 @@ def _filter(
             seen.add(key)
             continue
         words = set(_WORD_RE.findall(text.lower()))
-        if len(words) >= NEAR_DUP_MIN_WORDS and any(
-            len(words & other) / len(words | other) >= NEAR_DUP_JACCARD for other in seen_words
+        size = len(words)
+        if size >= NEAR_DUP_MIN_WORDS and any(
+            NEAR_DUP_JACCARD * len(other) <= size <= len(other) / NEAR_DUP_JACCARD
+            and len(words & other) >= NEAR_DUP_JACCARD * len(words | other)
+            for other in seen_words
         ):
             continue
         seen.add(key)
@@ -618,7 +672,20 @@ def _filter(
     # images count only when some text came with them
     if not any(b.image is None for b in kept):
         return []
+    if use_furniture and TRIM_EDGES:
+        kept = _trim_edges(kept)
     return kept
+
+
+def _trim_edges(kept: list[_Block]) -> list[_Block]:
+    """Drop the short lines before the first and after the last prose block (bylines, tag lists)."""
+    prose_at = [i for i, b in enumerate(kept) if b.prose > 0]
+    if not prose_at:
+        return kept
+    first, last = prose_at[0], prose_at[-1]
+    head = [b for b in kept[:first] if b.tag in HEADING_TAGS or b.tag == "li" or b.image is not None]
+    tail = [b for b in kept[last + 1 :] if b.tag == "li" or b.image is not None]
+    return head + kept[first : last + 1] + tail
 
 
 def extract_body(
@@ -642,6 +709,8 @@ def extract_body(
             nodes = tree.css(rule.body)
             if nodes:
                 return _from_rule(nodes, url, title)
+    # drop never-text elements in C before the Python walk, which costs per node
+    tree.strip_tags(list(SKIP_TAGS))
     walk = _Walk(url)
     walk.run(root)
     if not walk.tag:
