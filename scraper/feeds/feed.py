@@ -8,32 +8,35 @@ from typing import Any
 
 import feedparser
 
+from scraper.config import MAX_FEED_ENTRIES
 from scraper.errors import FeedError
 from scraper.feeds.fields import absolute_url, clean_text, one_line
-from scraper.feeds.jsonfeed import looks_like_json, parse_json_feed
+from scraper.feeds.jsonfeed import json_feed_site_link, looks_like_json, parse_json_feed
 from scraper.feeds.prolog import declares_entities
 from scraper.feeds.timestamps import feed_date
 from scraper.models import FeedEntry, ParsedFeed
 
-DEFAULT_MAX_ENTRIES = 500
 
-
-def parse_feed(content: bytes, url: str, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> ParsedFeed:
+def parse_feed(content: bytes, url: str, *, max_entries: int = MAX_FEED_ENTRIES) -> ParsedFeed:
     """Read an RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed 1.x document; FeedError if it holds no feed."""
     if not isinstance(content, bytes | bytearray):
         raise FeedError(f"expected bytes, got {type(content).__name__}", url=url)
     content = bytes(content)
     if looks_like_json(content):
         return parse_json_feed(content, url, max_entries=max_entries)
+    return _to_parsed_feed(_feedparser(content, url), url, max_entries)
+
+
+def _feedparser(content: bytes, url: str) -> Any:
+    """Run feedparser on an XML document after the entity guard; its failures become FeedError."""
     if declares_entities(content):
-        # entity expansion is how a 1 kB "billion laughs" feed costs feedparser 800 MB
+        # entity expansion (billion laughs, quadratic blowup) turns a few kB into hundreds of MB in feedparser
         raise FeedError("refused: the document declares XML entities", url=url)
     try:
         # a BytesIO, never raw bytes: feedparser treats a bare string as a file name or URL to open
-        parsed = feedparser.parse(io.BytesIO(content), sanitize_html=True)
+        return feedparser.parse(io.BytesIO(content), sanitize_html=True)
     except Exception as exc:  # feedparser's own bugs on hostile input must not escape as tracebacks
         raise FeedError(f"unreadable feed: {type(exc).__name__}: {one_line(str(exc))}", url=url) from None
-    return _to_parsed_feed(parsed, url, max_entries)
 
 
 def _to_parsed_feed(parsed: Any, url: str, max_entries: int) -> ParsedFeed:
@@ -60,16 +63,8 @@ def _to_parsed_feed(parsed: Any, url: str, max_entries: int) -> ParsedFeed:
 def feed_site_link(content: bytes, url: str) -> str | None:
     """Return the absolute home-page link a feed declares (channel link, Atom alternate, home_page_url)."""
     if looks_like_json(content):
-        from scraper.feeds.jsonfeed import json_feed_site_link
-
         return json_feed_site_link(content, url)
-    if declares_entities(content):
-        raise FeedError("refused: the document declares XML entities", url=url)
-    try:
-        parsed = feedparser.parse(io.BytesIO(content), sanitize_html=True)
-    except Exception as exc:  # see parse_feed
-        raise FeedError(f"unreadable feed: {type(exc).__name__}: {one_line(str(exc))}", url=url) from None
-    feed = parsed.get("feed") or {}
+    feed = _feedparser(content, url).get("feed") or {}
     return absolute_url(url, feed.get("link"))
 
 
