@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import ssl
 import struct
 import tempfile
 import threading
@@ -105,6 +106,22 @@ def file_chunks(
     return gen
 
 
+def self_signed_cert(folder: str | os.PathLike[str], name: str = "localhost") -> tuple[Path, Path] | None:
+    """Make a self-signed certificate for `name` and 127.0.0.1 with the openssl CLI; None without it."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        return None
+    cert, key = Path(folder) / f"{name}.crt", Path(folder) / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}",
+         "-addext", f"subjectAltName=DNS:{name},IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
 def gzip_bomb_file(decoded_bytes: int = 1 << 30) -> Path:
     """Return a gzip file of `decoded_bytes` zeros (about 1 MB per GiB), built by streaming, cached in tmp."""
     path = Path(tempfile.gettempdir()) / f"scraper-test-gzip-bomb-{decoded_bytes}.gz"
@@ -127,8 +144,16 @@ def gzip_bomb_file(decoded_bytes: int = 1 << 30) -> Path:
 class LocalHTTPServer:
     """An HTTP/1.1 keep-alive server on 127.0.0.1 serving a route table; see the module docstring."""
 
-    def __init__(self, routes: Mapping[str, Route] | None = None, *, host: str = "127.0.0.1", port: int = 0):
+    def __init__(
+        self,
+        routes: Mapping[str, Route] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+    ):
         self.routes: dict[str, Route] = dict(routes or {})
+        self.ssl_context = ssl_context  # serve HTTPS with this server-side context
         self.host = host
         self.port = port
         self.requests: list[Request] = []
@@ -178,7 +203,8 @@ class LocalHTTPServer:
 
     def url(self, path: str = "/") -> str:
         """Absolute URL of a path on this server."""
-        return f"http://{self.host}:{self.port}{path}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}{path}"
 
     def hits(self, path: str) -> int:
         """How many requests asked for path (query string included in the match)."""
@@ -196,7 +222,9 @@ class LocalHTTPServer:
         self._loop = loop
         try:
             self._server = loop.run_until_complete(
-                asyncio.start_server(self._handle, self.host, self.port, reuse_address=True)
+                asyncio.start_server(
+                    self._handle, self.host, self.port, reuse_address=True, ssl=self.ssl_context
+                )
             )
             self.port = self._server.sockets[0].getsockname()[1]
         except BaseException as exc:  # reported to start()

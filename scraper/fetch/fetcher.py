@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -88,9 +89,12 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         max_retry_wait_s: float = MAX_RETRY_WAIT_S,
         rng: random.Random | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.settings = settings
         self._injected = transport
+        # one context for every pool: httpcore would otherwise load the CA bundle per connection
+        self._ssl_context = ssl_context
         self._transports: dict[str, httpx.AsyncBaseTransport] = {}
         self._allow = AllowList(settings.allow_private_hosts)
         self._backend = GuardedBackend(self._allow)
@@ -180,8 +184,13 @@ class Fetcher:
         if transport is None:
             if self._closed:
                 raise RuntimeError("Fetcher is closed")
+            if url.scheme == "https" and self._ssl_context is None:
+                self._ssl_context = httpx.create_ssl_context()
             transport = HostTransport(
-                self._backend, max_connections=max(1, self.settings.host_concurrency), keepalive_s=KEEPALIVE_S
+                self._backend,
+                max_connections=max(1, self.settings.host_concurrency),
+                keepalive_s=KEEPALIVE_S,
+                ssl_context=self._ssl_context,
             )
             self._transports[key] = transport
         return transport

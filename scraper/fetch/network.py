@@ -228,8 +228,16 @@ class _Stream(httpx.AsyncByteStream):
 class HostTransport(httpx.AsyncBaseTransport):
     """An httpx transport over one keep-alive httpcore pool for a single host:port."""
 
-    def __init__(self, backend: GuardedBackend, *, max_connections: int, keepalive_s: float) -> None:
+    def __init__(
+        self,
+        backend: GuardedBackend,
+        *,
+        max_connections: int,
+        keepalive_s: float,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
             max_connections=max_connections,
             max_keepalive_connections=max_connections,
             keepalive_expiry=keepalive_s,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import ssl
 
-from servers import LocalHTTPServer, Reply, Request, file_chunks, gzip_bomb_file, zeros
+import pytest
+from servers import LocalHTTPServer, Reply, Request, file_chunks, gzip_bomb_file, self_signed_cert, zeros
 
 from scraper.errors import FetchError, RefusedError
 from scraper.fetch import Fetcher
@@ -402,3 +404,32 @@ def test_keep_alive_reuses_connections(server, make_settings):
 
     asyncio.run(go())
     assert server.hits("/a") == 5 and server.connections == 1
+
+
+async def _fetch_with_context(settings, ctx, url):
+    async with Fetcher(settings, ssl_context=ctx) as fetcher:
+        try:
+            return await fetcher.fetch(url)
+        except FetchError as exc:
+            return exc
+
+
+def test_https_by_name_keeps_sni_and_verification_while_pinning_the_address(tmp_path, make_settings):
+    made = self_signed_cert(tmp_path)
+    if made is None:
+        pytest.skip("openssl CLI not installed")
+    cert, key = made
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_ctx.load_cert_chain(cert, key)
+    with LocalHTTPServer({"/a": (200, HTML, PAGE)}, ssl_context=server_ctx) as tls:
+        url = f"https://localhost:{tls.port}/a"
+        settings = make_settings(allow_private_hosts=(f"localhost:{tls.port}",), retry_attempts=1)
+        trusting = ssl.create_default_context(cafile=str(cert))
+        result = _ok(asyncio.run(_fetch_with_context(settings, trusting, url)))
+        assert result.text.endswith("</html>")
+        assert tls.requests_for("/a")[0].headers["host"] == f"localhost:{tls.port}"
+        # trusting only another name's certificate: verification must fail, never pass silently
+        other_cert, _ = self_signed_cert(tmp_path, "other.test") or (None, None)
+        strangers = ssl.create_default_context(cafile=str(other_cert))
+        result = _err(asyncio.run(_fetch_with_context(settings, strangers, url)), "network-error")
+        assert "certificate" in result.message.lower()
