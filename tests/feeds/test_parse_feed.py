@@ -247,3 +247,14 @@ def test_quadratic_blowup_is_refused_before_parsing():
     )
     with pytest.raises(FeedError, match="declares XML entities"):
         parse_feed(doc, "https://evil.example.com/feed")
+
+
+def test_wrong_declared_charset_is_not_an_error():
+    doc = (
+        '<?xml version="1.0" encoding="us-ascii"?><rss version="2.0"><channel><title>Café</title>'
+        "<item><title>é</title><link>https://e.com/a</link></item></channel></rss>"
+    ).encode()
+    # feedparser flags it (CharacterEncodingOverride) but decoded it as UTF-8: nothing was lost
+    feed = parse_feed(doc, "https://e.com/feed")
+    assert feed.error is None
+    assert feed.title == "Café" and feed.entries[0].title == "é"
