@@ -308,18 +308,21 @@ class Fetcher:
     ) -> _Reply:
         """Make attempts until one gives a final answer, backing off between them."""
         tries = max(1, self.settings.retry_attempts)
+        waited_s = 0.0  # the in-call wait budget (max_retry_wait_s) is shared by all retries of a hop
         for number in range(1, tries + 1):
             try:
                 reply = await self._attempt(url, extra_headers, attempts, origin_url)
             except _Transient as exc:
-                if number == tries:
+                wait = backoff_s(self.settings.retry_backoff_s, number, self._rng)
+                if number == tries or waited_s + wait > self._max_retry_wait_s:
                     raise FetchError(
-                        f"{exc.message} ({tries} attempts)",
+                        f"{exc.message} ({number} attempts)",
                         url=origin_url,
                         outcome=exc.outcome,
                         attempts=attempts,
                     ) from None
-                await asyncio.sleep(backoff_s(self.settings.retry_backoff_s, number, self._rng))
+                waited_s += wait
+                await asyncio.sleep(wait)
                 continue
             status = reply.status
             if status not in RETRY_STATUSES or self._challenge(reply):
@@ -330,21 +333,21 @@ class Fetcher:
             retry_after = parse_retry_after(reply.headers.get("retry-after"))
             if retry_after is not None:
                 retry_after = min(retry_after, self.settings.retry_after_cap_s)
-            wait = (
-                retry_after
-                if retry_after is not None
-                else backoff_s(self.settings.retry_backoff_s, number, self._rng)
-            )
-            if number == tries or wait > self._max_retry_wait_s:
-                why = f"({tries} attempts)" if number == tries else f"(Retry-After {retry_after:g} s)"
+                wait = retry_after
+            else:
+                wait = backoff_s(self.settings.retry_backoff_s, number, self._rng)
+            if number == tries or waited_s + wait > self._max_retry_wait_s:
+                # the scheduler gets retry_after_s and backs the source off; we do not sleep for an hour
+                why = f"Retry-After {retry_after:g} s" if retry_after is not None else f"{number} attempts"
                 raise FetchError(
-                    f"HTTP {status} {why}",
+                    f"HTTP {status} ({why})",
                     url=origin_url,
                     outcome=outcome,
                     status=status,
                     retry_after_s=retry_after,
                     attempts=attempts,
                 )
+            waited_s += wait
             await asyncio.sleep(wait)
         raise AssertionError("unreachable")
 
@@ -448,9 +451,9 @@ class Fetcher:
         attempts: list[FetchAttempt] = []
         current = self._check_url(url, url, attempts)
         conditional: list[tuple[str, str]] = []
-        if etag:
+        if etag and _header_safe(etag):
             conditional.append(("If-None-Match", etag))
-        if last_modified:
+        if last_modified and _header_safe(last_modified):
             conditional.append(("If-Modified-Since", last_modified))
         seen = {str(current)}
         while True:
@@ -594,6 +597,11 @@ def _host_ip(raw: str) -> IPAddress | None:
     except ValueError:
         return None
     return parse_ip_host(host) if host else None
+
+
+def _header_safe(value: str) -> bool:
+    """True if a stored validator can be sent back as a header (printable ASCII, no line breaks)."""
+    return value.isascii() and value.isprintable()
 
 
 def _default_port(url: httpx.URL) -> int:

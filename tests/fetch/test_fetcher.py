@@ -433,3 +433,32 @@ def test_https_by_name_keeps_sni_and_verification_while_pinning_the_address(tmp_
         strangers = ssl.create_default_context(cafile=str(other_cert))
         result = _err(asyncio.run(_fetch_with_context(settings, strangers, url)), "network-error")
         assert "certificate" in result.message.lower()
+
+
+def test_retry_after_beyond_the_in_call_budget_goes_to_the_scheduler(server, make_settings):
+    server.routes["/busy"] = (503, {"Retry-After": "2"}, b"")
+
+    async def go():
+        async with Fetcher(make_settings(), max_retry_wait_s=1.0) as fetcher:
+            try:
+                return await fetcher.fetch(server.url("/busy"))
+            except FetchError as exc:
+                return exc
+
+    result = _err(asyncio.run(go()), "http-5xx")
+    assert result.retry_after_s == 2.0 and outcomes(result) == [("http-5xx", 503)]
+    assert "Retry-After 2 s" in result.message
+
+
+def test_unsendable_validators_are_dropped(server, make_settings):
+    server.routes["/c"] = _conditional
+    result = _ok(fetch_once(make_settings(), server.url("/c"), etag='"v1"\r\nX-Injected: 1'))
+    assert result.outcome == "ok"
+    assert "x-injected" not in server.requests_for("/c")[0].headers
+
+
+def test_huge_robots_txt_is_read_up_to_its_limit(server, make_settings):
+    robots = b"User-agent: *\nDisallow: /x\n" + b"# padding\n" * 70_000  # about 700 KB
+    server.routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, robots)
+    server.routes["/x"] = (200, HTML, PAGE)
+    _err(fetch_once(make_settings(), server.url("/x")), "blocked-by-robots")
