@@ -448,6 +448,8 @@ _INVISIBLE_TAGS = {"script", "style", "noscript", "template", "textarea", "selec
 MAX_FALLBACK_NODES = 6000
 
 
+# A UTC stamp this close to midnight may fall on another day where the page's readers live (hours).
+NEAR_MIDNIGHT_HOURS = 5
 # Ranks below this come from explicit publication metadata (JSON-LD, og/article meta, itemprop).
 STRONG_RANK_LIMIT = 20
 # Generic meta dates (DC.date, 'date', 'pubdate'...) are often the CMS's last save: they rank
@@ -715,11 +717,24 @@ def _best(cands: list[_Candidate], zone: tzinfo | None) -> _Candidate | None:
     best = min(cands, key=lambda c: c.rank)
     value = best.hit.value
     if value.tzinfo is None:
-        value = localize(value, zone or UTC)
-    elif zone is not None and value.utcoffset() == timedelta(0) and isinstance(zone, timezone):
+        # a bare date or clock time: the page's own offset if it writes one, else UTC
+        value = localize(value, zone if isinstance(zone, timezone) else UTC)
+    elif zone is not None and value.utcoffset() == timedelta(0):
         # a UTC stamp on a page that otherwise writes local time: same instant, local wall clock
         value = value.astimezone(zone)
     return _Candidate(best.rank, _Hit(best.hit.start, value, best.hit.has_time), best.source)
+
+
+def _shift_to_day(best: _Candidate, day: datetime) -> _Candidate | None:
+    """Show a timed instant in the nearest zone where it falls on `day` (one day off at most)."""
+    value = best.hit.value
+    if not best.hit.has_time or abs((value.date() - day.date()).days) != 1:
+        return None
+    for hours in sorted(range(-12, 15), key=abs):
+        shifted = value.astimezone(timezone(timedelta(hours=hours)))
+        if shifted.date() == day.date():
+            return _Candidate(best.rank, _Hit(best.hit.start, shifted, True), best.source)
+    return None
 
 
 def _agree_with_url(best: _Candidate, url_day: tuple[int, int, int | None] | None) -> _Candidate:
@@ -730,16 +745,32 @@ def _agree_with_url(best: _Candidate, url_day: tuple[int, int, int | None] | Non
     value = best.hit.value
     if day is None or value.date() == day.date():
         return best
-    gap = abs((value.date() - day.date()).days)
-    if gap == 1 and best.hit.has_time:
-        # the same instant seen from the page's own zone (e.g. a UTC stamp of a US evening article)
-        for hours in sorted(range(-12, 15), key=abs):
-            shifted = value.astimezone(timezone(timedelta(hours=hours)))
-            if shifted.date() == day.date():
-                return _Candidate(best.rank, _Hit(best.hit.start, shifted, True), best.source)
+    # the same instant seen from the page's own zone (e.g. a UTC stamp of a US evening article)
+    shifted = _shift_to_day(best, day)
+    if shifted is not None:
+        return shifted
     if best.source in ("text", "heuristic", "time-element"):
         return _Candidate(60, _Hit(0, localize(day, value.tzinfo or UTC), False), "url")
     return best
+
+
+def _agree_with_page(tree: LexborHTMLParser, ctx: _Context, best: _Candidate) -> _Candidate:
+    """Show a UTC stamp near midnight on the day the page itself prints under the headline."""
+    value = best.hit.value
+    if (
+        not best.hit.has_time
+        or value.utcoffset() != timedelta(0)
+        or NEAR_MIDNIGHT_HOURS <= value.hour < 24 - NEAR_MIDNIGHT_HOURS
+    ):
+        return best
+    shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst)
+    _from_title_area(tree, shown)
+    if not shown.published:
+        _from_date_lines(tree, shown)
+    if not shown.published:
+        return best
+    day = shown.published[0].hit.value.replace(tzinfo=None)
+    return _shift_to_day(best, day) or best
 
 
 def _shown_date(
@@ -752,28 +783,32 @@ def _shown_date(
     """
     if published.hit.value.date() == modified.hit.value.date():
         return published
-    shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst)
-    _from_time_elements(tree, shown)
-    if not shown.published:
-        _from_title_area(tree, shown)
-    visible = _best(shown.published, zone)
-    if visible is not None and visible.hit.value.date() == modified.hit.value.date():
-        return visible
+    for reader in (_from_time_elements, _from_title_area):
+        shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst)
+        reader(tree, shown)
+        visible = _best(shown.published, zone)
+        if visible is not None and visible.hit.value.date() == modified.hit.value.date():
+            return visible
     return published
 
 
-def _dayfirst(tree: LexborHTMLParser) -> bool | None:
-    """Guess whether numeric dates put the day first, from the page language (US English does not)."""
+def _lang(tree: LexborHTMLParser) -> str:
+    """Return the declared page language in lower case ('de-de'), or ''."""
     html = tree.css_first("html")
-    lang = str(html.attributes.get("lang") or "").lower() if html is not None else ""
+    return str(html.attributes.get("lang") or "").lower().replace("_", "-") if html is not None else ""
+
+
+def _dayfirst(lang: str) -> bool | None:
+    """Guess whether numeric dates put the day first, from the page language (US English does not)."""
     if not lang:
         return None
-    return lang not in ("en-us", "en_us")
+    return lang != "en-us"
 
 
 def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None = None) -> Dates:
     """Find the dates of a parsed page without changing the tree."""
-    ctx = _Context(now=_aware_now(fetched_at), dayfirst=_dayfirst(tree))
+    lang = _lang(tree)
+    ctx = _Context(now=_aware_now(fetched_at), dayfirst=_dayfirst(lang))
     url_day = _url_day(url)
     _from_jsonld(tree, ctx)
     _from_meta(tree, ctx)
@@ -797,6 +832,7 @@ def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime 
         published = _shown_date(tree, ctx, published, modified, zone)
     if published is not None:
         published = _agree_with_url(published, url_day)
+        published = _agree_with_page(tree, ctx, published)
         dates.published = published.hit.value
         dates.provenance["published"] = published.source
     if modified is not None:
