@@ -33,7 +33,7 @@ from scraper.fetch.retry import RETRY_STATUSES, backoff_s, parse_retry_after
 from scraper.fetch.robots import ROBOTS_MAX_BYTES, ROBOTS_RETRY_S, RobotsCache, RobotsRules, parse_rules
 from scraper.models import FetchAttempt, FetchResult
 
-MAX_RETRY_WAIT_S = 60.0  # longest single wait inside one fetch call; longer Retry-After goes to the scheduler
+MAX_RETRY_WAIT_S = 60.0  # total sleep between retries within one call; beyond it the scheduler backs off
 ERROR_BODY_BYTES = 64 * 1024  # enough of an error page to recognise a challenge wall
 KEEPALIVE_S = 15.0  # idle pooled connection kept this long
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 asks crawlers to follow at least five
