@@ -474,6 +474,7 @@ class _Context:
     dayfirst: bool | None
     published: list[_Candidate] = field(default_factory=list)
     modified: list[_Candidate] = field(default_factory=list)
+    wrappers: frozenset[int] = frozenset()
 
     def add(self, fld: str, rank: float, text: Any, source: str) -> None:
         """Parse a value and record it as a candidate for `fld` if it is a plausible date."""
@@ -533,7 +534,7 @@ def _from_parsely_page(content: str, ctx: _Context) -> None:
         ctx.add("published", 13, m.group(1), "meta:parsely")
 
 
-def _excluded(node: LexborNode) -> bool:
+def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset()) -> bool:
     """Say whether a node sits in comments, related links, sidebars or footers.
 
     Inside <article>/<main> only comment and related-story wrappers count: an article's own
@@ -552,7 +553,8 @@ def _excluded(node: LexborNode) -> bool:
             if m is not None:
                 if _FOREIGN_CONTENT_RE.match(m.group(1)):
                     return True
-                layout_hit = True
+                # a 'has-sidebar' page wrapper holds the headline too; a real sidebar does not
+                layout_hit = layout_hit or current.mem_id not in wrappers
         if current.tag in _EXCLUDED_TAGS:
             layout_hit = True
         current = current.parent
@@ -590,7 +592,7 @@ def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
         if itemprop == "dateModified" or (_MOD_HINT_RE.search(hint) and not _PUB_HINT_RE.search(hint)):
             ctx.add("modified", 30, raw, "time-element")
             continue
-        if _excluded(node):
+        if _excluded(node, ctx.wrappers):
             continue
         marked = "pubdate" in attrs or itemprop == "datePublished" or bool(_PUB_HINT_RE.search(hint))
         ctx.add("published", 30 + (0 if marked else 1) + order * 0.01, raw, "time-element")
@@ -603,6 +605,16 @@ def _headline(tree: LexborHTMLParser) -> LexborNode | None:
         if node is not None and node.text(strip=True):
             return node
     return None
+
+
+def _headline_wrappers(tree: LexborHTMLParser) -> frozenset[int]:
+    """Return the ids of the headline's ancestors (page wrappers, whatever their class says)."""
+    node = _headline(tree)
+    ids: set[int] = set()
+    while node is not None and len(ids) < MAX_ANCESTOR_DEPTH:
+        ids.add(node.mem_id)
+        node = node.parent
+    return frozenset(ids)
 
 
 def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
@@ -642,7 +654,7 @@ def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:
         seen += 1
         if seen > MAX_DATE_LINES:
             break
-        if _excluded(node):
+        if _excluded(node, ctx.wrappers):
             continue
         hint = _hint(node)
         fld = "modified" if _MOD_HINT_RE.search(hint) or _MOD_HINT_RE.search(text[:40]) else "published"
@@ -671,7 +683,7 @@ def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
         if parent is None or parent.tag in _INVISIBLE_TAGS:
             continue
         for hit in _iter_hits(text, ctx.now, dayfirst=ctx.dayfirst, relative=False):
-            if _plausible(hit.value, ctx.now) and not _excluded(parent):
+            if _plausible(hit.value, ctx.now) and not _excluded(parent, ctx.wrappers):
                 ctx.published.append(_Candidate(55, hit, "heuristic"))
                 return
 
@@ -763,7 +775,7 @@ def _agree_with_page(tree: LexborHTMLParser, ctx: _Context, best: _Candidate) ->
         or NEAR_MIDNIGHT_HOURS <= value.hour < 24 - NEAR_MIDNIGHT_HOURS
     ):
         return best
-    shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst)
+    shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst, wrappers=ctx.wrappers)
     _from_title_area(tree, shown)
     if not shown.published:
         _from_date_lines(tree, shown)
@@ -784,7 +796,7 @@ def _shown_date(
     if published.hit.value.date() == modified.hit.value.date():
         return published
     for reader in (_from_time_elements, _from_title_area):
-        shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst)
+        shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst, wrappers=ctx.wrappers)
         reader(tree, shown)
         visible = _best(shown.published, zone)
         if visible is not None and visible.hit.value.date() == modified.hit.value.date():
@@ -808,7 +820,7 @@ def _dayfirst(lang: str) -> bool | None:
 def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None = None) -> Dates:
     """Find the dates of a parsed page without changing the tree."""
     lang = _lang(tree)
-    ctx = _Context(now=_aware_now(fetched_at), dayfirst=_dayfirst(lang))
+    ctx = _Context(now=_aware_now(fetched_at), dayfirst=_dayfirst(lang), wrappers=_headline_wrappers(tree))
     url_day = _url_day(url)
     _from_jsonld(tree, ctx)
     _from_meta(tree, ctx)
