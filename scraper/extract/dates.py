@@ -87,9 +87,9 @@ _TIME_AFTER_RE = re.compile(
 )
 _DIGIT_RE = re.compile(r"\d")
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
-_TIME_CJK_RE = re.compile(r"^\s*(?P<h>\d{1,2})\s*[:時时시]\s*(?P<m>\d\d)")
+_TIME_CJK_RE = re.compile(r"^\s*(?P<h>\d{1,2})\s*[時时시]\s*(?P<m>\d\d)")
 _ZONE_RE = re.compile(
-    rf"\s*\(?(?:(?P<abbr>{_ZONE_ALT})(?![A-Za-z])|(?:GMT|UTC)?(?P<off>[+-]\d{{1,2}}(?::?\d\d)?)(?!\d))"
+    rf"\s*\(?(?:(?:GMT|UTC)?(?P<off>[+-]\d{{1,2}}(?::?\d\d)?)(?!\d)|(?P<abbr>{_ZONE_ALT})(?![A-Za-z]))"
 )
 _RELATIVE_RE = re.compile(
     r"(?:(?P<n1>\d+|an?|one)\s+(?P<u1>sec|min|hour|hr|day|week|month|year)[a-z]*\s+ago"
@@ -150,7 +150,7 @@ def _offset_zone(raw: str) -> timezone | None:
 def _with_time(text: str, end: int, day: datetime) -> tuple[datetime, bool]:
     """Extend a date with the time of day (and zone) written right after it."""
     window = text[end : end + TIME_LOOKAHEAD_CHARS]
-    m = _TIME_AFTER_RE.match(window) or _TIME_CJK_RE.match(window)
+    m = _TIME_CJK_RE.match(window) or _TIME_AFTER_RE.match(window)
     if m is None or (m.groupdict().get("m") is None and not m.groupdict().get("ampm")):
         zone = _zone_at(window, 0)
         return (localize(day, zone) if zone else day), False

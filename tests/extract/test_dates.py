@@ -1,0 +1,326 @@
+"""Publication/modification dates: every source, the formats, zones and the plausibility rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.dates import extract_dates, parse_date_text
+
+FETCHED = datetime(2025, 7, 30, 12, 0, tzinfo=UTC)
+
+
+def page(head: str = "", body: str = "", lang: str = "en") -> LexborHTMLParser:
+    """Build a parsed page from head and body snippets."""
+    return LexborHTMLParser(f'<html lang="{lang}"><head>{head}</head><body>{body}</body></html>')
+
+
+def offset_hours(value: datetime | None) -> float:
+    """Return the UTC offset of an aware datetime in hours."""
+    assert value is not None and value.utcoffset() is not None
+    return value.utcoffset().total_seconds() / 3600  # type: ignore[union-attr]
+
+
+# --- JSON-LD ----------------------------------------------------------------------------------
+
+
+def test_jsonld_inside_graph():
+    tree = page(
+        head='<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "WebSite", "name": "X"},'
+        '{"@type": "NewsArticle", "datePublished": "2025-07-29T09:54:00-04:00",'
+        ' "dateModified": "2025-07-29T11:00:00-04:00"}]}</script>'
+    )
+    dates = extract_dates(tree, None, FETCHED)
+    assert dates.published == datetime(2025, 7, 29, 9, 54, tzinfo=timezone(timedelta(hours=-4)))
+    assert dates.modified == datetime(2025, 7, 29, 11, 0, tzinfo=timezone(timedelta(hours=-4)))
+    assert dates.provenance == {"published": "json-ld", "modified": "json-ld"}
+
+
+def test_jsonld_array_with_type_list_and_cdata():
+    tree = page(
+        head='<script type="application/ld+json">//<![CDATA[\n[{"@type": ["BlogPosting"],'
+        ' "datePublished": "2024-03-05",}]\n//]]></script>'
+    )
+    dates = extract_dates(tree, None, FETCHED)
+    assert dates.published == datetime(2024, 3, 5, tzinfo=UTC)
+    assert dates.provenance["published"] == "json-ld"
+
+
+def test_jsonld_beats_a_conflicting_visible_date():
+    tree = page(
+        head='<script type="application/ld+json">{"@type": "Article",'
+        ' "datePublished": "2025-07-01T08:00:00Z"}</script>',
+        body="<article><h1>Headline</h1><p class=date>Tuesday, Jul 29, 2025 9:54 am ET</p></article>",
+    )
+    dates = extract_dates(tree, None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2025-07-01"
+    assert dates.provenance["published"] == "json-ld"
+
+
+def test_broken_jsonld_is_skipped_not_raised():
+    tree = page(
+        head='<script type="application/ld+json">{"@type": "Article", "datePublished": </script>'
+        '<meta property="article:published_time" content="2025-07-02T10:00:00+02:00">'
+    )
+    dates = extract_dates(tree, None, FETCHED)
+    assert dates.published == datetime(2025, 7, 2, 10, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert dates.provenance["published"] == "meta:article"
+
+
+# --- meta tags --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tag", "source"),
+    [
+        ('<meta property="article:published_time" content="2025-07-29T09:54:00+02:00">', "meta:article"),
+        ('<meta property="og:published_time" content="2025-07-29T09:54:00+02:00">', "meta:og"),
+        ('<meta name="DC.date.issued" content="2025-07-29T09:54:00+02:00">', "meta:dc"),
+        ('<meta name="dcterms.created" content="2025-07-29T09:54:00+02:00">', "meta:dc"),
+        ('<meta name="parsely-pub-date" content="2025-07-29T09:54:00+02:00">', "meta:parsely"),
+        ('<meta name="sailthru.date" content="2025-07-29T09:54:00+02:00">', "meta"),
+        ('<meta name="pubdate" content="20250729T095400+0200">', "meta"),
+        ('<meta name="publish-date" content="2025-07-29T09:54:00+02:00">', "meta"),
+        ('<meta itemprop="datePublished" content="2025-07-29T09:54:00+02:00">', "meta"),
+    ],
+)
+def test_meta_variants(tag, source):
+    dates = extract_dates(page(head=tag), None, FETCHED)
+    assert dates.published == datetime(2025, 7, 29, 9, 54, tzinfo=timezone(timedelta(hours=2)))
+    assert dates.provenance["published"] == source
+
+
+def test_parsely_page_json_blob():
+    tag = """<meta name="parsely-page" content='{"title": "x", "pub_date": "2025-07-29T13:54:00Z"}'>"""
+    dates = extract_dates(page(head=tag), None, FETCHED)
+    assert dates.published == datetime(2025, 7, 29, 13, 54, tzinfo=UTC)
+    assert dates.provenance["published"] == "meta:parsely"
+
+
+def test_modified_meta_is_kept_apart_from_published():
+    head = (
+        '<meta property="article:published_time" content="2025-07-28T08:00:00Z">'
+        '<meta property="article:modified_time" content="2025-07-29T08:00:00Z">'
+    )
+    dates = extract_dates(page(head=head), None, FETCHED)
+    assert dates.published == datetime(2025, 7, 28, 8, 0, tzinfo=UTC)
+    assert dates.modified == datetime(2025, 7, 29, 8, 0, tzinfo=UTC)
+
+
+# --- <time> and visible text ------------------------------------------------------------------
+
+
+def test_time_element_marked_as_publication_wins_over_others():
+    body = (
+        "<article><h1>Headline</h1>"
+        '<time datetime="2025-07-20T10:00:00+02:00">20.07.</time>'
+        '<time pubdate datetime="2025-07-21T10:00:00+02:00">21.07.</time></article>'
+    )
+    dates = extract_dates(page(body=body), None, FETCHED)
+    assert dates.published is not None and dates.published.day == 21
+    assert dates.provenance["published"] == "time-element"
+
+
+def test_time_element_in_comments_is_ignored():
+    body = (
+        '<div class="comments"><time datetime="2025-07-25T10:00:00Z">c</time></div>'
+        "<div><h1>Headline</h1><p>Body text</p></div>"
+    )
+    dates = extract_dates(page(body=body), "https://example.com/story", FETCHED)
+    assert dates.published is None
+
+
+def test_seed_dateline_glued_to_reading_time():
+    """The seed page's date line, as a naive scraper glued it, gives 09:54 EDT."""
+    body = (
+        "<h1>Bitmain to Open US Factory Amid Trump-Era Push for Domestic Production</h1>"
+        "<div>Tuesday, Jul 29, 2025 9:54 am ET2min read</div><p>Bitmain Technologies ...</p>"
+    )
+    dates = extract_dates(page(body=body), None, FETCHED)
+    assert dates.published == datetime(2025, 7, 29, 9, 54, tzinfo=timezone(timedelta(hours=-4)))
+    assert dates.published.isoformat() == "2025-07-29T09:54:00-04:00"
+    assert dates.provenance["published"] == "text"
+
+
+def test_date_line_by_class_when_no_headline():
+    body = '<div class="post-meta">Veröffentlicht am 29. Juli 2025, 14:30 Uhr</div><p>Text</p>'
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None
+    assert (dates.published.date().isoformat(), dates.published.hour, dates.published.minute) == (
+        "2025-07-29",
+        14,
+        30,
+    )
+
+
+def test_relative_date_uses_fetch_time():
+    body = "<h1>Headline</h1><span class=time>3 hours ago</span>"
+    dates = extract_dates(page(body=body), None, FETCHED)
+    assert dates.published == FETCHED - timedelta(hours=3)
+
+
+def test_url_date_is_the_last_resort():
+    dates = extract_dates(page(body="<p>no dates here</p>"), "https://example.com/2025/07/29/story/", FETCHED)
+    assert dates.published == datetime(2025, 7, 29, tzinfo=UTC)
+    assert dates.provenance["published"] == "url"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/news/20250729/story.html",
+        "https://example.com/2025-07-29-story",
+        "https://example.com/a/2025/7/29/b",
+    ],
+)
+def test_url_date_forms(url):
+    dates = extract_dates(page(), url, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2025-07-29"
+
+
+def test_utc_stamp_is_shown_on_the_url_day():
+    """A UTC stamp of a US evening article keeps its instant but is shown on the URL's day."""
+    head = '<meta property="article:published_time" content="2023-11-09T03:30:00Z">'
+    dates = extract_dates(page(head=head), "https://example.com/2023/11/08/story/", FETCHED)
+    assert dates.published is not None
+    assert dates.published.date().isoformat() == "2023-11-08"
+    assert dates.published == datetime(2023, 11, 9, 3, 30, tzinfo=UTC)
+
+
+def test_tree_is_not_changed():
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "Article",'
+        ' "datePublished": "2025-07-29"}</script></head><body><h1>T</h1><time datetime="2025-07-29">x</time>'
+        "<div class=date>29.07.2025</div></body></html>"
+    )
+    tree = LexborHTMLParser(html)
+    before = tree.html
+    extract_dates(tree, "https://example.com/2025/07/29/x", FETCHED)
+    assert tree.html == before
+
+
+def test_empty_page_gives_no_dates():
+    dates = extract_dates(LexborHTMLParser(""), None, FETCHED)
+    assert (dates.published, dates.modified, dates.provenance) == (None, None, {})
+
+
+# --- parse_date_text: formats -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-07-29T09:54:00+02:00", "2025-07-29T09:54:00+02:00"),
+        ("2025-07-29T07:54:00.123Z", "2025-07-29T07:54:00+00:00"),
+        ("Tue, 29 Jul 2025 09:54:00 GMT", "2025-07-29T09:54:00+00:00"),
+        ("July 29, 2025", "2025-07-29T00:00:00+00:00"),
+        ("29.07.2025", "2025-07-29T00:00:00+00:00"),
+        ("29. Juli 2025, 09:54 Uhr", "2025-07-29T09:54:00+00:00"),
+        ("29 juillet 2025 à 9h54", "2025-07-29T09:54:00+00:00"),
+        ("29 de julio de 2025", "2025-07-29T00:00:00+00:00"),
+        ("29 luglio 2025", "2025-07-29T00:00:00+00:00"),
+        ("2025年7月29日", "2025-07-29T00:00:00+00:00"),
+        ("2025年7月29日 9時54分", "2025-07-29T09:54:00+00:00"),
+        ("2025년 7월 29일", "2025-07-29T00:00:00+00:00"),
+        ("Posted on 29th July 2025", "2025-07-29T00:00:00+00:00"),
+        ("20250729", "2025-07-29T00:00:00+00:00"),
+    ],
+)
+def test_formats(text, expected):
+    parsed = parse_date_text(text, now=FETCHED)
+    assert parsed is not None and parsed.isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3 hours ago", FETCHED - timedelta(hours=3)),
+        ("vor 2 Tagen", FETCHED - timedelta(days=2)),
+        ("il y a 5 minutes", FETCHED - timedelta(minutes=5)),
+        ("hace 1 hora", FETCHED - timedelta(hours=1)),
+        ("3小时前", FETCHED - timedelta(hours=3)),
+        ("yesterday at 9:54 am", datetime(2025, 7, 29, 9, 54, tzinfo=UTC)),
+    ],
+)
+def test_relative(text, expected):
+    assert parse_date_text(text, now=FETCHED) == expected
+
+
+def test_bare_today_is_not_a_date():
+    assert parse_date_text("Heute im Angebot", now=FETCHED) is None
+
+
+# --- zones ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("Jul 29, 2025 9:54 am ET", -4),  # daylight saving: EDT
+        ("Jan 15, 2025 9:54 am ET", -5),  # winter: EST
+        ("Jul 29, 2025 9:54 am PT", -7),
+        ("Jan 15, 2025 9:54 am CT", -6),
+        ("Jul 29, 2025 9:54 am MT", -6),
+        ("Jul 29, 2025 9:54 EST", -5),
+        ("29.07.2025 09:54 MESZ", 2),
+        ("15.01.2025 09:54 MEZ", 1),
+        ("29 July 2025 09:54 BST", 1),
+        ("29 July 2025 09:54 CEST", 2),
+        ("29 July 2025 09:54 CET", 1),
+        ("29 July 2025 09:54 GMT", 0),
+        ("29 July 2025 09:54 UTC+02:00", 2),
+    ],
+)
+def test_zone_abbreviations(text, hours):
+    assert offset_hours(parse_date_text(text, now=FETCHED)) == hours
+
+
+def test_dst_change_day_in_new_york():
+    before = parse_date_text("Mar 9, 2025 1:30 am ET", now=FETCHED)
+    after = parse_date_text("Mar 9, 2025 3:30 am ET", now=FETCHED)
+    assert (offset_hours(before), offset_hours(after)) == (-5, -4)
+
+
+def test_date_without_zone_takes_the_pages_offset():
+    head = '<meta property="article:modified_time" content="2025-07-29T12:00:00+02:00">'
+    body = "<h1>Headline</h1><p class=date>29.07.2025</p>"
+    dates = extract_dates(page(head=head, body=body, lang="de"), None, FETCHED)
+    assert dates.published == datetime(2025, 7, 29, tzinfo=timezone(timedelta(hours=2)))
+
+
+def test_date_without_zone_defaults_to_utc():
+    assert parse_date_text("29.07.2025", now=FETCHED) == datetime(2025, 7, 29, tzinfo=UTC)
+
+
+# --- plausibility -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["2025-08-05", "1994-12-31", "August 5, 2025", "31.12.1990"])
+def test_future_and_pre_1995_dates_are_rejected(text):
+    assert parse_date_text(text, now=FETCHED) is None
+
+
+def test_next_day_is_still_accepted():
+    """Time zones ahead of the fetcher's clock can already be on the next day."""
+    assert parse_date_text("2025-07-31", now=FETCHED) is not None
+
+
+def test_implausible_meta_date_falls_through_to_the_next_source():
+    head = '<meta property="article:published_time" content="1970-01-01T00:00:00Z">'
+    dates = extract_dates(page(head=head), "https://example.com/2025/07/29/x", FETCHED)
+    assert dates.provenance["published"] == "url"
+
+
+def test_invalid_calendar_dates_are_ignored():
+    assert parse_date_text("31.02.2025", now=FETCHED) is None
+    assert parse_date_text("2025-13-01", now=FETCHED) is None
+
+
+def test_us_slash_order_for_us_pages_and_day_first_elsewhere():
+    us = extract_dates(page(body="<h1>H</h1><p class=date>07/04/2025</p>", lang="en-US"), None, FETCHED)
+    de = extract_dates(page(body="<h1>H</h1><p class=date>07/04/2025</p>", lang="de"), None, FETCHED)
+    assert us.published is not None and us.published.date().isoformat() == "2025-07-04"
+    assert de.published is not None and de.published.date().isoformat() == "2025-04-07"
