@@ -20,6 +20,12 @@ class BadEncoding(Exception):
     """The body's Content-Encoding is unknown or its data is corrupt."""
 
 
+def check_encoding(content_encoding: str) -> None:
+    """Raise BadEncoding unless we can undo this Content-Encoding with a bounded output."""
+    if content_encoding.strip().lower() not in ("", "identity", "gzip", "x-gzip", "deflate"):
+        raise BadEncoding(f"unsupported Content-Encoding {content_encoding.strip().lower()!r}")
+
+
 class _Inflater:
     """zlib inflation whose output per call is bounded, so a bomb cannot balloon in one chunk."""
 
@@ -103,8 +109,7 @@ async def _read(raw: AsyncIterable[bytes], content_encoding: str, cap: int) -> b
             if total > cap:
                 raise _Overflow(out)
         return b"".join(out)
-    if encoding not in ("gzip", "x-gzip", "deflate"):
-        raise BadEncoding(f"unsupported Content-Encoding {encoding!r}")
+    check_encoding(encoding)
     inflater = _Inflater(encoding)
     async for chunk in raw:
         total += inflater.feed(chunk, cap - total, out)

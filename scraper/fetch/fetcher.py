@@ -16,7 +16,7 @@ import httpx
 from scraper.config import Settings
 from scraper.errors import FetchError, RefusedError
 from scraper.fetch.address import AllowList, IPAddress, blocked_reason, parse_ip_host, refusal
-from scraper.fetch.body import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, read_body
+from scraper.fetch.body import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, check_encoding, read_body
 from scraper.fetch.charset import decode_body
 from scraper.fetch.content import (
     FEED_TYPES,
@@ -264,15 +264,16 @@ class Fetcher:
                         outcome="too-large",
                         status=status,
                     )
-                if status in REDIRECT_STATUSES or status == 304:
-                    body = b""
-                else:
-                    try:
+                # read even 304 and redirect bodies to their end: a response left unread costs its connection
+                try:
+                    if response.is_stream_consumed:
+                        # httpx.MockTransport hands over responses already read (and decoded)
+                        check_encoding(encoding)
+                        body = _capped(response.content, cap, truncate)
+                    else:
                         body = await read_body(response.aiter_raw(), encoding, cap, truncate=truncate)
-                    except BodyTooLarge:
-                        raise FetchError(
-                            f"body over {_size(cap)}", outcome="too-large", status=status
-                        ) from None
+                except BodyTooLarge:
+                    raise FetchError(f"body over {_size(cap)}", outcome="too-large", status=status) from None
         except TimeoutError:
             raise _Transient(
                 "timeout", f"no complete response within {self.settings.fetch_timeout_s:g} s"
@@ -597,6 +598,15 @@ def _host_ip(raw: str) -> IPAddress | None:
     except ValueError:
         return None
     return parse_ip_host(host) if host else None
+
+
+def _capped(body: bytes, cap: int, truncate: bool) -> bytes:
+    """Apply the body cap to a body read in full elsewhere."""
+    if len(body) <= cap:
+        return body
+    if truncate:
+        return body[:cap]
+    raise BodyTooLarge()
 
 
 def _header_safe(value: str) -> bool:

@@ -462,3 +462,17 @@ def test_huge_robots_txt_is_read_up_to_its_limit(server, make_settings):
     server.routes["/robots.txt"] = (200, {"Content-Type": "text/plain"}, robots)
     server.routes["/x"] = (200, HTML, PAGE)
     _err(fetch_once(make_settings(), server.url("/x")), "blocked-by-robots")
+
+
+def test_304s_and_redirects_keep_the_connection(server, make_settings):
+    server.routes["/c"] = _conditional
+    server.routes["/old"] = (301, {"Location": "/c", "Content-Type": "text/html"}, b"<html>moved</html>")
+
+    async def go():
+        async with Fetcher(make_settings(host_concurrency=1)) as fetcher:
+            for _ in range(3):
+                assert (await fetcher.fetch(server.url("/c"), etag='"v1"')).outcome == "not-modified"
+                assert (await fetcher.fetch(server.url("/old"))).outcome == "redirected"
+
+    asyncio.run(go())
+    assert server.connections == 1  # robots.txt, 3 x 304 and 3 x (301 + 200) on one keep-alive connection
