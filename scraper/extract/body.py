@@ -31,6 +31,8 @@ BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 BR_MARK = "\x00"  # stands for <br> inside a block's raw text (the parser never leaves NUL in text)
+# Elements whose text is page furniture wherever they sit (captions, forms, sidebars, footers).
+NEG_TAGS = frozenset({"aside", "footer", "figcaption", "form", "address"})
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MAX_NODES = 200_000  # a walk this long is a junk page; stop rather than spend seconds on it
 MAX_DEPTH = 400  # deeper nesting is broken markup; its text is still read, its structure is not
@@ -61,6 +63,7 @@ _COMMENT_RE = re.compile(
 _COMMENT_ITEM_RE = re.compile(
     r"(?:^|[\s_\-])(?:comment(?:body|content|text)?|kommentar|commentbody)(?=$|[\s_\-\d])"
 )
+_LIVE_RE = re.compile(r"\S*live\S*")
 _TAXONOMY_RE = re.compile(r"(?:^|\s)(?:tag|category)-\S*")
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WS_RE = re.compile(r"\s+")
@@ -106,6 +109,8 @@ NEAR_DUP_MIN_WORDS = 8
 NEAR_DUP_JACCARD = 0.8
 BAD_WEIGHT = 0.4  # how much one character of furniture costs a container, against one of prose
 ARTICLE_BODY_HINT_MIN_CHARS = 400
+ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
+CONTENT_CLASS_BONUS = 1.02  # score factor of containers with a content-like class ("entry-content")
 TRIM_EDGES = True  # drop bylines and tag lines before the first and after the last paragraph
 JUNK_MIN_LINK_CHARS = 40  # less link text than this inside a sub-element is a citation, not a link list
 JUNK_LINK_RATIO = 2.0  # a sub-element with this many times more link text than prose is a link list
@@ -156,11 +161,13 @@ _NO_FLAGS = (False, False, False, False, False)
 def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool]:
     """Classify a "class id" string: (furniture, content, comments, one comment, articleBody)."""
     words = _class_words(value)
+    # "live-comment", "liveticker-comment": the newsroom's own live commentary, not readers'
+    reader_words = _LIVE_RE.sub(" ", words) if "live" in words else words
     return (
-        _NEG_RE.search(words) is not None,
+        _NEG_RE.search(reader_words) is not None,
         _POS_RE.search(words) is not None,
-        _COMMENT_RE.search(words) is not None,
-        _COMMENT_ITEM_RE.search(words) is not None,
+        _COMMENT_RE.search(reader_words) is not None,
+        _COMMENT_ITEM_RE.search(reader_words) is not None,
         "articlebody" in words.replace("-", "").replace("_", ""),
     )
 
@@ -231,16 +238,13 @@ class _Walk:
         neg, pos, comment, comment_item, article_body = flags
         self.comment.append(comment)
         self.comment_item.append(comment_item)
-        self.neg.append(neg or tag == "aside" or tag == "footer")
+        self.neg.append(neg or tag in NEG_TAGS)
         self.pos.append(pos)
-        if article_body:
-            bonus = 1.3
-        elif tag == "article":
-            bonus = 1.15
+        # semantic markers tip the balance between near-equal containers, no more
+        if article_body or tag == "article":
+            bonus = ARTICLE_BONUS
         elif pos and not neg:
-            bonus = 1.1
-        elif tag == "main":
-            bonus = 1.05
+            bonus = CONTENT_CLASS_BONUS
         else:
             bonus = 1.0
         self.bonus.append(bonus)
@@ -462,13 +466,19 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     for block, (g, b) in zip(walk.blocks, weights, strict=True):
         if block.image is not None:
             continue
-        # furniture below a boilerplate or comment element counts against every container above it
+        # furniture below a boilerplate element counts against every container above it; reader
+        # comments count for nothing, since an article container may well hold its comment section
         i = block.owner
         furniture = False
+        in_comments = False
         while i >= 0:
-            if neg[i] or comment[i]:
+            if comment[i]:
+                in_comments = True
+            elif neg[i]:
                 furniture = True
-            if furniture:
+            if in_comments:
+                pass
+            elif furniture:
                 bad[i] += g + b
             else:
                 good[i] += g
@@ -482,8 +492,13 @@ def _pick_container(walk: _Walk, good: list[float], bad: list[float]) -> int:
     best = 0
     best_score = float("-inf")
     total_good = good[0] if good else 0.0
+    parent = walk.parent
+    # elements are numbered in document order, so a parent's flag is known before its children's
+    under_furniture = [False] * len(good)
     for i in range(len(good)):
-        if good[i] <= 0:
+        up = parent[i]
+        under_furniture[i] = walk.neg[i] or walk.comment[i] or (up >= 0 and under_furniture[up])
+        if good[i] <= 0 or under_furniture[i]:
             continue
         score = (good[i] - BAD_WEIGHT * bad[i]) * walk.bonus[i]
         # a container holding only a sliver of the page's prose is a teaser, not the article
