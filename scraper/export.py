@@ -41,19 +41,19 @@ def export_schema() -> dict[str, Any]:
     return schema
 
 
-def _write_records(records: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> int:
-    """Write records to an open text stream as a JSON array or JSON Lines; return how many."""
+def _write_records(records: Iterator[str], out: TextIO, fmt: str) -> int:
+    """Write JSON-encoded records to an open text stream as a JSON array or JSON Lines; return how many."""
     count = 0
     if fmt == "jsonl":
         for record in records:
-            out.write(json.dumps(record, ensure_ascii=False))
+            out.write(record)
             out.write("\n")
             count += 1
         return count
     out.write("[")
     for record in records:
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(record, ensure_ascii=False))
+        out.write(record)
         count += 1
     out.write("\n]\n" if count else "]\n")
     return count
@@ -115,7 +115,7 @@ def export_articles(
         fields = [*fields, "changes"]
     elif all_versions and fields is None:
         fields = [*list(RECORD_FIELDS), "changes"]
-    records = store.iter_latest(
+    records = store.iter_json(
         since=since, since_field=since_field, source=source, tag=tag, fields=fields, all_versions=all_versions
     )
     if isinstance(out, str | os.PathLike):

@@ -6,8 +6,8 @@ import threading
 
 import zstandard
 
-# Level 6 gives ~15% smaller raw HTML than the default 3 at a write cost still far below the DB's.
-RAW_ZSTD_LEVEL = 6
+# Measured on news-like pages: level 6 saves ~1% of the size of level 3 for 4x the time.
+RAW_ZSTD_LEVEL = 3
 TEXT_ZSTD_LEVEL = 3
 COMPRESSION_NAME = "zstd"
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import re
 import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
 from scraper.models import Article
 
-_WS_RE = re.compile(r"\s+")
 # Fields whose change is reported by `history` / `diff` (the hashed ones first).
 HASHED_FIELDS = ("title", "body", "authors", "published", "modified")
 COMPARED_FIELDS = (*HASHED_FIELDS, "description", "tags", "language", "site_name", "image")
@@ -23,14 +21,16 @@ def normalize_text(text: str | None) -> str:
     """Return text in Unicode NFC with every whitespace run collapsed to one space, stripped."""
     if not text:
         return ""
-    return _WS_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    # str.split() with no argument splits on every Unicode whitespace run, many times faster than re.sub
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def paragraphs(body: str | None) -> list[str]:
     """Split a body into normalized, non-empty paragraphs (one per line)."""
     if not body:
         return []
-    return [p for p in (normalize_text(line) for line in body.splitlines()) if p]
+    text = unicodedata.normalize("NFC", body)
+    return [p for p in (" ".join(line.split()) for line in text.splitlines()) if p]
 
 
 def parse_datetime(value: str | None) -> datetime | None:
@@ -55,11 +55,11 @@ def _normalize_date(value: str | None) -> str:
     return parsed.isoformat() if parsed else normalize_text(value)
 
 
-def content_hash(article: Article) -> str:
+def content_hash(article: Article, body_paragraphs: list[str] | None = None) -> str:
     """Return the sha256 over normalized title, body (by paragraph), authors, published and modified."""
     payload = [
         normalize_text(article.title),
-        paragraphs(article.body),
+        paragraphs(article.body) if body_paragraphs is None else body_paragraphs,
         [a for a in (normalize_text(x) for x in article.authors) if a],
         _normalize_date(article.published),
         _normalize_date(article.modified),
@@ -99,10 +99,22 @@ def body_change(old_body: str | None, new_body: str | None) -> dict[str, int]:
     return stats
 
 
+def initial_changes(paras: list[str]) -> dict[str, Any]:
+    """Describe a first version from its normalized paragraphs: every paragraph added."""
+    return {
+        "initial": True,
+        "fields": [],
+        "paragraphs_added": len(paras),
+        "paragraphs_removed": 0,
+        "chars_added": sum(len(p) for p in paras),
+        "chars_removed": 0,
+    }
+
+
 def summarize_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     """Describe a version against its predecessor: changed fields and the size of the body change."""
     if old is None:
-        return {"initial": True, "fields": [], **body_change(None, new.get("body"))}
+        return initial_changes(paragraphs(new.get("body")))
     return {
         "initial": False,
         "fields": changed_fields(old, new),

@@ -48,7 +48,8 @@ TWO_LABEL_SUFFIXES = frozenset(
     }
 )  # fmt: skip
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
-_PERCENT_RE = re.compile(r"%[0-9a-fA-F]{2}")
+# Paths made only of characters quote() leaves alone need no unquote/quote round trip.
+_PLAIN_PATH_RE = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=._~-]*")
 
 
 def _is_tracking(name: str) -> bool:
@@ -75,10 +76,15 @@ def normalize_url(url: str) -> str:
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
-    # re-quote the path so "%7E" and "~" or "%c3%a9" and "é" give one identity
-    path = quote(unquote(parts.path), safe=_SAFE_PATH) or "/"
-    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
-    query = urlencode(sorted(pairs), doseq=True)
+    path = parts.path
+    if not _PLAIN_PATH_RE.fullmatch(path):
+        # re-quote the path so "%7E" and "~" or "%c3%a9" and "é" give one identity
+        path = quote(unquote(path), safe=_SAFE_PATH)
+    path = path or "/"
+    query = ""
+    if parts.query:
+        pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+        query = urlencode(sorted(pairs), doseq=True)
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, insert, select, update
@@ -23,12 +23,14 @@ from scraper.store.content import (
     COMPARED_FIELDS,
     body_unified_diff,
     content_hash,
+    initial_changes,
     normalize_text,
+    paragraphs,
     parse_datetime,
     summarize_changes,
 )
-from scraper.store.engine import WRITE_OPTION, make_engine, safe_url
-from scraper.store.identity import identity_url, normalize_url
+from scraper.store.engine import SQLITE_CACHE_KIB, WRITE_OPTION, make_engine, safe_url
+from scraper.store.identity import normalize_url, registrable_domain
 from scraper.store.migrate import _reason, check_engine, upgrade_engine
 from scraper.store.records import ArticleDiff, SaveResult, SourceStatus, ToSave, VersionInfo
 from scraper.store.schema import (
@@ -77,6 +79,16 @@ ALL_FIELDS = RECORD_FIELDS + OPTIONAL_FIELDS
 SINCE_FIELDS = ("fetched", "published")
 
 _JSON_COLUMNS = ("authors", "tags", "links", "comments", "provenance")
+# Export fields read from a column of another name.
+_FIELD_COLUMN = {
+    "canonical_url": "identity",
+    "body": "body_z",
+    "body_html": "body_html_z",
+    "edited": "version",
+    "edited_at": "fetched_at",
+}
+SQLITE_STREAM_CACHE_KIB = 8 * 1024
+_T = TypeVar("_T")
 
 
 def _now() -> datetime:
@@ -84,9 +96,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _dumps(value: Any) -> str:
     """Serialize a JSON column value compactly."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value) if value else ("[]" if isinstance(value, list) else _ENCODER.encode(value))
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -105,40 +120,89 @@ class _Pending:
     fetched_at: datetime
     source: str | None
     guid: str | None
-    raw_sha256: str | None
+    paras: list[str]
 
 
-def _prepare(item: ToSave, store_raw: bool) -> _Pending:
-    """Compute what a save needs before touching the database (identity, hash, raw digest)."""
+def _prepare(item: ToSave) -> _Pending:
+    """Compute what a save needs before touching the database (identity, aliases, content hash)."""
     art, fetch = item.article, item.fetch
     fetched_url = art.url or (fetch.url if fetch else None)
     final_url = fetch.final_url if fetch else None
-    identity = identity_url(final_url or fetched_url, art.canonical_url)
-    if not identity:
-        raise StoreError("article has neither url nor canonical_url; cannot identify it")
-    aliases = [identity]
-    for u in (fetched_url, final_url):
+    aliases: list[str] = []
+    for u in (final_url, fetched_url):
         if u:
             n = normalize_url(u)
             if n not in aliases:
                 aliases.append(n)
+    identity = aliases[0] if aliases else None
+    canonical = art.canonical_url
+    if canonical and canonical.strip().lower().startswith(("http://", "https://")):
+        canon = normalize_url(canonical)
+        if identity is None or registrable_domain(canon) == registrable_domain(identity):
+            identity = canon
+    if not identity:
+        raise StoreError("article has neither url nor canonical_url; cannot identify it")
+    if identity in aliases:
+        aliases.remove(identity)
+    aliases.insert(0, identity)
     fetched_at = parse_datetime(art.fetched_at)
     if fetched_at is None and fetch is not None and fetch.attempts:
         fetched_at = parse_datetime(fetch.attempts[-1].started_at)
-    raw_sha = hashlib.sha256(item.raw_html).hexdigest() if (store_raw and item.raw_html) else None
+    paras = paragraphs(art.body)
     return _Pending(
         item=item,
         identity=identity,
         aliases=aliases,
-        content_hash=content_hash(art),
+        content_hash=content_hash(art, paras),
         fetched_at=fetched_at or _now(),
         source=art.source,
         guid=item.guid,
-        raw_sha256=raw_sha,
+        paras=paras,
     )
 
 
-def _version_row(p: _Pending, article_id: int, version: int, changes: dict[str, Any]) -> dict[str, Any]:
+@dataclass
+class _Ref:
+    """An article as the batch knows it; `article_id` stays None until a new article is inserted."""
+
+    article_id: int | None
+    version: int
+    content_hash: str
+    record: dict[str, Any] | None = None  # compared fields of `version` when written in this batch
+    in_db: bool = True
+    seen_at: datetime | None = None
+    edited_at: datetime | None = None
+
+
+@dataclass
+class _Blobs:
+    """Compressed forms of one version's raw HTML and texts."""
+
+    raw_sha256: str | None
+    raw_z: bytes | None
+    body_z: bytes
+    body_html_z: bytes | None
+
+
+def _compress_version(p: _Pending, keep_raw: bool) -> _Blobs:
+    """Hash and compress a version's raw page and texts."""
+    art, raw = p.item.article, p.item.raw_html if keep_raw else None
+    return _Blobs(
+        raw_sha256=hashlib.sha256(raw).hexdigest() if raw else None,
+        raw_z=compression.compress(raw, compression.RAW_ZSTD_LEVEL) if raw else None,
+        body_z=compression.compress_text(art.body or ""),
+        body_html_z=compression.compress_text(art.body_html) if art.body_html else None,
+    )
+
+
+def _compared(art: Article) -> dict[str, Any]:
+    """Return the fields `summarize_changes` compares, without copying the whole article."""
+    return {name: getattr(art, name) for name in COMPARED_FIELDS}
+
+
+def _version_row(
+    p: _Pending, article_id: int, version: int, changes: dict[str, Any], packed: _Blobs
+) -> dict[str, Any]:
     """Build the article_versions row of a pending article."""
     art, fetch = p.item.article, p.item.fetch
     return {
@@ -163,15 +227,15 @@ def _version_row(p: _Pending, article_id: int, version: int, changes: dict[str, 
         "site_name": art.site_name,
         "image": art.image,
         "tags": _dumps(list(art.tags)),
-        "body_z": compression.compress_text(art.body or ""),
-        "body_html_z": compression.compress_text(art.body_html) if art.body_html else None,
+        "body_z": packed.body_z,
+        "body_html_z": packed.body_html_z,
         "links": _dumps(list(art.links)),
         "comments": _dumps(list(art.comments)),
         "word_count": art.word_count or len((art.body or "").split()),
         "body_chars": len(art.body or ""),
         "provenance": _dumps(dict(art.provenance)),
         "changes": _dumps(changes),
-        "raw_sha256": p.raw_sha256,
+        "raw_sha256": packed.raw_sha256,
     }
 
 
@@ -387,7 +451,7 @@ class Store:
         guid: str | None = None,
     ) -> SaveResult:
         """Save one article in one transaction; a new version only when its content hash changed."""
-        pending = _prepare(ToSave(article, raw_html, fetch, guid), self.store_raw_html)
+        pending = _prepare(ToSave(article, raw_html, fetch, guid))
         for attempt in range(NEW_ARTICLE_RETRIES):
             try:
                 with self._write(f"save article {pending.identity}") as conn:
@@ -405,7 +469,7 @@ class Store:
         for start in range(0, len(todo), SAVE_BATCH_SIZE):
             chunk = todo[start : start + SAVE_BATCH_SIZE]
             try:
-                pending = [_prepare(i, self.store_raw_html) for i in chunk]
+                pending = [_prepare(i) for i in chunk]
                 with self._write("save articles") as conn:
                     results.extend(self._save_batch(conn, pending))
                 continue
@@ -422,10 +486,11 @@ class Store:
                     results.append(SaveResult(article=item.article, created=False, version=0, error=str(exc)))
         return results
 
-    def _lookup(self, conn: Connection, pending: list[_Pending]) -> dict[str, tuple[int, int, str]]:
+    def _lookup(self, conn: Connection, pending: list[_Pending]) -> dict[str, _Ref]:
         """Map each known alias URL of the batch to (article id, latest version, latest content hash)."""
         urls = sorted({u for p in pending for u in p.aliases})
-        found: dict[str, tuple[int, int, str]] = {}
+        found: dict[str, _Ref] = {}
+        refs: dict[int, _Ref] = {}  # one object per article, however many URLs lead to it
         stmt = (
             select(
                 article_urls.c.url, articles.c.id, articles.c.latest_version, article_versions.c.content_hash
@@ -443,7 +508,10 @@ class Store:
         )
         for start in range(0, len(urls), LOOKUP_CHUNK):
             for row in conn.execute(stmt, {"urls": urls[start : start + LOOKUP_CHUNK]}):
-                found[row.url] = (row.id, row.latest_version, row.content_hash)
+                ref = refs.get(row.id)
+                if ref is None:
+                    ref = refs[row.id] = _Ref(row.id, row.latest_version, row.content_hash)
+                found[row.url] = ref
         guids = sorted({p.guid for p in pending if p.guid and not any(a in found for a in p.aliases)})
         if guids:
             gstmt = (
@@ -468,98 +536,107 @@ class Store:
             for start in range(0, len(guids), LOOKUP_CHUNK):
                 for grow in conn.execute(gstmt, {"guids": guids[start : start + LOOKUP_CHUNK]}):
                     key = f"guid:{grow.source}:{grow.guid}"
-                    found[key] = (grow.id, grow.latest_version, grow.content_hash)
+                    ref = refs.get(grow.id)
+                    if ref is None:
+                        ref = refs[grow.id] = _Ref(grow.id, grow.latest_version, grow.content_hash)
+                    found[key] = ref
         return found
 
     def _save_batch(self, conn: Connection, pending: list[_Pending]) -> list[SaveResult]:
         """Write a batch inside the caller's transaction; return one result per article, in order."""
         known = self._lookup(conn, pending)
+        stored_urls = set(known)
         now = _now()
-        results: list[SaveResult] = []
-        seen_rows: list[dict[str, Any]] = []
-        version_rows: list[dict[str, Any]] = []
-        alias_rows: list[dict[str, Any]] = []
-        blob_shas: set[str] = set()
-        blob_rows: list[dict[str, Any]] = []
-        edited: list[tuple[int, int]] = []
+        plan: list[tuple[_Pending, _Ref, int, bool, dict[str, Any] | None]] = []
+        new_refs: list[tuple[_Ref, _Pending]] = []
+        alias_refs: list[tuple[str, _Ref]] = []
         for p in pending:
-            art = p.item.article
-            hit = known.get(p.identity) or next((known[a] for a in p.aliases if a in known), None)
-            if hit is None and p.guid:
-                hit = known.get(f"guid:{p.source}:{p.guid}")
-            new_article = hit is None
-            if hit is None:
-                article_id = conn.execute(
-                    insert(articles).returning(articles.c.id),
-                    {
-                        "canonical_url": p.identity,
-                        "guid": p.guid,
-                        "source": p.source,
-                        "first_seen_at": p.fetched_at,
-                        "last_seen_at": p.fetched_at,
-                        "latest_version": 1,
-                        "edited_at": None,
-                    },
-                ).scalar_one()
-                version, created = 1, True
-                changes = summarize_changes(None, art.to_dict())
-            else:
-                article_id, latest, latest_hash = hit
-                created = latest_hash != p.content_hash
-                version = latest + 1 if created else latest
-                changes = {}
-                if created:
-                    previous = self._version_record(conn, article_id, latest)
-                    changes = summarize_changes(previous, art.to_dict())
-                    edited.append((article_id, version))
-                seen_rows.append(
-                    {
-                        "aid": article_id,
-                        "seen": p.fetched_at,
-                        "ver": version,
-                        "edited": p.fetched_at if created else None,
-                    }
-                )
+            ref = known.get(p.identity) or next((known[a] for a in p.aliases if a in known), None)
+            if ref is None and p.guid:
+                ref = known.get(f"guid:{p.source}:{p.guid}")
+            new_article = ref is None
+            changes: dict[str, Any] | None = None
+            if ref is None:
+                ref = _Ref(None, 1, p.content_hash, _compared(p.item.article), in_db=False)
+                new_refs.append((ref, p))
+                changes = initial_changes(p.paras)
+            elif ref.content_hash != p.content_hash:
+                assert ref.article_id is not None or ref.record is not None
+                previous = ref.record
+                if previous is None and ref.article_id is not None:
+                    previous = self._version_record(conn, ref.article_id, ref.version)
+                ref.record = _compared(p.item.article)
+                changes = summarize_changes(previous, ref.record)
+                ref.version += 1
+                ref.content_hash = p.content_hash
+                ref.edited_at = p.fetched_at
+            if ref.seen_at is None or p.fetched_at > ref.seen_at:
+                ref.seen_at = p.fetched_at
+            plan.append((p, ref, ref.version, new_article, changes))
             for alias in p.aliases:
-                if alias not in known:
-                    alias_rows.append({"url": alias, "article_id": article_id})
-            state = (article_id, version, p.content_hash)
-            for alias in p.aliases:
-                known[alias] = state
+                if alias not in stored_urls and known.get(alias) is not ref:
+                    alias_refs.append((alias, ref))
+                known[alias] = ref
             if p.guid:
-                known[f"guid:{p.source}:{p.guid}"] = state
-            if created:
-                row = _version_row(p, article_id, version, changes)
-                if p.raw_sha256 and p.item.raw_html is not None and p.raw_sha256 not in blob_shas:
-                    blob_shas.add(p.raw_sha256)
-                    blob_rows.append(
-                        {
-                            "sha256": p.raw_sha256,
-                            "size": len(p.item.raw_html),
-                            "compression": compression.COMPRESSION_NAME,
-                            "data": compression.compress(p.item.raw_html, compression.RAW_ZSTD_LEVEL),
-                            "created_at": now,
-                        }
-                    )
-                version_rows.append(row)
-            out = replace(art, version=version, content_hash=p.content_hash)
-            if not out.source and p.source:
-                out.source = p.source
-            results.append(SaveResult(article=out, created=created, version=version, new_article=new_article))
-        if alias_rows:
+                known[f"guid:{p.source}:{p.guid}"] = ref
+        if new_refs:
+            rows = [
+                {
+                    "canonical_url": p.identity, "guid": p.guid, "source": p.source,
+                    "first_seen_at": p.fetched_at, "last_seen_at": ref.seen_at,
+                    "latest_version": ref.version, "edited_at": ref.edited_at,
+                }
+                for ref, p in new_refs
+            ]  # fmt: skip
+            ids = conn.execute(_INSERT_ARTICLES, rows).scalars().all()
+            for (ref, _), new_id in zip(new_refs, ids, strict=True):
+                ref.article_id = new_id
+        touched = {id(ref): ref for _, ref, _, _, _ in plan if ref.in_db}
+        if touched:
+            conn.execute(
+                _TOUCH_ARTICLE,
+                [
+                    {"aid": r.article_id, "seen": r.seen_at, "ver": r.version, "edited": r.edited_at}
+                    for r in touched.values()
+                ],
+            )
+        if alias_refs:
             conn.execute(
                 self._ins(article_urls).on_conflict_do_nothing(index_elements=[article_urls.c.url]),
-                alias_rows,
+                [{"url": url, "article_id": ref.article_id} for url, ref in alias_refs],
             )
+        writes = [(p, ref, version, changes) for p, ref, version, _, changes in plan if changes is not None]
+        packed = [_compress_version(p, self.store_raw_html) for p, _, _, _ in writes]
+        version_rows: list[dict[str, Any]] = []
+        blob_rows: dict[str, dict[str, Any]] = {}
+        for (p, ref, version, changes), blob in zip(writes, packed, strict=True):
+            assert ref.article_id is not None and changes is not None
+            version_rows.append(_version_row(p, ref.article_id, version, changes, blob))
+            if blob.raw_sha256 and blob.raw_z is not None and p.item.raw_html is not None:
+                blob_rows.setdefault(
+                    blob.raw_sha256,
+                    {
+                        "sha256": blob.raw_sha256, "size": len(p.item.raw_html),
+                        "compression": compression.COMPRESSION_NAME, "data": blob.raw_z, "created_at": now,
+                    },
+                )  # fmt: skip
         if blob_rows:
-            conn.execute(self._ins(blobs).on_conflict_do_nothing(index_elements=[blobs.c.sha256]), blob_rows)
+            conn.execute(
+                self._ins(blobs).on_conflict_do_nothing(index_elements=[blobs.c.sha256]),
+                list(blob_rows.values()),
+            )
         if version_rows:
             conn.execute(insert(article_versions), version_rows)
-        if seen_rows:
-            conn.execute(_TOUCH_ARTICLE, seen_rows)
         if self.keep_versions or self.keep_days:
-            for article_id, _ in edited:
-                self._apply_retention(conn, article_id, now)
+            for ref in {id(r): r for _, r, _, _ in writes if r.version > 1}.values():
+                assert ref.article_id is not None
+                self._apply_retention(conn, ref.article_id, now)
+        results: list[SaveResult] = []
+        for p, _, version, new_article, changes in plan:
+            out = replace(p.item.article, version=version, content_hash=p.content_hash)
+            results.append(
+                SaveResult(article=out, created=changes is not None, version=version, new_article=new_article)
+            )
         return results
 
     def _version_record(self, conn: Connection, article_id: int, version: int) -> dict[str, Any] | None:
@@ -646,6 +723,33 @@ class Store:
         all_versions: bool = False,
     ) -> Iterator[dict[str, Any]]:
         """Stream export records (latest or every version) from one snapshot; arguments are checked now."""
+        stmt, wanted = self._export_query(since, since_field, source, tag, fields, all_versions)
+        return self._stream(stmt, wanted, tag, _row_record)
+
+    def iter_json(
+        self,
+        *,
+        since: datetime | None = None,
+        since_field: str = "fetched",
+        source: str | None = None,
+        tag: str | None = None,
+        fields: Sequence[str] | None = None,
+        all_versions: bool = False,
+    ) -> Iterator[str]:
+        """Stream the records of `iter_latest` already encoded as compact JSON objects (the export path)."""
+        stmt, wanted = self._export_query(since, since_field, source, tag, fields, all_versions)
+        return self._stream(stmt, wanted, tag, _row_json)
+
+    def _export_query(
+        self,
+        since: datetime | None,
+        since_field: str,
+        source: str | None,
+        tag: str | None,
+        fields: Sequence[str] | None,
+        all_versions: bool,
+    ) -> tuple[Any, tuple[str, ...]]:
+        """Check export arguments and build the query reading only the columns the fields need."""
         wanted = tuple(fields) if fields else RECORD_FIELDS
         unknown = [f for f in wanted if f not in ALL_FIELDS]
         if unknown:
@@ -653,7 +757,12 @@ class Store:
         if since_field not in SINCE_FIELDS:
             raise StoreError(f"since_field must be one of {', '.join(SINCE_FIELDS)}, got {since_field!r}")
         av = article_versions
-        cols = [av.c[c] for c in _STORED_COLUMNS] + [articles.c.canonical_url.label("identity")]
+        needed = {"version", "tags"} | {_FIELD_COLUMN.get(f, f) for f in wanted}
+        if "edited_at" in wanted:
+            needed.add("fetched_at")
+        cols = [av.c[c] for c in _STORED_COLUMNS if c in needed] + [
+            articles.c.canonical_url.label("identity")
+        ]
         if all_versions:
             stmt = select(*cols).select_from(articles.join(av, av.c.article_id == articles.c.id))
             stmt = stmt.order_by(articles.c.id, av.c.version)
@@ -669,18 +778,29 @@ class Store:
         if source is not None:
             stmt = stmt.where(articles.c.source == source)
         if tag is not None:
-            # LIKE narrows in SQL; the exact match on the decoded list below decides
-            stmt = stmt.where(av.c.tags.contains(_dumps(tag)[1:-1], autoescape=True))
-        return self._stream(stmt, wanted, tag)
+            # LIKE on the stored JSON narrows in SQL; the exact match on the decoded list decides
+            stmt = stmt.where(av.c.tags.contains(_dumps(tag), autoescape=True))
+        return stmt, wanted
 
-    def _stream(self, stmt: Any, wanted: tuple[str, ...], tag: str | None) -> Iterator[dict[str, Any]]:
-        """Yield records of `stmt` from one read transaction, STREAM_BATCH_ROWS rows per round trip."""
+    def _stream(
+        self, stmt: Any, wanted: tuple[str, ...], tag: str | None, convert: Callable[[Any, Sequence[str]], _T]
+    ) -> Iterator[_T]:
+        """Yield converted rows of `stmt` from one read transaction, STREAM_BATCH_ROWS rows per round trip."""
         with self._read("export") as conn:
-            result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH_ROWS).execute(stmt)
-            for row in result.mappings():
-                if tag is not None and tag not in json.loads(row["tags"]):
-                    continue
-                yield _row_record(row, wanted)
+            if self.dialect == "sqlite":
+                # a one-pass scan gains nothing from a big page cache; keep the reader's memory flat
+                conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_STREAM_CACHE_KIB}")
+            try:
+                result = conn.execution_options(stream_results=True, yield_per=STREAM_BATCH_ROWS).execute(
+                    stmt
+                )
+                for row in result.mappings():
+                    if tag is not None and tag not in json.loads(row["tags"]):
+                        continue
+                    yield convert(row, wanted)
+            finally:
+                if self.dialect == "sqlite":
+                    conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
     def history(self, url: str) -> list[VersionInfo]:
         """List the stored versions of the article reached through `url`, oldest first."""
@@ -836,6 +956,8 @@ _VERSION_BY_NUMBER = (
     .where(article_versions.c.article_id == bindparam("aid"), article_versions.c.version == bindparam("ver"))
 )
 
+_INSERT_ARTICLES = insert(articles).returning(articles.c.id, sort_by_parameter_order=True)
+
 _TOUCH_ARTICLE = (
     update(articles)
     .where(articles.c.id == bindparam("aid"))
@@ -849,6 +971,44 @@ _TOUCH_ARTICLE = (
         edited_at=func.coalesce(bindparam("edited", type_=articles.c.edited_at.type), articles.c.edited_at),
     )
 )
+
+
+_ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True)
+_TEXT_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def _json_str(value: str | None) -> str:
+    """Encode a string as JSON; ASCII text takes the C fast path, which gives the same bytes for it."""
+    if value is None:
+        return "null"
+    return _ASCII_ENCODER.encode(value) if value.isascii() else _TEXT_ENCODER.encode(value)
+
+
+def _row_json(row: Any, wanted: Sequence[str]) -> str:
+    """Encode a stored version row as a compact JSON object, splicing the stored JSON columns as they are."""
+    parts: list[str] = []
+    for name in wanted:
+        if name == "canonical_url":
+            value = _json_str(row["identity"])
+        elif name == "body":
+            value = _json_str(compression.decompress_text(row["body_z"]))
+        elif name == "body_html":
+            value = _json_str(compression.decompress_text(row["body_html_z"]))
+        elif name in _JSON_COLUMNS:
+            value = row[name]
+        elif name == "changes":
+            value = row["changes"] or "null"
+        elif name == "fetched_at":
+            value = f'"{row["fetched_at"].isoformat()}"'
+        elif name == "edited":
+            value = "true" if row["version"] > 1 else "false"
+        elif name == "edited_at":
+            value = f'"{row["fetched_at"].isoformat()}"' if row["version"] > 1 else "null"
+        else:
+            raw = row[name]
+            value = _json_str(raw) if isinstance(raw, str) or raw is None else str(int(raw))
+        parts.append(f'"{name}":{value}')
+    return "{" + ",".join(parts) + "}"
 
 
 def _row_record(row: Any, wanted: Sequence[str]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import pytest
 
 from scraper.errors import StoreError
 from scraper.export import ExportError, export_articles, export_per_source, export_schema, safe_filename
-from scraper.store import Store
+from scraper.store import ALL_FIELDS, Store
 from tests.store.factories import make_article
 from tests.store.schema_check import validate
 
@@ -89,14 +89,14 @@ def test_file_export_is_atomic(store: Store, tmp_path: Path) -> None:
         pass
 
     def exploding(*args, **kwargs):
-        yield {"title": "first"}
+        yield '{"title": "first"}'
         raise Boom
 
-    original = store.iter_latest
-    store.iter_latest = exploding  # type: ignore[method-assign]
+    original = store.iter_json
+    store.iter_json = exploding  # type: ignore[method-assign]
     with pytest.raises(Boom):
         export_articles(store, target)
-    store.iter_latest = original  # type: ignore[method-assign]
+    store.iter_json = original  # type: ignore[method-assign]
     assert target.read_text() == "previous export\n"  # the old file survives a failed export
     assert [p.name for p in tmp_path.iterdir()] == ["dump.jsonl"]  # no temp file left behind
     assert export_articles(store, str(target)) == 2
@@ -133,3 +133,13 @@ def test_export_per_source(store: Store, tmp_path: Path) -> None:
         assert path.parent == tmp_path
     assert len(json.loads(written["s2"].read_text())) == 1
     assert sorted(os.listdir(tmp_path)) == sorted(p.name for p in written.values())
+
+
+def test_json_stream_equals_records(store: Store) -> None:
+    _fill(store)
+    store.save_article(make_article(5, title="Ünïcödé “quotes” — 中文", body="Zwölf Boxkämpfer\nδ", tags=[]))
+    for kwargs in ({}, {"all_versions": True, "fields": [*ALL_FIELDS]}, {"fields": ["edited_at", "body"]}):
+        encoded = [json.loads(line) for line in store.iter_json(**kwargs)]
+        assert encoded == list(store.iter_latest(**kwargs))
+    line = next(store.iter_json(source="example"))
+    assert "Ünïcödé “quotes” — 中文" in line  # UTF-8 as is, not \\u escapes

@@ -358,7 +358,7 @@ def test_writes_are_atomic_on_failure(store: Store, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(store_module, "summarize_changes", boom)
+    monkeypatch.setattr(store_module, "initial_changes", boom)
     with pytest.raises(RuntimeError):
         store.save_article(make_article(1))  # fails after the articles row was inserted
     monkeypatch.undo()
