@@ -36,6 +36,7 @@ from scraper.models import FetchAttempt, FetchResult
 MAX_RETRY_WAIT_S = 60.0  # total sleep between retries within one call; beyond it the scheduler backs off
 ERROR_BODY_BYTES = 64 * 1024  # enough of an error page to recognise a challenge wall
 KEEPALIVE_S = 15.0  # idle pooled connection kept this long
+POOL_SWEEP_AT = 256  # host pools kept before idle ones are dropped
 ROBOTS_MAX_REDIRECTS = 5  # RFC 9309 asks crawlers to follow at least five
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ACCEPT = (
@@ -70,6 +71,15 @@ class _Reply:
     attempt: FetchAttempt
 
 
+@dataclass(slots=True)
+class _Pool:
+    """One host:port's connection pool and how busy it is."""
+
+    transport: HostTransport
+    in_flight: int = 0
+    last_used: float = 0.0
+
+
 class _Transient(Exception):
     """An attempt that failed in a way worth retrying (connect error, timeout)."""
 
@@ -95,7 +105,8 @@ class Fetcher:
         self._injected = transport
         # one context for every pool: httpcore would otherwise load the CA bundle per connection
         self._ssl_context = ssl_context
-        self._transports: dict[str, httpx.AsyncBaseTransport] = {}
+        self._pools: dict[str, _Pool] = {}
+        self._swept_at = time.monotonic()
         self._allow = AllowList(settings.allow_private_hosts)
         self._backend = GuardedBackend(self._allow)
         self._gates = HostGates(settings.host_concurrency, settings.host_delay_s)
@@ -130,9 +141,9 @@ class Fetcher:
     async def aclose(self) -> None:
         """Close every pooled connection."""
         self._closed = True
-        transports, self._transports = list(self._transports.values()), {}
-        for transport in transports:
-            await transport.aclose()
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.transport.aclose()
         if self._injected is not None:
             await self._injected.aclose()
 
@@ -175,13 +186,11 @@ class Fetcher:
 
     # ---- one HTTP attempt -------------------------------------------------------------------
 
-    def _transport_for(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
+    def _pool_for(self, url: httpx.URL) -> _Pool:
         """Return the keep-alive pool of the URL's scheme://host:port, made on first use."""
-        if self._injected is not None:
-            return self._injected
         key = f"{url.scheme}://{url.host}:{url.port or _default_port(url)}"
-        transport = self._transports.get(key)
-        if transport is None:
+        pool = self._pools.get(key)
+        if pool is None:
             if self._closed:
                 raise RuntimeError("Fetcher is closed")
             if url.scheme == "https" and self._ssl_context is None:
@@ -192,8 +201,19 @@ class Fetcher:
                 keepalive_s=KEEPALIVE_S,
                 ssl_context=self._ssl_context,
             )
-            self._transports[key] = transport
-        return transport
+            pool = self._pools[key] = _Pool(transport)
+        return pool
+
+    async def _sweep(self) -> None:
+        """Drop pools and gates of hosts idle past the keep-alive: a long crawl of many hosts stays small."""
+        now = time.monotonic()
+        if len(self._pools) < POOL_SWEEP_AT or now - self._swept_at < KEEPALIVE_S:
+            return
+        self._swept_at = now
+        idle = [k for k, p in self._pools.items() if p.in_flight == 0 and now - p.last_used > KEEPALIVE_S]
+        for key in idle:
+            await self._pools.pop(key).transport.aclose()
+        self._gates.sweep()
 
     async def _attempt(
         self,
@@ -242,7 +262,14 @@ class Fetcher:
             headers=self._base_headers + extra_headers if extra_headers else self._base_headers,
             extensions=self._extensions,
         )
-        transport = self._transport_for(url)
+        pool: _Pool | None = None
+        if self._injected is not None:
+            transport = self._injected
+        else:
+            await self._sweep()
+            pool = self._pool_for(url)
+            pool.in_flight += 1
+            transport = pool.transport
         response: httpx.Response | None = None
         got_headers = False
         try:
@@ -296,6 +323,9 @@ class Fetcher:
         finally:
             if response is not None:
                 await response.aclose()
+            if pool is not None:
+                pool.in_flight -= 1
+                pool.last_used = time.monotonic()
         return _Reply(url=url, status=status, headers=headers, body=body, attempt=record)
 
     # ---- retries ----------------------------------------------------------------------------

@@ -476,3 +476,21 @@ def test_304s_and_redirects_keep_the_connection(server, make_settings):
 
     asyncio.run(go())
     assert server.connections == 1  # robots.txt, 3 x 304 and 3 x (301 + 200) on one keep-alive connection
+
+
+def test_idle_host_pools_are_dropped(server, make_settings, monkeypatch):
+    import scraper.fetch.fetcher as fetcher_module
+
+    monkeypatch.setattr(fetcher_module, "POOL_SWEEP_AT", 1)
+    monkeypatch.setattr(fetcher_module, "KEEPALIVE_S", 0.0)
+    with LocalHTTPServer({"/b": (200, HTML, PAGE)}) as other:
+        server.routes["/a"] = (200, HTML, PAGE)
+        settings = make_settings(allow_private_hosts=(server.host_port, other.host_port), obey_robots=False)
+
+        async def go():
+            async with Fetcher(settings) as fetcher:
+                await fetcher.fetch(server.url("/a"))
+                await fetcher.fetch(other.url("/b"))
+                return sorted(fetcher._pools)
+
+        assert asyncio.run(go()) == [f"http://127.0.0.1:{other.port}"]

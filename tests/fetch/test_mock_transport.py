@@ -70,3 +70,19 @@ def test_unknown_content_encoding_is_named():
 
     result = _run(handler, "http://news.example/a")
     assert isinstance(result, FetchError) and "unsupported Content-Encoding 'compress'" in result.message
+
+
+def test_gates_of_idle_hosts_are_forgotten_but_crawl_delays_kept():
+    from scraper.fetch.politeness import HostGates
+
+    async def go():
+        gates = HostGates(concurrency=2, delay_s=0.0)
+        async with gates.get("a:80").slot():
+            gates.sweep()
+            assert "a:80" in gates._gates  # in use: kept
+        gates.set_crawl_delay("slow:80", 5.0)
+        gates.get("b:80")
+        gates.sweep()
+        return sorted(gates._gates)
+
+    assert asyncio.run(go()) == ["slow:80"]
