@@ -8,15 +8,20 @@ from collections.abc import Iterable
 
 # A name with more words than this is a sentence, not a byline (words).
 MAX_NAME_WORDS = 6
+# A name needs at least this many letters ('V' is a stray initial).
+MIN_NAME_LETTERS = 2
 # A name longer than this is text picked by mistake (characters).
 MAX_NAME_CHARS = 70
 
 _LEAD_RE = re.compile(
-    r"^\s*(?:(?:written|posted|reported|photos?|text|story|words|interview)\s+)?"
+    r"^\s*[~–—-]?\s*(?:(?:written|posted|published|reported|text|story|words|veröffentlicht|eingestellt|"
+    r"erstellt|geschrieben|verfasst|ein\s+beitrag|beitrag|publié|écrit|escrito|publicado|scritto|pubblicato)\s+)?"
     r"(?:by|von|vom|par|por|di|da|de|door|af|av|autor(?:in)?|author|text|von\s+der\s+redaktion)\s*[:\-]?\s+",
     re.I,
 )
-_LABEL_RE = re.compile(r"^\s*(?:autor(?:in|en)?|authors?|text|by|von|redakteur(?:in)?|bylines?)\s*:\s*", re.I)
+_LABEL_RE = re.compile(
+    r"^\s*(?:autor(?:in|en)?|auteur|authors?|text|texte|by|von|redakteur(?:in)?|bylines?|interview)\s*:\s*", re.I
+)
 # where a byline stops naming people: agency after a bar, a date, a 'updated' note
 _CUT_RE = re.compile(
     r"\s[|•·]\s.*$|\s*\|.*$|\s+(?:updated|published|posted|aktualisiert|veröffentlicht|am|on|le|el)\s+.*$"
@@ -32,7 +37,22 @@ _ROLE_RE = re.compile(
     r"published|updated|minutes?|min|read|comments?|share|follow|email|twitter|facebook)\b",
     re.I,
 )
-_JUNK_RE = re.compile(r"https?://|www\.|@|\d")
+_JUNK_RE = re.compile(r"https?://|www\.|@|\d|\.(?:com|de|net|org|at|ch|fr|es|it|uk)\b", re.I)
+# lower-case words allowed inside a name (particles); any other lower-case word makes it prose
+_PARTICLES = frozenset(
+    "von van der den de del della di da dos das du le la les bin ibn al el zu vom ter ten y e".split()
+)
+# capitalised words that are link labels or headings, never names
+_NOT_NAME_WORDS = frozenset(
+    "artikel articles article profile profil more mehr alle all weitere posts post beiträge beitrag view "
+    "read lesen kontakt contact home startseite newsletter share teilen facebook twitter instagram menu "
+    "redaktion editor editors staff team admin administrator anonymous gast guest author autor auteur autorin "
+    "by von por par posted published veröffentlicht datum date eingestellt erstellt interview foto photo "
+    "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag "
+    "samstag sonntag lundi mardi mercredi jeudi vendredi samedi dimanche phd md msc mba rd".split()
+)
+# fragments that credit something other than the text (photos, sources)
+_CREDIT_RE = re.compile(r"^\s*(?:foto|fotos|photo|photos|bild|bilder|image|images|quelle|source|illustration)s?\b", re.I)
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
@@ -43,8 +63,10 @@ def _norm(text: str) -> str:
 
 def _clean_one(part: str) -> str | None:
     """Return a bare person name from one byline fragment, or None if it is not a name."""
-    part = _PAREN_RE.sub(" ", part)
-    part = _norm(part).strip(" -–—:,.;|•·\"'“”„")
+    if _CREDIT_RE.match(part):
+        return None
+    part = _LABEL_RE.sub("", _PAREN_RE.sub(" ", part))
+    part = _norm(part).strip(" ~-–—:,.;|•·\"'“”„")
     part = _LEAD_RE.sub("", part)
     part = part.strip(" -–—:,.;|•·\"'“”„")
     if not part or len(part) > MAX_NAME_CHARS or _JUNK_RE.search(part):
@@ -57,9 +79,28 @@ def _clean_one(part: str) -> str | None:
         return None
     if len(words) == 1 and _ROLE_RE.fullmatch(part):
         return None
-    if not any(c.isalpha() for c in part):
+    if not _looks_like_name(words):
         return None
     return part
+
+
+def _looks_like_name(words: list[str]) -> bool:
+    """Say whether words read as a person's name: capitalised words, particles and initials."""
+    letters = [c for c in "".join(words) if c.isalpha()]
+    if len(letters) < MIN_NAME_LETTERS:
+        return False
+    if not any(c.isupper() for c in letters) and all(c.isascii() for c in letters):
+        # lower-case Latin text is prose or a user handle, not a byline name
+        return False
+    for word in words:
+        bare = word.strip(".,'’-")
+        if not bare:
+            continue
+        if bare.casefold() in _NOT_NAME_WORDS:
+            return False
+        if bare[0].isalpha() and bare[0].islower() and bare.casefold() not in _PARTICLES:
+            return False
+    return True
 
 
 def clean_authors(raw: Iterable[str]) -> list[str]:
@@ -78,7 +119,12 @@ def clean_authors(raw: Iterable[str]) -> list[str]:
             if name is None:
                 continue
             key = name.casefold()
-            if key not in seen:
-                seen.add(key)
-                names.append(name)
+            if key in seen or any(key in other for other in seen):
+                continue
+            # a longer form of a name already kept ('Paddy' then 'Paddy Patrick Ludolph') replaces it
+            shorter = [n for n in names if n.casefold() in key]
+            for old in shorter:
+                names.remove(old)
+            seen.add(key)
+            names.append(name)
     return names

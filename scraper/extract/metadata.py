@@ -19,6 +19,16 @@ MAX_TITLE_CHARS = 300
 MIN_SEGMENT_CHARS = 3
 # How many byline elements are read, at most.
 MAX_BYLINE_NODES = 8
+# A byline element with more text than this is a bio or a teaser (characters).
+MAX_BYLINE_CHARS = 160
+# Author links within this many levels of the first one form one byline (elements).
+BYLINE_GROUP_DEPTH = 3
+_AUTHOR_LINK_SELECTOR = 'a[rel~="author"], [itemprop="author"] [itemprop="name"], [itemprop="author"]'
+_BYLINE_SELECTOR = (
+    '[class*="byline" i], [class*="author" i], [class*="autor" i], [class*="writer" i], [id*="author" i],'
+    ' [class*="verfasser" i], [class*="creator" i]'
+)
+_FOREIGN_RE = re.compile(r"comment|related|teaser|recommend|reply|respond", re.I)
 
 _ARTICLE_TYPES = {
     "Article",
@@ -388,9 +398,16 @@ def _jsonld_authors(value: Any) -> list[str]:
     return names
 
 
-def _authors(page: _Page) -> tuple[list[str], str] | None:
-    """Return cleaned author names from the most trusted source that has any."""
-    jsonld = clean_authors(_jsonld_authors(page.jsonld("author")) + _jsonld_authors(page.jsonld("creator")))
+def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None:
+    """Return cleaned author names from the most trusted source that has any (never the site itself)."""
+    site_keys = _domain_words(page.url)
+    if site_name:
+        site_keys.add(_key(site_name))
+
+    def people(raw: list[str]) -> list[str]:
+        return [n for n in clean_authors(raw) if not _is_site_segment(n, site_keys)]
+
+    jsonld = people(_jsonld_authors(page.jsonld("author")) + _jsonld_authors(page.jsonld("creator")))
     if jsonld:
         return jsonld, "json-ld"
     for names in (
@@ -403,24 +420,55 @@ def _authors(page: _Page) -> tuple[list[str], str] | None:
     ):
         for name in names:
             values = [v for v in page.meta.get(name, []) if not v.startswith(("http://", "https://", "@"))]
-            cleaned = clean_authors(values)
+            cleaned = people(values)
             if cleaned:
                 return cleaned, _meta_provenance(name)
     texts: list[str] = []
-    for node in page.tree.css('a[rel~="author"], [itemprop="author"] [itemprop="name"], [itemprop="author"]')[
-        :MAX_BYLINE_NODES
-    ]:
+    first_parents: set[int] = set()
+    for node in page.tree.css(_AUTHOR_LINK_SELECTOR)[:MAX_BYLINE_NODES]:
+        if _in_comments(node):
+            continue
+        parents = _ancestor_ids(node, BYLINE_GROUP_DEPTH)
+        if first_parents and not parents & first_parents:
+            # author links elsewhere on the page belong to teasers of other stories
+            continue
+        first_parents = first_parents or parents
         texts.append(node.text(deep=True, separator=" "))
-    cleaned = clean_authors(texts)
+    cleaned = people(texts)
     if cleaned:
         return cleaned, "heuristic"
-    texts = []
-    for node in page.tree.css('[class*="byline" i], [class*="author-name" i], [class*="authorname" i]')[
-        :MAX_BYLINE_NODES
-    ]:
-        texts.append(node.text(deep=True, separator=" "))
-    cleaned = clean_authors(texts)
-    return (cleaned, "heuristic") if cleaned else None
+    # class-named bylines: the first one that names somebody (later ones are bios and teasers)
+    for node in page.tree.css(_BYLINE_SELECTOR)[:MAX_BYLINE_NODES]:
+        text = node.text(deep=True, separator=" ")
+        if len(text) > MAX_BYLINE_CHARS or _in_comments(node):
+            continue
+        cleaned = people([text])
+        if cleaned:
+            return cleaned, "heuristic"
+    return None
+
+
+def _ancestor_ids(node: LexborNode, depth: int) -> set[int]:
+    """Return the ids of a node's nearest ancestors."""
+    ids: set[int] = set()
+    current = node.parent
+    while current is not None and len(ids) < depth:
+        ids.add(current.mem_id)
+        current = current.parent
+    return ids
+
+
+def _in_comments(node: LexborNode) -> bool:
+    """Say whether a node belongs to a comment or a related-story teaser."""
+    current: LexborNode | None = node
+    for _ in range(MAX_HEADLINE_DEPTH * 2):
+        if current is None or current.tag in ("body", "article", "main"):
+            return False
+        marker = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}"
+        if _FOREIGN_RE.search(marker):
+            return True
+        current = current.parent
+    return False
 
 
 def _site_name(page: _Page) -> tuple[str, str] | None:
@@ -545,7 +593,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
     description = _description(page)
     if description:
         meta.description, meta.provenance["description"] = description
-    authors = _authors(page)
+    authors = _authors(page, meta.site_name)
     if authors:
         meta.authors, meta.provenance["authors"] = authors
     image = _image(page)
