@@ -20,7 +20,8 @@ _LEAD_RE = re.compile(
     re.I,
 )
 _LABEL_RE = re.compile(
-    r"^\s*(?:autor(?:in|en)?|auteur|authors?|text|texte|by|von|redakteur(?:in)?|bylines?|interview)\s*:\s*", re.I
+    r"^\s*(?:autor(?:in|en)?|auteur|authors?|text|texte|by|von|redakteur(?:in)?|bylines?|interview)\s*:\s*",
+    re.I,
 )
 # where a byline stops naming people: agency after a bar, a date, a 'updated' note
 _CUT_RE = re.compile(
@@ -40,19 +41,27 @@ _ROLE_RE = re.compile(
 _JUNK_RE = re.compile(r"https?://|www\.|@|\d|\.(?:com|de|net|org|at|ch|fr|es|it|uk)\b", re.I)
 # lower-case words allowed inside a name (particles); any other lower-case word makes it prose
 _PARTICLES = frozenset(
-    "von van der den de del della di da dos das du le la les bin ibn al el zu vom ter ten y e".split()
+    re.findall(
+        r"\S+", "von van der den de del della di da dos das du le la les bin ibn al el zu vom ter ten y e"
+    )
 )
 # capitalised words that are link labels or headings, never names
 _NOT_NAME_WORDS = frozenset(
-    "artikel articles article profile profil more mehr alle all weitere posts post beiträge beitrag view "
-    "read lesen kontakt contact home startseite newsletter share teilen facebook twitter instagram menu "
-    "redaktion editor editors staff team admin administrator anonymous gast guest author autor auteur autorin "
-    "by von por par posted published veröffentlicht datum date eingestellt erstellt interview foto photo "
-    "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag "
-    "samstag sonntag lundi mardi mercredi jeudi vendredi samedi dimanche phd md msc mba rd".split()
+    re.findall(
+        r"\S+",
+        "artikel articles article profile profil more mehr alle all weitere posts post beiträge beitrag view "
+        "read lesen kontakt contact home startseite newsletter share teilen facebook twitter instagram menu "
+        "redaktion editor editors staff team admin administrator anonymous gast guest author autor "
+        "auteur autorin "
+        "by von por par posted published veröffentlicht datum date eingestellt erstellt interview foto photo "
+        "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag "
+        "samstag sonntag lundi mardi mercredi jeudi vendredi samedi dimanche phd md msc mba rd",
+    )
 )
 # fragments that credit something other than the text (photos, sources)
-_CREDIT_RE = re.compile(r"^\s*(?:foto|fotos|photo|photos|bild|bilder|image|images|quelle|source|illustration)s?\b", re.I)
+_CREDIT_RE = re.compile(
+    r"^\s*(?:foto|fotos|photo|photos|bild|bilder|image|images|quelle|source|illustration)s?\b", re.I
+)
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 

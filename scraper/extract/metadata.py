@@ -21,6 +21,17 @@ MIN_SEGMENT_CHARS = 3
 MAX_BYLINE_NODES = 8
 # A byline element with more text than this is a bio or a teaser (characters).
 MAX_BYLINE_CHARS = 160
+# Text searched for a 'By ...' line around the headline (characters).
+BYLINE_WINDOW_BEFORE_CHARS = 200
+BYLINE_WINDOW_AFTER_CHARS = 600
+_WRITTEN_BY_RE = re.compile(
+    r"written by|verfasst von|geschrieben von|écrit par|escrito por|scritto da|autor", re.I
+)
+# 'By Jane Doe', 'Text von Jane Doe', 'Par Jean Dupont': a capitalised name of two to four words
+_BYLINE_TEXT_RE = re.compile(
+    r"(?:^|[\s|•·])(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|Text:|Autor(?:in)?:|Author:)\s+"
+    r"((?:[A-ZÄÖÜÉ][\w'’.-]+)(?:\s+(?:(?:von|van|de|der|den|di|da|del|le|la)\s+)?[A-ZÄÖÜÉ][\w'’.-]+){1,3})"
+)
 # Author links within this many levels of the first one form one byline (elements).
 BYLINE_GROUP_DEPTH = 3
 _AUTHOR_LINK_SELECTOR = 'a[rel~="author"], [itemprop="author"] [itemprop="name"], [itemprop="author"]'
@@ -143,6 +154,8 @@ class _Page:
                         self.meta.setdefault(name.strip().lower(), []).append(value)
         objects = jsonld_objects(tree)
         self.articles = [o for o in objects if types_of(o) & _ARTICLE_TYPES]
+        # @graph members referenced by {"@id": ...} (Yoast puts the author Person there)
+        self.by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
         self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
 
     def first_meta(self, *names: str) -> tuple[str, str] | None:
@@ -382,20 +395,28 @@ def _description(page: _Page) -> tuple[str, str] | None:
     return (text, "json-ld") if text else None
 
 
-def _jsonld_authors(value: Any) -> list[str]:
-    """Return author names from a JSON-LD author value (string, object or list)."""
+def _jsonld_authors(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
+    """Return author names from a JSON-LD author value (string, object, @id reference or list)."""
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in items:
+        if isinstance(item, dict) and "name" not in item and isinstance(item.get("@id"), str):
+            item = by_id.get(item["@id"], item)
         if isinstance(item, str):
             names.append(item)
-        elif isinstance(item, dict) and "Organization" not in types_of(item):
+        elif isinstance(item, dict) and not _only_organization(item):
             name = item.get("name")
             if isinstance(name, str):
                 names.append(name)
             elif isinstance(name, list):
                 names.extend(n for n in name if isinstance(n, str))
     return names
+
+
+def _only_organization(obj: dict[str, Any]) -> bool:
+    """Say whether a JSON-LD object is typed as an organisation and nothing else (not a person)."""
+    types = types_of(obj)
+    return bool(types) and types <= {"Organization", "NewsMediaOrganization", "Corporation", "WebSite"}
 
 
 def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None:
@@ -407,7 +428,10 @@ def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None
     def people(raw: list[str]) -> list[str]:
         return [n for n in clean_authors(raw) if not _is_site_segment(n, site_keys)]
 
-    jsonld = people(_jsonld_authors(page.jsonld("author")) + _jsonld_authors(page.jsonld("creator")))
+    jsonld = people(
+        _jsonld_authors(page.jsonld("author"), page.by_id)
+        + _jsonld_authors(page.jsonld("creator"), page.by_id)
+    )
     if jsonld:
         return jsonld, "json-ld"
     for names in (
@@ -423,6 +447,11 @@ def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None
             cleaned = people(values)
             if cleaned:
                 return cleaned, _meta_provenance(name)
+    labelled = _twitter_label(page, _WRITTEN_BY_RE)
+    if labelled:
+        cleaned = people([labelled])
+        if cleaned:
+            return cleaned, "meta"
     texts: list[str] = []
     first_parents: set[int] = set()
     for node in page.tree.css(_AUTHOR_LINK_SELECTOR)[:MAX_BYLINE_NODES]:
@@ -445,7 +474,38 @@ def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None
         cleaned = people([text])
         if cleaned:
             return cleaned, "heuristic"
+    cleaned = people(_byline_near_headline(page))
+    return (cleaned, "text") if cleaned else None
+
+
+def _twitter_label(page: _Page, label_re: re.Pattern[str]) -> str | None:
+    """Return twitter:dataN whose twitter:labelN matches (Yoast writes 'Written by' there)."""
+    for i in range(1, 5):
+        labels = page.meta.get(f"twitter:label{i}")
+        data = page.meta.get(f"twitter:data{i}")
+        if labels and data and label_re.search(labels[0]):
+            return data[0]
     return None
+
+
+def _byline_near_headline(page: _Page) -> list[str]:
+    """Find 'By Jane Doe' / 'von Jane Doe' in the visible text right around the headline."""
+    h1 = page.tree.css_first("article h1") or page.tree.css_first("h1")
+    if h1 is None:
+        return []
+    title = h1.text(deep=True, separator=" ")
+    container = h1.parent
+    for _ in range(3):
+        if container is None:
+            return []
+        text = container.text(deep=True, separator=" ")
+        pos = max(text.find(title), 0)
+        window = text[max(0, pos - BYLINE_WINDOW_BEFORE_CHARS) : pos + len(title) + BYLINE_WINDOW_AFTER_CHARS]
+        m = _BYLINE_TEXT_RE.search(window)
+        if m:
+            return [m.group(1)]
+        container = container.parent
+    return []
 
 
 def _ancestor_ids(node: LexborNode, depth: int) -> set[int]:
