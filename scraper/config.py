@@ -33,6 +33,14 @@ SCHEDULE_JITTER_S = 60.0
 SERVICE_CONCURRENCY = 8  # sources refreshed at once by one service
 SHUTDOWN_TIMEOUT_S = 30.0
 STORE_RAW_HTML = True
+BACKOFF_CAP_S = 24 * 3600.0  # a failing source's interval doubles per failure up to this
+FAILING_AFTER = 10  # consecutive failures before a source is marked failing (still probed at the cap)
+ADAPTIVE_MIN_S = 300.0  # adaptive polling never polls more often than this
+ADAPTIVE_MAX_S = 24 * 3600.0  # ... nor less often than this
+ADAPTIVE_WINDOW_S = 7 * 24 * 3600.0  # publishing rate is measured over this window
+CLAIM_LEASE_S = 120.0  # a claimed source is retaken after this long without renewal (killed worker)
+SCHEDULER_TICK_S = 1.0  # how often the service looks for due sources
+BROKER_URL = "redis://127.0.0.1:6379/0"
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,17 @@ class Settings:
     service_concurrency: int = SERVICE_CONCURRENCY
     shutdown_timeout_s: float = SHUTDOWN_TIMEOUT_S
     store_raw_html: bool = STORE_RAW_HTML
+    backoff_cap_s: float = BACKOFF_CAP_S
+    failing_after: int = FAILING_AFTER
+    adaptive_min_s: float = ADAPTIVE_MIN_S
+    adaptive_max_s: float = ADAPTIVE_MAX_S
+    adaptive_window_s: float = ADAPTIVE_WINDOW_S
+    claim_lease_s: float = CLAIM_LEASE_S
+    scheduler_tick_s: float = SCHEDULER_TICK_S
+    metrics_port: int = 0
+    broker_url: str = BROKER_URL
+    broker_key_prefix: str = ""
+    log_format: str = "text"
     # folder the relative file keys above are resolved against (the settings file's folder)
     config_dir: str = "config"
 
@@ -152,6 +171,7 @@ def load_sources(settings: Settings) -> list[Source]:
     import re
 
     from scraper.extract.feed_links import selector_problem
+    from scraper.service.policy import cron_problem
 
     kinds = ("feed", "page", "sitemap", "listing")
     kinds_text = ", ".join(repr(k) for k in kinds)
@@ -162,7 +182,8 @@ def load_sources(settings: Settings) -> list[Source]:
         raise ConfigError(f"{path}: 'sources' must be an array of tables ([[sources]])")
     sources: list[Source] = []
     seen: set[str] = set()
-    allowed = {"name", "url", "kind", "interval", "enabled", "tags", "selector", "pattern", "fallback"}
+    allowed = {"name", "url", "kind", "interval", "cron", "adaptive", "enabled", "tags"}
+    allowed |= {"selector", "pattern", "fallback"}
     for i, entry in enumerate(entries, 1):
         where = f"{path}: source #{i}"
         if not isinstance(entry, dict):
@@ -185,6 +206,14 @@ def load_sources(settings: Settings) -> list[Source]:
         interval = entry.get("interval", settings.source_interval_s)
         if isinstance(interval, bool) or not isinstance(interval, int | float) or interval <= 0:
             raise ConfigError(f"{where}: 'interval' must be a positive number of seconds")
+        cron = entry.get("cron")
+        if cron is not None:
+            problem = cron_problem(cron) if isinstance(cron, str) else "must be a string"
+            if problem:
+                raise ConfigError(f"{where}: 'cron': {problem}")
+        adaptive = entry.get("adaptive", False)
+        if not isinstance(adaptive, bool):
+            raise ConfigError(f"{where}: 'adaptive' must be true or false, got {adaptive!r}")
         enabled = entry.get("enabled", True)
         if not isinstance(enabled, bool):
             raise ConfigError(f"{where}: 'enabled' must be true or false, got {enabled!r}")
@@ -236,6 +265,8 @@ def load_sources(settings: Settings) -> list[Source]:
                 selector=selector,
                 pattern=pattern,
                 fallback=fallback,
+                cron=cron,
+                adaptive=adaptive,
             )
         )
     return sources

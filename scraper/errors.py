@@ -6,7 +6,8 @@
     │   └── RefusedError fetch: refused before any request (bad scheme, private address, robots)
     ├── FeedError        feeds: a document that is not a readable feed
     ├── ExtractError     extract: never raised for bad HTML (that gives empty fields), only misuse
-    └── StoreError       store: database unreachable, unknown schema, failed write
+    ├── StoreError       store: database unreachable, unknown schema, failed write
+    └── ServiceError     service: cannot start (another service holds the store, broker unreachable)
 """
 
 from __future__ import annotations
@@ -85,3 +86,9 @@ class StoreError(ScraperError):
     """The store could not be opened, migrated, read or written."""
 
     stage = "store"
+
+
+class ServiceError(ScraperError):
+    """The service, dispatcher or worker cannot start or go on."""
+
+    stage = "service"

@@ -131,3 +131,5 @@ class Source:
     pattern: str | None = None  # listing, sitemap: regex an article URL must match (re.search)
     # (kind, url) pairs tried in order when the primary keeps failing
     fallback: list[tuple[str, str]] = field(default_factory=list)
+    cron: str | None = None  # crontab expression (UTC) used instead of interval_s
+    adaptive: bool = False  # follow the source's publishing rate, within the settings' bounds

@@ -7,14 +7,15 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from scraper.config import Settings
 from scraper.errors import FeedError, FetchError, ScraperError
 from scraper.extract import extract_article
 from scraper.feeds import parse_feed
 from scraper.fetch import Fetcher
-from scraper.models import Article, FeedEntry, FetchResult, Source
+from scraper.logs import event
+from scraper.models import Article, FeedEntry, FetchAttempt, FetchResult, Source
 
 if TYPE_CHECKING:
     from scraper.store import Store
@@ -56,13 +57,28 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class Observer(Protocol):
+    """Something that watches the pipeline's fetches and articles (the service's metrics)."""
+
+    def observe_fetch(self, source: str | None, attempts: list[FetchAttempt]) -> None: ...
+
+    def observe_article(self, source: str | None, article: Article) -> None: ...
+
+
 class Pipeline:
     """Fetch -> feeds -> extract -> store, with one fetcher and one store shared by every call."""
 
-    def __init__(self, settings: Settings, store: Store | None, fetcher: Fetcher | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store | None,
+        fetcher: Fetcher | None = None,
+        observer: Observer | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.fetcher = fetcher or Fetcher(settings)
+        self.observer = observer
 
     async def aclose(self) -> None:
         """Close the fetcher's connections."""
@@ -82,9 +98,13 @@ class Pipeline:
         try:
             result = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
         except FetchError as exc:
+            if self.observer is not None:
+                self.observer.observe_fetch(source, exc.attempts)
             if self.store is not None:
                 self.store.record_fetch(exc.attempts, source=source)
             raise
+        if self.observer is not None:
+            self.observer.observe_fetch(source, result.attempts)
         if self.store is not None:
             self.store.record_fetch(result.attempts, source=source)
             if result.etag or result.last_modified:
@@ -99,6 +119,8 @@ class Pipeline:
             article.source = source.name
             article.tags = list(dict.fromkeys([*article.tags, *source.tags]))
         url = article.url or (result.url if result else "")
+        if self.observer is not None:
+            self.observer.observe_article(article.source, article)
         if self.store is None:
             return ArticleOutcome(url=url, article=article)
         saved = self.store.save_article(
@@ -120,7 +142,7 @@ class Pipeline:
             fallback = _article_from_entry(entry) if entry is not None else None
             if fallback is None:
                 return ArticleOutcome(url=url, error=exc)
-            log.warning("source=%s url=%s outcome=%s fallback=feed", name, url, exc.outcome)
+            event(log, "article", logging.WARNING, source=name, url=url, outcome=exc.outcome, fallback="feed")
             return self._finish(fallback, None, source, entry)
         if result.outcome == "not-modified":
             return ArticleOutcome(url=url, not_modified=True)
@@ -144,9 +166,8 @@ class Pipeline:
         """Parse a fetched feed and process each entry's article page, yielding as each finishes."""
         parsed = parse_feed(result.content, result.final_url, max_entries=self.settings.max_feed_entries)
         if parsed.error:
-            log.warning(
-                "source=%s url=%s feed-error=%s", source.name if source else None, result.url, parsed.error
-            )
+            name = source.name if source else None
+            event(log, "feed", logging.WARNING, source=name, url=result.url, error=parsed.error)
         limit = asyncio.Semaphore(ARTICLES_IN_FLIGHT)
 
         async def one(entry: FeedEntry) -> ArticleOutcome:
@@ -191,9 +212,11 @@ class Pipeline:
                     on_article(outcome)
                 if outcome.error is not None:
                     report.failed += 1
-                    log.warning(
-                        "source=%s url=%s outcome=error error=%s", source.name, outcome.url, outcome.error
-                    )
+                    kind = getattr(outcome.error, "outcome", "error")
+                    event(
+                        log, "article", logging.WARNING,
+                        source=source.name, url=outcome.url, outcome=kind, error=str(outcome.error),
+                    )  # fmt: skip
                 elif outcome.not_modified:
                     report.not_modified += 1
                 else:
@@ -211,17 +234,12 @@ class Pipeline:
             self.store.record_source_result(
                 source.name, outcome=report.outcome, error=report.error, at=started
             )
-        ms = (_now() - started).total_seconds() * 1000
-        log.info(
-            "source=%s outcome=%s articles=%d new_versions=%d failed=%d ms=%.0f%s",
-            source.name,
-            report.outcome,
-            report.articles,
-            report.new_versions,
-            report.failed,
-            ms,
-            f" error={report.error!r}" if report.error else "",
-        )
+        event(
+            log, "refresh", logging.INFO if report.ok else logging.WARNING,
+            source=source.name, url=source.url, outcome=report.outcome, articles=report.articles,
+            new_versions=report.new_versions, not_modified=report.not_modified, failed=report.failed,
+            ms=round((_now() - started).total_seconds() * 1000), error=report.error,
+        )  # fmt: skip
         return report
 
 

@@ -126,7 +126,7 @@ def test_service_stores_then_stops_cleanly_on_sigterm(cli: Cli, news_site: NewsS
         seen = []
         for line in proc.stderr:
             seen.append(line)
-            if "source=chipwire outcome=" in line:
+            if "refresh source=chipwire" in line:
                 break
         assert any("outcome=ok" in line for line in seen), "".join(seen)
         proc.send_signal(signal.SIGTERM)
