@@ -54,7 +54,8 @@ _NOT_NAME_WORDS = frozenset(
         "redaktion editor editors staff team admin administrator anonymous gast guest author autor "
         "auteur autorin "
         "by von por par posted published veröffentlicht datum date eingestellt erstellt interview foto photo "
-        "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag "
+        "monday tuesday wednesday thursday friday saturday sunday "
+        "montag dienstag mittwoch donnerstag freitag "
         "samstag sonntag lundi mardi mercredi jeudi vendredi samedi dimanche phd md msc mba rd",
     )
 )
