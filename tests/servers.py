@@ -1,6 +1,9 @@
 """A real HTTP/1.1 server on 127.0.0.1 for tests: serves a dict of path -> reply and logs every request.
 
-Usage::
+Usage (pytest puts tests/ on sys.path, so tests import it as `servers`; scripts put the repo root
+on sys.path and import `tests.servers`)::
+
+    from servers import LocalHTTPServer, Reply
 
     with LocalHTTPServer({"/": (200, {"Content-Type": "text/html"}, b"<html>hi</html>")}) as srv:
         url = srv.url("/")          # http://127.0.0.1:<port>/
@@ -12,7 +15,9 @@ A route value is one of:
   * ``Reply(...)``: the same plus slow headers, drip-fed chunks, a reset mid-body, chunked encoding;
   * a list of those: one per request, the last one repeated;
   * a callable ``(Request) -> reply``: computed per request (conditional GET, echoing headers).
-Paths not in the table get 404 (so /robots.txt is "allowed" unless a test serves one).
+Paths not in the table get 404 (so /robots.txt is "allowed" unless a test serves one); routes may be
+changed while the server runs. `ssl_context=` serves HTTPS (see `self_signed_cert`). Counters:
+`connections` (TCP connections accepted) and `max_in_flight` (most requests answered at once).
 The server runs its own asyncio loop in a thread, so it works from sync and async tests alike;
 iterable bodies are pulled lazily, so a 200 MB body is never built in memory.
 """

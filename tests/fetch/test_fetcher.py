@@ -38,6 +38,7 @@ def test_plain_page_is_ok_html_with_our_user_agent(server, make_settings):
     assert result.text.endswith("Fab — ok</p></body></html>")
     assert result.content == PAGE
     assert outcomes(result) == [("ok", 200)]
+    assert server.hits("/robots.txt") == 1  # answered 404: everything allowed
     sent = server.requests_for("/a")[0].headers
     assert "https://example.org/contact" in sent["user-agent"]
     assert "gzip" in sent["accept-encoding"]
