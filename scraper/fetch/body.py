@@ -77,10 +77,7 @@ class _Inflater:
 async def read_body(
     raw: AsyncIterable[bytes], content_encoding: str, cap: int, *, truncate: bool = False
 ) -> bytes:
-    """Return the decoded body; past cap bytes raise BodyTooLarge (or stop there if truncate).
-
-    Raises BadEncoding for an unknown Content-Encoding or corrupt compressed data.
-    """
+    """Return the decoded body: BodyTooLarge past cap (cut there if truncate), BadEncoding if unreadable."""
     try:
         return await _read(raw, content_encoding, cap)
     except _Overflow as over:

@@ -223,10 +223,7 @@ class Fetcher:
         origin_url: str,
         keep_bytes: int | None = None,
     ) -> _Reply:
-        """Send one request through the host's gate and read its body; record it in attempts.
-
-        keep_bytes: keep only this much of a 2xx body instead of failing as too-large (robots.txt).
-        """
+        """Send one request through the host's gate, read its body, record it; keep_bytes cuts a 2xx body."""
         record = FetchAttempt(url=str(url), started_at=_now_iso(), outcome="network-error")
         attempts.append(record)
         started = time.perf_counter()
