@@ -48,6 +48,17 @@ class VersionInfo:
         data["fetched_at"] = self.fetched_at.isoformat()
         return data
 
+    def summary(self) -> str:
+        """Return one line for `scraper history`: number, time, changed fields, size of the body change."""
+        c = self.changes
+        fields = ", ".join(c.get("fields", [])) or "no field change"
+        what = "first capture" if c.get("initial") else fields
+        size = (
+            f"+{c.get('paragraphs_added', 0)}/-{c.get('paragraphs_removed', 0)} paragraphs, "
+            f"+{c.get('chars_added', 0)}/-{c.get('chars_removed', 0)} chars"
+        )
+        return f"v{self.version}  {self.fetched_at.isoformat()}  {what}  ({size})"
+
 
 @dataclass
 class ArticleDiff:

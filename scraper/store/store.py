@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, insert, select, update
@@ -33,6 +33,10 @@ from scraper.store.engine import SQLITE_CACHE_KIB, WRITE_OPTION, make_engine, sa
 from scraper.store.identity import normalize_url, registrable_domain
 from scraper.store.migrate import _reason, check_engine, upgrade_engine
 from scraper.store.records import ArticleDiff, SaveResult, SourceStatus, ToSave, VersionInfo
+
+if TYPE_CHECKING:
+    from scraper.config import Settings
+
 from scraper.store.schema import (
     UTCDateTime,
     article_urls,
@@ -282,6 +286,18 @@ class Store:
             engine.dispose()
             raise StoreError(f"cannot open the database: {_reason(exc)}", url=safe_url(db_url)) from None
         return cls(engine, store_raw_html=store_raw_html, keep_versions=keep_versions, keep_days=keep_days)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Store:
+        """Open the store the settings name (db_url, store_raw_html, store_keep_versions, store_keep_days)."""
+        # getattr: the retention keys may not be in Settings yet; the defaults here are the documented ones
+        return cls.open(
+            settings.db_url,
+            migrate=migrate,
+            store_raw_html=getattr(settings, "store_raw_html", True),
+            keep_versions=int(getattr(settings, "store_keep_versions", KEEP_VERSIONS)),
+            keep_days=float(getattr(settings, "store_keep_days", KEEP_DAYS)),
+        )
 
     def close(self) -> None:
         """Close every pooled connection."""

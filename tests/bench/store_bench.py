@@ -35,6 +35,7 @@ SEED_FILE = Path("/work/shared/seeds/000_93e128b5715a540a.txt")
 BATCH = 500  # articles handed to save_articles at once
 BODY_MIN_BYTES, BODY_MAX_BYTES = 3_000, 8_000
 RELATED_LINKS = 40  # per-page "related articles" list: real pages carry a lot of varying chrome
+NON_ASCII_SHARE = 0.7  # real English news text is mostly not pure ASCII (’ “ ” —); JSON-encodes slower
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SOURCES = ("chipweek", "mining-daily", "energy-wire", "fab-news", "hw-journal")
 
@@ -72,12 +73,15 @@ def _sentence(rng: random.Random) -> str:
 
 
 def _body(rng: random.Random) -> str:
-    """Return an article body of 3-8 KB, one paragraph per line."""
+    """Return an article body of 3-8 KB, one paragraph per line; most carry typographic punctuation."""
     target = rng.randint(BODY_MIN_BYTES, BODY_MAX_BYTES)
+    typographic = rng.random() < NON_ASCII_SHARE
     paras: list[str] = []
     size = 0
     while size < target:
         para = " ".join(_sentence(rng) for _ in range(rng.randint(2, 5)))
+        if typographic:
+            para = para.replace(" is ", " is “", 1).replace(" of ", "” of ", 1).replace(" and ", " — and ", 1)
         paras.append(para)
         size += len(para) + 1
     return "\n".join(paras)

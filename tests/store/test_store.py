@@ -364,3 +364,24 @@ def test_writes_are_atomic_on_failure(store: Store, monkeypatch) -> None:
     monkeypatch.undo()
     assert _count(store, articles) == 1 and _count(store, article_versions) == 1
     assert store.save_article(make_article(1)).new_article
+
+
+def test_from_settings_honours_raw_html_switch(db_url: str) -> None:
+    from scraper.config import Settings
+
+    store = Store.from_settings(Settings(db_url=db_url, store_raw_html=False))
+    a = make_article()
+    store.save_article(a, raw_html=page(a))
+    assert _count(store, blobs) == 0 and store.store_raw_html is False
+    store.close()
+
+
+def test_history_summary_line(store: Store) -> None:
+    a = make_article()
+    store.save_article(a)
+    edited = make_article(title="New", body=a.body + "\nOne more.", fetched_at="2025-08-01T00:00:00Z")
+    store.save_article(edited)
+    first, second = store.history(a.url or "")
+    assert first.summary().startswith("v1  2025-07-29T14:00:00+00:00  first capture  (+3/-0 paragraphs")
+    assert second.summary() == "v2  2025-08-01T00:00:00+00:00  title, body  (+1/-0 paragraphs, +9/-0 chars)"
+    assert second.to_dict()["changes"]["fields"] == ["title", "body"]
