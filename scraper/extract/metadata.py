@@ -30,7 +30,8 @@ _WRITTEN_BY_RE = re.compile(
 # 'By Jane Doe', 'Text von Jane Doe', 'Par Jean Dupont': a capitalised name of two to four words
 _BYLINE_TEXT_RE = re.compile(
     r"(?:^|[\s|•·])(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|Text:|Autor(?:in)?:|Author:)\s+"
-    r"((?:[A-ZÄÖÜÉ][\w'’.-]+)(?:\s+(?:(?:von|van|de|der|den|di|da|del|le|la)\s+)?[A-ZÄÖÜÉ][\w'’.-]+){1,3})"
+    r"((?:[A-ZÄÖÜÉ][\w'’.-]+)"
+    r"(?:[ \t]+(?:(?:von|van|de|der|den|di|da|del|le|la)[ \t]+)?[A-ZÄÖÜÉ][\w'’.-]+){1,3})"
 )
 # Author links within this many levels of the first one form one byline (elements).
 BYLINE_GROUP_DEPTH = 3
@@ -87,6 +88,8 @@ DOC_TITLE_WEIGHT = 0.9
 # A site name longer than this is a misfilled headline (words).
 MAX_SITE_NAME_WORDS = 8
 MAX_APP_NAME_WORDS = 4
+# A <title> segment between headline and site name this short is a section name (words).
+MAX_SECTION_WORDS = 2
 # A trailing <title> segment this short may be the brand even when it matches nothing (words).
 MAX_BRAND_WORDS = 4
 _EDGE_PUNCTUATION = " :|-–—·•/"
@@ -221,15 +224,28 @@ def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
 def _strip_site(title: str, site_keys: set[str]) -> str:
     """Drop ' | Site' / 'Site - ' segments from a document title."""
     title = _norm(title)
+    prefix, colon, rest = title.partition(": ")
+    if colon and rest and _is_site_segment(prefix, site_keys):
+        # 'Site: Headline' (a colon inside a headline is common, so only when the prefix is the site)
+        title = rest
     parts = _TITLE_SEPARATOR_RE.split(title)
     if len(parts) == 1:
         return title
-    kept = [p for p in parts if not _is_site_segment(p, site_keys)]
-    if len(kept) == len(parts):
+    site = [_is_site_segment(p, site_keys) for p in parts]
+    if not any(site):
         # no segment names the site: the last one usually does ("Headline | Brand")
         last = parts[-1]
         brand_like = len(last.split()) <= MAX_BRAND_WORDS and len(last) < len(" ".join(parts[:-1]))
         kept = parts[:-1] if brand_like else parts
+        return _rejoin(title, kept) or title
+    kept = [p for p, is_site in zip(parts, site, strict=True) if not is_site]
+    # 'Headline | Section | Site': a short segment between the headline and the site is a section
+    if site[-1]:
+        while len(kept) > 1 and len(kept[-1].split()) <= MAX_SECTION_WORDS:
+            kept.pop()
+    if site[0]:
+        while len(kept) > 1 and len(kept[0].split()) <= MAX_SECTION_WORDS:
+            kept.pop(0)
     return _rejoin(title, kept) or title
 
 
@@ -493,12 +509,12 @@ def _byline_near_headline(page: _Page) -> list[str]:
     h1 = page.tree.css_first("article h1") or page.tree.css_first("h1")
     if h1 is None:
         return []
-    title = h1.text(deep=True, separator=" ")
+    title = h1.text(deep=True, separator="\n")
     container = h1.parent
     for _ in range(3):
         if container is None:
             return []
-        text = container.text(deep=True, separator=" ")
+        text = container.text(deep=True, separator="\n")
         pos = max(text.find(title), 0)
         window = text[max(0, pos - BYLINE_WINDOW_BEFORE_CHARS) : pos + len(title) + BYLINE_WINDOW_AFTER_CHARS]
         m = _BYLINE_TEXT_RE.search(window)

@@ -1,0 +1,256 @@
+"""Page metadata: headline choice, site suffixes, authors, links, tags and language."""
+
+from __future__ import annotations
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract.authors import clean_authors
+from scraper.extract.metadata import extract_metadata
+
+URL = "https://www.example-news.com/business/2025/07/29/bitmain-factory"
+
+
+def page(head: str = "", body: str = "", lang: str | None = "en") -> LexborHTMLParser:
+    """Build a parsed page from head and body snippets."""
+    lang_attr = f' lang="{lang}"' if lang else ""
+    return LexborHTMLParser(f"<html{lang_attr}><head>{head}</head><body>{body}</body></html>")
+
+
+# --- title ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "doc_title",
+    [
+        "Bitmain to Open US Factory | Example News",
+        "Bitmain to Open US Factory - Example News",
+        "Bitmain to Open US Factory – example-news.com",
+        "Example News: Bitmain to Open US Factory",
+        "Bitmain to Open US Factory | Business | Example News",
+    ],
+)
+def test_site_suffix_is_stripped_from_the_document_title(doc_title):
+    head = f'<title>{doc_title}</title><meta property="og:site_name" content="Example News">'
+    meta = extract_metadata(page(head=head), URL)
+    assert meta.title == "Bitmain to Open US Factory"
+
+
+def test_suffix_matching_the_domain_is_stripped_without_site_name():
+    meta = extract_metadata(page(head="<title>Chip output rises again | EXAMPLE-NEWS</title>"), URL)
+    assert meta.title == "Chip output rises again"
+
+
+def test_h1_agreeing_with_og_title_is_the_title():
+    head = (
+        "<title>Bitmain to open US factory | Example News</title>"
+        '<meta property="og:title" content="Bitmain to Open US Factory Amid Trump-Era Push">'
+    )
+    body = (
+        '<header><h1 class="site-title"><a href="/">Example News</a></h1></header>'
+        "<article><h1>Bitmain to Open US Factory Amid Trump-Era Push</h1><p>Text</p></article>"
+    )
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Bitmain to Open US Factory Amid Trump-Era Push"
+    assert meta.provenance["title"] == "heuristic"
+
+
+def test_kicker_inside_the_h1_is_dropped():
+    body = (
+        '<h1><span class="article__kicker">Mining</span><span class="visually-hidden">: </span>'
+        '<span class="article__title">Bitmain opens a US factory</span></h1>'
+    )
+    head = '<meta property="og:title" content="Mining: Bitmain opens a US factory">'
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Bitmain opens a US factory"
+
+
+def test_style_inside_the_h1_is_not_text():
+    body = "<h1><style>.x{color:red}</style>Bitmain opens a US factory</h1>"
+    meta = extract_metadata(page(body=body), URL)
+    assert meta.title == "Bitmain opens a US factory"
+
+
+def test_blog_name_h1_linking_home_is_not_the_title():
+    head = "<title>Miner Notes: Bitmain opens a US factory</title>"
+    body = (
+        '<h1><a href="https://www.example-news.com/">Miner Notes</a></h1>'
+        '<h3 class="post-title entry-title">Bitmain opens a US factory</h3>'
+    )
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Bitmain opens a US factory"
+
+
+def test_jsonld_headline_when_nothing_else():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Hash rate hits a record"}</script>'
+    )
+    meta = extract_metadata(page(head=head), URL)
+    assert (meta.title, meta.provenance["title"]) == ("Hash rate hits a record", "json-ld")
+
+
+def test_soft_hyphens_and_whitespace_are_cleaned():
+    meta = extract_metadata(page(body="<h1>Mes\u00adsen\u00adger\n   dienste im Test</h1>"), URL)
+    assert meta.title == "Messenger dienste im Test"
+
+
+# --- authors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["By Jane Doe and John Roe | Reuters"], ["Jane Doe", "John Roe"]),
+        (["Von Heike Buchter, 16. Oktober 2019"], ["Heike Buchter"]),
+        (["Jane Doe, Staff Writer"], ["Jane Doe"]),
+        (["Jane Doe", "jane doe", "By Jane Doe"], ["Jane Doe"]),
+        (["Par Jean Dupont et Marie Curie"], ["Jean Dupont", "Marie Curie"]),
+        (["Por Ana García y Luis Pérez"], ["Ana García", "Luis Pérez"]),
+        (["Text: Ludwig van Beethoven (dpa)"], ["Ludwig van Beethoven"]),
+        (["Grant Tinsley, PhD"], ["Grant Tinsley"]),
+        (["Foto: Ingo Schneider"], []),
+        (["View my complete profile"], []),
+        (["https://example.com/authors/jane"], []),
+        (["Posted on 29.07.2025 09:54"], []),
+    ],
+)
+def test_author_cleanup(raw, expected):
+    assert clean_authors(raw) == expected
+
+
+def test_jsonld_author_list_and_graph_reference():
+    head = (
+        '<script type="application/ld+json">{"@graph": ['
+        '{"@type": "NewsArticle", "headline": "H",'
+        ' "author": [{"@id": "#jane"}, {"@type": "Person", "name": "John Roe"}]},'
+        '{"@type": "Person", "@id": "#jane", "name": "Jane Doe"}]}</script>'
+    )
+    meta = extract_metadata(page(head=head), URL)
+    assert meta.authors == ["Jane Doe", "John Roe"]
+    assert meta.provenance["authors"] == "json-ld"
+
+
+def test_organisation_author_and_site_name_are_not_people():
+    head = (
+        '<meta property="og:site_name" content="Example News">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "author":'
+        ' {"@type": "Organization", "name": "Example News"}}</script>'
+        '<meta name="author" content="Example News">'
+    )
+    body = '<h1>H</h1><p class="byline">By Jane Doe</p>'
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.authors == ["Jane Doe"]
+
+
+def test_article_author_url_is_skipped_for_a_name():
+    head = (
+        '<meta property="article:author" content="https://facebook.com/janedoe">'
+        '<meta name="parsely-author" content="Jane Doe">'
+    )
+    meta = extract_metadata(page(head=head), URL)
+    assert (meta.authors, meta.provenance["authors"]) == (["Jane Doe"], "meta:parsely")
+
+
+def test_rel_author_links_in_comments_are_ignored():
+    body = (
+        '<article><h1>H</h1><a rel="author" href="/a/jane">Jane Doe</a></article>'
+        '<div class="comments"><a rel="author" href="/u/troll">Some Troll</a></div>'
+    )
+    meta = extract_metadata(page(body=body), URL)
+    assert meta.authors == ["Jane Doe"]
+
+
+def test_byline_text_next_to_the_headline():
+    body = "<article><h1>Bitmain opens a US factory</h1><p><i>von Daniela Obers</i></p><p>Text</p></article>"
+    meta = extract_metadata(page(body=body, lang="de"), URL)
+    assert meta.authors == ["Daniela Obers"]
+
+
+# --- links, description, site, tags, language -------------------------------------------------
+
+
+def test_canonical_and_image_are_absolute():
+    head = (
+        '<link rel="canonical" href="/business/bitmain-factory">'
+        '<meta property="og:image" content="//cdn.example-news.com/img/lead.jpg">'
+    )
+    meta = extract_metadata(page(head=head), URL)
+    assert meta.canonical_url == "https://www.example-news.com/business/bitmain-factory"
+    assert meta.image == "https://cdn.example-news.com/img/lead.jpg"
+
+
+def test_og_url_and_jsonld_image_as_fallbacks():
+    head = (
+        '<meta property="og:url" content="https://www.example-news.com/x">'
+        '<script type="application/ld+json">{"@type": "Article", "image": {"@type": "ImageObject",'
+        ' "url": "/img/a.png"}}</script>'
+    )
+    meta = extract_metadata(page(head=head), URL)
+    assert meta.canonical_url == "https://www.example-news.com/x"
+    assert meta.provenance["canonical_url"] == "meta:og"
+    assert meta.image == "https://www.example-news.com/img/a.png"
+
+
+def test_description_and_site_name():
+    head = (
+        '<meta name="description" content="  Plain   description ">'
+        '<meta property="og:description" content="OG description">'
+        '<meta property="og:site_name" content="Example News">'
+    )
+    meta = extract_metadata(page(head=head), URL)
+    assert (meta.description, meta.site_name) == ("OG description", "Example News")
+
+
+def test_application_name_holding_a_headline_is_not_the_site_name():
+    head = '<meta name="application-name" content="UK university student halls too full to be safe">'
+    body = "<h1>UK university student halls too full to be safe</h1>"
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.site_name is None
+    assert meta.title == "UK university student halls too full to be safe"
+
+
+def test_tags_from_all_sources_deduplicated():
+    head = (
+        '<meta property="article:section" content="Business">'
+        '<meta property="article:tag" content="Mining">'
+        '<meta property="article:tag" content="Bitcoin">'
+        '<meta name="parsely-tags" content="bitcoin, ASICs">'
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "keywords": ["Tariffs", "mining"]}</script>'
+    )
+    body = '<a rel="tag" href="/t/texas">Texas</a>'
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.tags == ["Business", "Mining", "Bitcoin", "ASICs", "Tariffs", "Texas"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "head", "expected"),
+    [
+        ("en-us", "", "en-US"),
+        ("de_DE", "", "de-DE"),
+        (None, '<meta property="og:locale" content="fr_FR">', "fr-FR"),
+        (None, '<meta http-equiv="content-language" content="es">', "es"),
+        (
+            None,
+            '<script type="application/ld+json">{"@type": "Article", "inLanguage": "ja-JP"}</script>',
+            "ja-JP",
+        ),
+        (None, "", None),
+    ],
+)
+def test_declared_language(lang, head, expected):
+    meta = extract_metadata(page(head=head, lang=lang), URL)
+    assert meta.language == expected
+
+
+def test_tree_is_not_changed_and_empty_pages_are_fine():
+    tree = page(
+        head="<title>T | Example News</title>",
+        body='<h1><span class="kicker">K</span>T</h1><p class=byline>By Jane Doe</p>',
+    )
+    before = tree.html
+    extract_metadata(tree, URL)
+    assert tree.html == before
+    empty = extract_metadata(LexborHTMLParser(""), None)
+    assert (empty.title, empty.authors, empty.tags, empty.provenance) == (None, [], [], {})
