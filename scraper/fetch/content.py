@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 
 SNIFF_BYTES = 1024  # magic numbers and the root element sit at the start
@@ -52,6 +53,19 @@ def media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
+def _as_utf8(data: bytes, chars: int) -> bytes | None:
+    """Re-encode the start of a UTF-16/32 document (BOM) as UTF-8 so byte patterns match; None otherwise."""
+    for bom, codec, width in (
+        (codecs.BOM_UTF32_LE, "utf-32", 4),
+        (codecs.BOM_UTF32_BE, "utf-32", 4),
+        (codecs.BOM_UTF16_LE, "utf-16", 2),
+        (codecs.BOM_UTF16_BE, "utf-16", 2),
+    ):
+        if data.startswith(bom):
+            return data[: width * chars].decode(codec, errors="replace").encode("utf-8")
+    return None
+
+
 def binary_kind(data: bytes) -> str | None:
     """Name the binary format the first bytes announce (PDF, images, archives), or None."""
     head = data[:16].lstrip()
@@ -82,7 +96,10 @@ def looks_like_html(data: bytes) -> bool:
 
 def classify(content_type: str, data: bytes) -> str:
     """Return "html", "feed" or "other" for a body; a binary body is "other" whatever its label says."""
-    if binary_kind(data):
+    wide = _as_utf8(data, SNIFF_BYTES)
+    if wide is not None:
+        data = wide
+    elif binary_kind(data):
         return "other"
     mtype = media_type(content_type)
     if mtype in HTML_TYPES:
@@ -101,7 +118,7 @@ def classify(content_type: str, data: bytes) -> str:
 
 def declares_entities(data: bytes) -> bool:
     """True if the prolog (before the root element) declares entities: the billion-laughs door."""
-    head = data[:ENTITY_SCAN_BYTES]
+    head = _as_utf8(data, ENTITY_SCAN_BYTES) or data[:ENTITY_SCAN_BYTES]
     root = _ROOT_START_RE.search(head)
     prolog = head[: root.start()] if root else head
     return b"<!entity" in prolog.lower()

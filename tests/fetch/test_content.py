@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+
 import pytest
 
 from scraper.fetch.content import binary_kind, challenge_reason, classify, declares_entities
@@ -36,6 +38,11 @@ def test_classify(ctype, body, kind):
     assert classify(ctype, body) == kind
 
 
+def test_utf16_feed_is_sniffed_on_its_text():
+    assert classify("application/xml", codecs.BOM_UTF16_LE + RSS.decode().encode("utf-16-le")) == "feed"
+    assert classify("text/html", codecs.BOM_UTF16_BE + HTML.decode().encode("utf-16-be")) == "html"
+
+
 def test_binary_magic():
     assert binary_kind(b"%PDF-1.7") == "a PDF"
     assert binary_kind(b"\xff\xd8\xff\xe0") == "a JPEG image"
@@ -47,6 +54,7 @@ def test_entities_in_the_prolog_only():
     assert declares_entities(b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "b">]><rss/>')
     assert declares_entities(b'<!doctype rss [\n<!entity x SYSTEM "file:///etc/passwd">]><rss/>')
     assert not declares_entities(RSS)
+    assert declares_entities(codecs.BOM_UTF16_LE + '<!DOCTYPE r [<!ENTITY a "b">]><rss/>'.encode("utf-16-le"))
     assert not declares_entities(b"<rss><description>&lt;!ENTITY in text&gt; <!ENTITY x></description></rss>")
 
 
