@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
+import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import click
 from rich.console import Console
@@ -19,11 +21,11 @@ from rich.table import Table
 
 from scraper.config import Settings, find_source, load_settings, load_sources
 from scraper.errors import ConfigError, ScraperError
+from scraper.logs import setup_logging
 from scraper.models import Source
 
 EXIT_FAILED = 1  # some work failed; what succeeded is stored
 EXIT_USAGE = 2  # bad command line, config or input: nothing was done
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 err_console = Console(stderr=True)
 
@@ -106,14 +108,19 @@ def _emit(record: dict[str, Any]) -> None:
     "--db", "db", metavar="URL", help="Database URL [env SCRAPER_DB_URL; default sqlite:///data/scraper.db]."
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail on stderr.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Log lines as key=value text or one JSON object each [env SCRAPER_LOG_FORMAT; default text].",
+)
 @click.pass_context
-def cli(click_ctx: click.Context, config: str | None, db: str | None, verbose: bool) -> None:
+def cli(
+    click_ctx: click.Context, config: str | None, db: str | None, verbose: bool, log_format: str | None
+) -> None:
     """Industry-news scraper: fetch feeds and pages into a versioned archive, export it as JSON."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO, format=LOG_FORMAT, stream=sys.stderr
-    )
-    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    fmt = log_format or os.environ.get("SCRAPER_LOG_FORMAT", "text")
+    setup_logging(verbose=verbose, fmt=fmt if fmt in ("text", "json") else "text")
     click_ctx.obj = Context(config=config, db=db)
 
 
@@ -193,13 +200,16 @@ def extract(file: str, url: str | None) -> None:
 
 @cli.command()
 @click.option("--once", is_flag=True, help="One pass over all enabled sources, then exit (for cron).")
+@click.option("--dispatch", is_flag=True, help="Enqueue due sources for `scraper worker` processes (Celery).")
 @click.pass_obj
-def run(ctx: Context, once: bool) -> None:
-    """Run the service: refresh each source on its interval until SIGINT/SIGTERM, or once (--once)."""
+def run(ctx: Context, once: bool, dispatch: bool) -> None:
+    """Run the service: refresh each source when due until SIGINT/SIGTERM, or once (--once)."""
     from scraper.service import Service, run_once
 
+    if once and dispatch:
+        fail("run: --once and --dispatch exclude each other")
     sources = ctx.sources()
-    with open_store(ctx) as store:
+    with open_store(ctx, migrate=not dispatch) as store:
         store.sync_sources(sources)
         if once:
             reports = asyncio.run(run_once(ctx.settings, store, sources))
@@ -207,7 +217,33 @@ def run(ctx: Context, once: bool) -> None:
             for report in failed:
                 click.echo(f"error: {report.source}: {report.error}", err=True)
             sys.exit(EXIT_FAILED if failed else 0)
-        asyncio.run(Service(ctx.settings, store, sources).run())
+        dispatcher = None
+        if dispatch:
+            from scraper.service.worker import CeleryDispatcher, make_app
+
+            dispatcher = CeleryDispatcher(make_app(ctx.settings))
+        service = Service(ctx.settings, store, sources, reload=ctx.sources, dispatcher=dispatcher)
+        asyncio.run(service.run())
+
+
+@cli.command()
+@click.option(
+    "--concurrency",
+    "-c",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Sources refreshed at once by this worker (1: in-process, more: forked children).",
+)
+@click.option("--name", metavar="NAME", help="Worker name shown by Celery (default scraper-PID).")
+@click.pass_obj
+def worker(ctx: Context, concurrency: int, name: str | None) -> None:
+    """Run a Celery worker that refreshes sources enqueued by `scraper run --dispatch`."""
+    from scraper.service.worker import run_worker
+
+    with open_store(ctx, migrate=False):
+        pass  # refuse to start on a schema this version does not know
+    run_worker(ctx.settings, concurrency=concurrency, name=name)
 
 
 @cli.command()
@@ -220,17 +256,124 @@ def run(ctx: Context, once: bool) -> None:
     help="json: one array; jsonl: one object a line.",
 )
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE atomically instead of stdout.")
-@click.option("--since", metavar="ISO_DATE", help="Only articles fetched at or after this date.")
+@click.option("--since", metavar="ISO_DATE", help="Only versions fetched (or published) at or after this.")
+@click.option(
+    "--since-field",
+    type=click.Choice(["fetched", "published"]),
+    default="fetched",
+    show_default=True,
+    help="Which time --since applies to.",
+)
 @click.option("--source", "source_name", metavar="NAME", help="Only articles of this source.")
+@click.option("--tag", metavar="TAG", help="Only articles carrying this tag.")
+@click.option("--fields", metavar="A,B,...", help="Only these fields (comma-separated).")
+@click.option(
+    "--all-versions", is_flag=True, help="Every version, each with its number and a `changes` summary."
+)
 @click.pass_obj
-def export(ctx: Context, fmt: str, output: str | None, since: str | None, source_name: str | None) -> None:
-    """Export the latest version of every stored article as JSON or JSON Lines."""
+def export(
+    ctx: Context, fmt: str, output: str | None, since: str | None, since_field: str, source_name: str | None,
+    tag: str | None, fields: str | None, all_versions: bool,
+) -> None:  # fmt: skip
+    """Export the latest version of every stored article (or every version) as JSON or JSON Lines."""
     from scraper.export import export_articles
 
     since_at = _parse_since(since)
+    wanted = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
     with open_store(ctx) as store:
-        count = export_articles(store, output or sys.stdout, fmt=fmt, since=since_at, source=source_name)
-    err_console.print(f"exported {count} article(s)" + (f" to {output}" if output else ""), highlight=False)
+        count = export_articles(
+            store, output or sys.stdout, fmt=fmt, since=since_at, since_field=since_field, source=source_name,
+            tag=tag, fields=wanted, all_versions=all_versions,
+        )  # fmt: skip
+    err_console.print(f"exported {count} record(s)" + (f" to {output}" if output else ""), highlight=False)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per version.")
+@click.pass_obj
+def history(ctx: Context, url: str, as_json: bool) -> None:
+    """List an article's versions: number, time, and what changed."""
+    with open_store(ctx) as store:
+        versions = store.history(url)
+    if as_json:
+        for info in versions:
+            _emit(info.to_dict())
+        return
+    table = Table("version", "fetched at", "changed", "size of change", "status")
+    for info in versions:
+        ch = info.changes or {}
+        what = "first capture" if ch.get("initial") else ", ".join(ch.get("fields") or []) or "-"
+        size = (
+            f"+{ch.get('paragraphs_added', 0)}/-{ch.get('paragraphs_removed', 0)} paragraphs, "
+            f"+{ch.get('chars_added', 0)}/-{ch.get('chars_removed', 0)} chars"
+        )
+        when = info.fetched_at.isoformat(timespec="seconds")
+        table.add_row(str(info.version), when, what, size, str(info.http_status or "-"))
+    Console(width=200).print(table)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--from", "from_n", type=int, metavar="N", help="Older version (default: the one before --to).")
+@click.option("--to", "to_n", type=int, metavar="M", help="Newer version (default: the latest).")
+@click.option("--json", "as_json", is_flag=True, help="The diff as data.")
+@click.pass_obj
+def diff(ctx: Context, url: str, from_n: int | None, to_n: int | None, as_json: bool) -> None:
+    """Show what changed between two versions: changed fields and a paragraph diff of the body."""
+    with open_store(ctx) as store:
+        result = store.diff(url, from_n, to_n)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(result.to_text())
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--version", "n", type=int, metavar="N", help="Version number (default: the latest).")
+@click.pass_obj
+def show(ctx: Context, url: str, n: int | None) -> None:
+    """Print one stored version of an article as JSON."""
+    with open_store(ctx) as store:
+        record = store.get_version(url, n)
+    if record is None:
+        fail(f"store: no version {n} of {url}", EXIT_FAILED)
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for monitoring.")
+@click.pass_obj
+def status(ctx: Context, as_json: bool) -> None:
+    """Show each source's health and schedule, recent activity, and the service processes."""
+    from scraper.service.status import collect_status
+
+    with open_store(ctx, migrate=False) as store:
+        report = collect_status(ctx.settings, store, ctx.sources())
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return
+    table = Table(
+        "source", "last success", "last error", "fails", "next poll", "24h articles", "24h versions"
+    )
+    for row in report["sources"]:
+        table.add_row(
+            row["name"] + (" (FAILING)" if row["failing"] else ""), row["last_success_at"] or "never",
+            row["last_error"] or "-", str(row["consecutive_failures"]), row["next_poll_at"] or "-",
+            str(row["articles_24h"]), str(row["versions_24h"]),
+        )  # fmt: skip
+    out = Console(width=200)
+    out.print(table)
+    for svc in report["services"]:
+        out.print(
+            f"{svc['mode']} {svc['host']} pid {svc['pid']}: {svc['state']}"
+            f"{'' if svc['alive'] else ' (no heartbeat: not running)'}, in flight {svc['inflight']},"
+            f" last heartbeat {svc['heartbeat_at']}",
+            highlight=False,
+        )
+    if not report["services"]:
+        out.print("no service has run on this store yet", highlight=False)
 
 
 @cli.group()
@@ -280,6 +423,108 @@ def sources_list(ctx: Context, as_json: bool) -> None:
             detail,
         )
     Console(width=200).print(table)
+
+
+def _source_name(url: str, taken: set[str]) -> str:
+    """A short unique source name from a URL's host (and a number when taken)."""
+    host = (urlsplit(url).hostname or "source").removeprefix("www.")
+    base = re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-") or "source"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
+@sources.command("add")
+@click.argument("url")
+@click.option("--name", metavar="NAME", help="Source name (default: from the host).")
+@click.option("--interval", type=click.FloatRange(min=1), metavar="SECONDS", help="Poll interval.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag for its articles (repeatable).")
+@click.option("--all", "add_all", is_flag=True, help="Add every feed found, not only the best.")
+@click.option("--dry-run", is_flag=True, help="Show what was found; change nothing.")
+@click.pass_obj
+def sources_add(
+    ctx: Context, url: str, name: str | None, interval: float | None, tags: tuple[str, ...], add_all: bool,
+    dry_run: bool,
+) -> None:  # fmt: skip
+    """Add a home page, section page, feed or sitemap: its feeds are discovered and the best one added."""
+    from scraper.pipeline import Pipeline
+    from scraper.sources_file import add_sources
+
+    if not url.lower().startswith(("http://", "https://")):
+        fail(f"sources: not an http(s) URL ({url})")
+
+    async def find() -> list[Any]:
+        async with Pipeline(ctx.settings, None) as pipeline:
+            return await pipeline.discover(url)
+
+    found = asyncio.run(find())
+    table = Table("kind", "url", "title")
+    for cand in found:
+        table.add_row(cand.kind, cand.url, cand.title or "")
+    err_console.print(table)
+    chosen = found if add_all else found[:1]
+    path = ctx.settings.path(ctx.settings.sources_file)
+    taken = {s.name for s in ctx.sources()}
+    new = []
+    for i, cand in enumerate(chosen):
+        label = name if name and i == 0 else (f"{name}-{i + 1}" if name else _source_name(cand.url, taken))
+        new.append(
+            Source(
+                name=label, url=cand.url, kind=cand.kind, tags=list(tags),
+                interval_s=interval or ctx.settings.source_interval_s,
+            )
+        )  # fmt: skip
+    if dry_run:
+        return
+    added = add_sources(path, new)
+    for src in added:
+        err_console.print(f"added {src.kind} source {src.name!r}: {src.url} to {path}", highlight=False)
+
+
+@sources.command("remove")
+@click.argument("name")
+@click.pass_obj
+def sources_remove(ctx: Context, name: str) -> None:
+    """Remove a source from the sources file (its stored articles stay)."""
+    from scraper.sources_file import remove_source
+
+    path = ctx.settings.path(ctx.settings.sources_file)
+    find_source(ctx.sources(), name, str(path))
+    remove_source(path, name)
+    err_console.print(f"removed {name!r} from {path}", highlight=False)
+
+
+@sources.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def sources_import(ctx: Context, file: str) -> None:
+    """Add the feeds of an OPML file (Miniflux, FreshRSS, Feedly exports); folders become tags."""
+    from scraper.feeds import read_opml
+    from scraper.sources_file import add_sources
+
+    try:
+        data = Path(file).read_bytes()
+    except OSError as exc:
+        fail(f"sources: cannot read {file}: {exc.strerror}")
+    path = ctx.settings.path(ctx.settings.sources_file)
+    added = add_sources(path, read_opml(data, file), skip_existing=True)
+    err_console.print(f"imported {len(added)} source(s) into {path}", highlight=False)
+
+
+@sources.command("export")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.pass_obj
+def sources_export(ctx: Context, output: str | None) -> None:
+    """Print the feed sources as OPML 2.0 (tags as categories)."""
+    from scraper.feeds import write_opml
+
+    text = write_opml(ctx.sources())
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
 
 
 def _iso(value: Any) -> str | None:

@@ -41,6 +41,7 @@ ADAPTIVE_WINDOW_S = 7 * 24 * 3600.0  # publishing rate is measured over this win
 CLAIM_LEASE_S = 120.0  # a claimed source is retaken after this long without renewal (killed worker)
 SCHEDULER_TICK_S = 1.0  # how often the service looks for due sources
 BROKER_URL = "redis://127.0.0.1:6379/0"
+SITEMAP_WINDOW_S = 2 * 24 * 3600.0  # only sitemap URLs newer than this are fetched
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Settings:
     robots_cache_s: float = ROBOTS_CACHE_S
     allow_private_hosts: tuple[str, ...] = ()
     max_feed_entries: int = MAX_FEED_ENTRIES
+    sitemap_window_s: float = SITEMAP_WINDOW_S
     source_interval_s: float = SOURCE_INTERVAL_S
     schedule_jitter_s: float = SCHEDULE_JITTER_S
     service_concurrency: int = SERVICE_CONCURRENCY

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urljoin
 
 from scraper.config import Settings
-from scraper.errors import FeedError, FetchError, ScraperError
+from scraper.errors import FetchError, ScraperError
 from scraper.extract import extract_article
-from scraper.feeds import parse_feed
+from scraper.extract.feed_links import COMMON_FEED_PATHS, discover_feeds, find_article_links
+from scraper.feeds import parse_feed, parse_sitemap, recent_sitemaps, recent_urls
 from scraper.fetch import Fetcher
 from scraper.logs import event
 from scraper.models import Article, FeedEntry, FetchAttempt, FetchResult, Source
@@ -24,6 +27,18 @@ log = logging.getLogger("scraper.pipeline")
 
 ARTICLES_IN_FLIGHT = 8  # article pages of one feed fetched at once (the fetcher's host limit still applies)
 FEED_MIN_BODY_CHARS = 200  # a feed entry's content shorter than this is a teaser, not an article
+FALLBACK_AFTER_FAILURES = 2  # a source's fallback chain takes over from this many failures in a row on
+MAX_CHILD_SITEMAPS = 20  # child sitemaps of an index read per refresh (the most recently changed)
+LISTING_MIN_LINKS = 3  # a page with fewer article links is an article, not a listing
+
+
+@dataclass
+class Candidate:
+    """One way to follow a site that `discover` found."""
+
+    kind: str  # feed, sitemap, listing or page
+    url: str
+    title: str | None = None
 
 
 @dataclass
@@ -168,19 +183,8 @@ class Pipeline:
         if parsed.error:
             name = source.name if source else None
             event(log, "feed", logging.WARNING, source=name, url=result.url, error=parsed.error)
-        limit = asyncio.Semaphore(ARTICLES_IN_FLIGHT)
-
-        async def one(entry: FeedEntry) -> ArticleOutcome:
-            async with limit:
-                return await self.process_page(entry.link, source=source, entry=entry)
-
-        tasks = [asyncio.ensure_future(one(e)) for e in parsed.entries if e.link]
-        try:
-            for next_done in asyncio.as_completed(tasks):
-                yield await next_done
-        finally:
-            for task in tasks:
-                task.cancel()
+        async for outcome in self._pages([(e.link, e) for e in parsed.entries if e.link], source):
+            yield outcome
 
     async def process_url(self, url: str, *, source: Source | None = None) -> AsyncIterator[ArticleOutcome]:
         """Fetch one URL; a feed yields each entry's article, a page yields itself."""
@@ -199,34 +203,162 @@ class Pipeline:
         else:
             raise FetchError("neither an HTML page nor a feed", url=url, outcome="not-html")
 
+    async def _pages(
+        self, pages: list[tuple[str, FeedEntry | None]], source: Source | None
+    ) -> AsyncIterator[ArticleOutcome]:
+        """Process article pages concurrently, yielding each as it finishes."""
+        limit = asyncio.Semaphore(ARTICLES_IN_FLIGHT)
+
+        async def one(url: str, entry: FeedEntry | None) -> ArticleOutcome:
+            async with limit:
+                return await self.process_page(url, source=source, entry=entry)
+
+        tasks = [asyncio.ensure_future(one(url, entry)) for url, entry in pages]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    def _unknown(self, urls: list[str]) -> list[str]:
+        """The URLs not stored yet (all of them without a store)."""
+        if self.store is None:
+            return urls
+        return [u for u in urls if not self.store.has_article(u)]
+
+    async def process_sitemap(
+        self, url: str, *, source: Source | None = None
+    ) -> AsyncIterator[ArticleOutcome]:
+        """Read a sitemap (or index) and process only the article URLs newer than the window."""
+        name = source.name if source else None
+        now = _now()
+        window = self.settings.sitemap_window_s
+        result = await self._fetch(url, name, conditional=False)
+        sitemap = parse_sitemap(result.content, result.final_url)
+        urls: list[str] = []
+        if sitemap.is_index:
+            for child_url in recent_sitemaps(sitemap, now, window)[:MAX_CHILD_SITEMAPS]:
+                try:
+                    child = await self._fetch(child_url, name, conditional=False)
+                except FetchError as exc:
+                    yield ArticleOutcome(url=child_url, error=exc)
+                    continue
+                urls += recent_urls(parse_sitemap(child.content, child.final_url), now, window)
+        else:
+            urls = recent_urls(sitemap, now, window)
+        if source is not None and source.pattern:
+            urls = [u for u in urls if re.search(source.pattern, u)]
+        urls = list(dict.fromkeys(urls))[: self.settings.max_feed_entries]
+        async for outcome in self._pages([(u, None) for u in urls], source):
+            yield outcome
+
+    async def process_listing(
+        self, url: str, *, source: Source | None = None
+    ) -> AsyncIterator[ArticleOutcome]:
+        """Read a listing page and process the article links on it that are not stored yet."""
+        name = source.name if source else None
+        result = await self._fetch(url, name, conditional=False)
+        if result.kind != "html":
+            raise FetchError(
+                f"a listing must be an HTML page, got {result.kind}", url=url, outcome="not-html"
+            )
+        links = find_article_links(
+            result.text,
+            result.final_url,
+            selector=source.selector if source else None,
+            pattern=source.pattern if source else None,
+        )
+        new = self._unknown(links)[: self.settings.max_feed_entries]
+        async for outcome in self._pages([(u, None) for u in new], source):
+            yield outcome
+
+    async def discover(self, url: str) -> list[Candidate]:
+        """Work out how to follow a URL: its feeds (best first), else a sitemap, a listing or a page."""
+        result = await self._fetch(url, None, conditional=False)
+        if result.kind == "feed":
+            try:
+                parse_feed(result.content, result.final_url, max_entries=1)
+                return [Candidate("feed", result.final_url)]
+            except ScraperError:
+                pass
+        if result.kind != "html":
+            try:
+                if parse_sitemap(result.content, result.final_url).urls or result.kind == "feed":
+                    return [Candidate("sitemap", result.final_url)]
+            except ScraperError:
+                pass
+            raise FetchError("neither a page, a feed nor a sitemap", url=url, outcome="not-html")
+        found = [Candidate("feed", f.url, f.title) for f in discover_feeds(result.text, result.final_url)]
+        if not found:
+            for path in COMMON_FEED_PATHS:
+                probe = urljoin(result.final_url, path)
+                try:
+                    got = await self._fetch(probe, None, conditional=False)
+                    if got.kind == "feed" and parse_feed(got.content, got.final_url, max_entries=1).entries:
+                        found.append(Candidate("feed", got.final_url))
+                        break
+                except ScraperError:
+                    continue
+        if found:
+            return found
+        links = find_article_links(result.text, result.final_url)
+        return [Candidate("listing" if len(links) >= LISTING_MIN_LINKS else "page", result.final_url)]
+
+    async def _source_outcomes(self, kind: str, url: str, source: Source) -> AsyncIterator[ArticleOutcome]:
+        """The articles of one source document, read as its kind says."""
+        if kind == "sitemap":
+            async for outcome in self.process_sitemap(url, source=source):
+                yield outcome
+        elif kind == "listing":
+            async for outcome in self.process_listing(url, source=source):
+                yield outcome
+        else:
+            async for outcome in self.process_url(url, source=source):
+                yield outcome
+
     async def refresh_source(
-        self, source: Source, on_article: Callable[[ArticleOutcome], None] | None = None
+        self,
+        source: Source,
+        on_article: Callable[[ArticleOutcome], None] | None = None,
+        *,
+        prior_failures: int = 0,
     ) -> SourceReport:
         """Refresh one source end to end; never raises for a bad source, reports instead."""
         report = SourceReport(source=source.name)
         started = _now()
-        try:
-            async for outcome in self.process_url(source.url, source=source):
-                report.outcomes.append(outcome)
-                if on_article is not None:
-                    on_article(outcome)
-                if outcome.error is not None:
-                    report.failed += 1
-                    kind = getattr(outcome.error, "outcome", "error")
-                    event(
-                        log, "article", logging.WARNING,
-                        source=source.name, url=outcome.url, outcome=kind, error=str(outcome.error),
-                    )  # fmt: skip
-                elif outcome.not_modified:
-                    report.not_modified += 1
-                else:
-                    report.articles += 1
-                    report.new_versions += int(outcome.created)
-        except FetchError as exc:
-            report.ok, report.outcome, report.error = False, exc.outcome, str(exc)
-            report.retry_after_s = exc.retry_after_s
-        except (FeedError, ScraperError) as exc:
-            report.ok, report.outcome, report.error = False, "error", str(exc)
+        chain = [(source.kind, source.url)]
+        if source.fallback and prior_failures + 1 >= FALLBACK_AFTER_FAILURES:
+            chain += list(source.fallback)
+        for step, (kind, url) in enumerate(chain):
+            report.ok, report.outcome, report.error = True, "ok", None
+            try:
+                async for outcome in self._source_outcomes(kind, url, source):
+                    report.outcomes.append(outcome)
+                    if on_article is not None:
+                        on_article(outcome)
+                    if outcome.error is not None:
+                        report.failed += 1
+                        err = outcome.error
+                        named = getattr(err, "outcome", "error")
+                        event(
+                            log, "article", logging.WARNING,
+                            source=source.name, url=outcome.url, outcome=named, error=str(err),
+                        )  # fmt: skip
+                    elif outcome.not_modified:
+                        report.not_modified += 1
+                    else:
+                        report.articles += 1
+                        report.new_versions += int(outcome.created)
+            except FetchError as exc:
+                report.ok, report.outcome, report.error = False, exc.outcome, str(exc)
+                report.retry_after_s = exc.retry_after_s
+            except ScraperError as exc:
+                report.ok, report.outcome, report.error = False, "error", str(exc)
+            if report.ok:
+                if step:
+                    event(log, "fallback", source=source.name, kind=kind, url=url, outcome="ok")
+                break
         if report.ok and report.failed and not report.articles and not report.not_modified:
             report.ok, report.outcome = False, "articles-failed"
             report.error = f"all {report.failed} article(s) failed"

@@ -43,7 +43,7 @@ async def refresh_claimed(
         return None
     keeper = asyncio.ensure_future(_keep_claim(schedule, claim, settings.claim_lease_s))
     try:
-        report = await pipeline.refresh_source(source)
+        report = await pipeline.refresh_source(source, prior_failures=claim.consecutive_failures)
     finally:
         keeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):

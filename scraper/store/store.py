@@ -849,6 +849,14 @@ class Store:
             for r in rows
         ]
 
+    def has_article(self, url: str) -> bool:
+        """Say whether an article was stored under this URL (any of the URLs it was reached through)."""
+        with self._read("look up article") as conn:
+            found = conn.execute(
+                select(article_urls.c.article_id).where(article_urls.c.url == normalize_url(url))
+            ).first()
+        return found is not None
+
     def get_version(self, url: str, n: int | None = None) -> dict[str, Any] | None:
         """Return one version (default the latest) as an export record plus fetch data; None if absent."""
         with self._read("show") as conn:
