@@ -22,6 +22,8 @@ TITLE_WINDOW_BEFORE_CHARS = 400
 TITLE_WINDOW_AFTER_CHARS = 700
 # Elements whose text is longer than this are containers, not date lines (characters).
 MAX_DATE_LINE_CHARS = 200
+# Of a long paragraph near the headline only this opening can hold its dateline (characters).
+PARAGRAPH_OPENING_CHARS = 40
 # How many <time> / date-class elements are looked at, at most.
 MAX_TIME_ELEMENTS = 40
 MAX_DATE_LINES = 60
@@ -247,7 +249,8 @@ def _iter_hits(
         a, sep, b, raw_year = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
         if len(raw_year) == 2 and sep != ".":
             continue
-        first_is_day = dayfirst if dayfirst is not None else sep != "/"
+        # dots and dashes are day-first everywhere; slashes follow the page's locale (US: month first)
+        first_is_day = sep != "/" or bool(dayfirst)
         if a > 12:
             first_is_day = True
         elif b > 12:
@@ -450,6 +453,9 @@ MAX_FALLBACK_NODES = 6000
 
 # A UTC stamp this close to midnight may fall on another day where the page's readers live (hours).
 NEAR_MIDNIGHT_HOURS = 5
+# <time> elements marked as publication dates (pubdate, itemprop, class) and the others.
+TIME_MARKED_RANK = 30.0
+TIME_UNMARKED_RANK = 43.0
 # Ranks below this come from explicit publication metadata (JSON-LD, og/article meta, itemprop).
 STRONG_RANK_LIMIT = 20
 # Generic meta dates (DC.date, 'date', 'pubdate'...) are often the CMS's last save: they rank
@@ -595,7 +601,9 @@ def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
         if _excluded(node, ctx.wrappers):
             continue
         marked = "pubdate" in attrs or itemprop == "datePublished" or bool(_PUB_HINT_RE.search(hint))
-        ctx.add("published", 30 + (0 if marked else 1) + order * 0.01, raw, "time-element")
+        # an unmarked <time> may be a teaser's: it ranks below the date line under the headline
+        rank = TIME_MARKED_RANK if marked else TIME_UNMARKED_RANK
+        ctx.add("published", rank + order * 0.01, raw, "time-element")
 
 
 def _headline(tree: LexborHTMLParser) -> LexborNode | None:
@@ -617,17 +625,31 @@ def _headline_wrappers(tree: LexborHTMLParser) -> frozenset[int]:
     return frozenset(ids)
 
 
+def _datelines(text: str) -> str:
+    """Join short text lines with spaces; of a long paragraph keep only its opening words.
+
+    A date inside running text is about something else; a dateline is a short line of its own
+    or opens the first paragraph ('BERLIN, 29. Juli (dpa) -').
+    """
+    lines = (line.strip() for line in text.split("\n"))
+    return " ".join(
+        line if len(line) <= MAX_DATE_LINE_CHARS else line[:PARAGRAPH_OPENING_CHARS] + " ¶"
+        for line in lines
+        if line
+    )
+
+
 def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Search the visible text around the headline for a dateline."""
     h1 = _headline(tree)
     if h1 is None:
         return
-    title = h1.text(deep=True, separator=" ")
+    title = _datelines(h1.text(deep=True, separator="\n"))
     container: LexborNode | None = h1.parent
     for level in range(4):
         if container is None or container.tag in ("html",):
             return
-        text = container.text(deep=True, separator=" ")
+        text = _datelines(container.text(deep=True, separator="\n"))
         pos = text.find(title)
         if pos < 0:
             pos = 0
