@@ -126,13 +126,16 @@ class _Hit:
     has_time: bool
 
 
-def _zone_at(text: str, pos: int) -> tzinfo | None:
+def _zone_at(text: str, pos: int, *, bare_offset: bool = True) -> tzinfo | None:
     """Return the zone written at `pos` (abbreviation or numeric offset), if any."""
     m = _ZONE_RE.match(text, pos)
     if m is None:
         return None
     if m.group("abbr"):
         return ZONE_ABBREVIATIONS[m.group("abbr")]
+    if not bare_offset and not m.group(0).strip(" (").startswith(("GMT", "UTC")):
+        # after a bare date, '-06' is the start of a range ('31.12.2021 -06.01.2022'), not a zone
+        return None
     return _offset_zone(m.group("off"))
 
 
@@ -154,7 +157,7 @@ def _with_time(text: str, end: int, day: datetime) -> tuple[datetime, bool]:
     window = text[end : end + TIME_LOOKAHEAD_CHARS]
     m = _TIME_CJK_RE.match(window) or _TIME_AFTER_RE.match(window)
     if m is None or (m.groupdict().get("m") is None and not m.groupdict().get("ampm")):
-        zone = _zone_at(window, 0)
+        zone = _zone_at(window, 0, bare_offset=False)
         return (localize(day, zone) if zone else day), False
     hour, minute = int(m.group("h")), int(m.group("m") or 0)
     second = int(m.groupdict().get("s") or 0)
