@@ -448,6 +448,7 @@ _URL_DATE_RES = (
     re.compile(r"[/_-]((?:19|20)\d\d)(\d\d)(\d\d)(?:[/_.-]|$)"),
     re.compile(r"/((?:19|20)\d\d)_(\d\d)_(\d\d)(?:[/_.-]|$)"),
 )
+_URL_DMY_RE = re.compile(r"/(\d\d)-(\d\d)-((?:19|20)\d\d)(?:[/_.-]|$)")
 _URL_MONTH_RE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)(?:/|$)")
 _INVISIBLE_TAGS = {"script", "style", "noscript", "template", "textarea", "select", "option", "button"}
 # How many body nodes the last-resort scan reads, at most.
@@ -723,6 +724,9 @@ def _url_day(url: str | None) -> tuple[int, int, int | None] | None:
         m = regex.search(path)
         if m and _make(int(m.group(1)), int(m.group(2)), int(m.group(3))) is not None:
             return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    m = _URL_DMY_RE.search(path)
+    if m and _make(int(m.group(3)), int(m.group(2)), int(m.group(1))) is not None:
+        return int(m.group(3)), int(m.group(2)), int(m.group(1))
     m = _URL_MONTH_RE.search(path)
     if m and 1 <= int(m.group(2)) <= 12:
         return int(m.group(1)), int(m.group(2)), None
