@@ -63,10 +63,14 @@ def test_cron_gives_the_next_fire_time_without_jitter() -> None:
 def test_adaptive_interval_follows_the_publishing_gap_within_bounds() -> None:
     src = Source("s", "http://x.test/", interval_s=3600, adaptive=True)
     s = replace(SETTINGS, adaptive_min_s=300, adaptive_max_s=7200)
-    assert _delay(decide(src, s, now=NOW, ok=True, failures_before=0, publish_gap_s=1000).next_poll_at) == 1000
+    assert (
+        _delay(decide(src, s, now=NOW, ok=True, failures_before=0, publish_gap_s=1000).next_poll_at) == 1000
+    )
     assert _delay(decide(src, s, now=NOW, ok=True, failures_before=0, publish_gap_s=10).next_poll_at) == 300
     assert _delay(decide(src, s, now=NOW, ok=True, failures_before=0, publish_gap_s=1e6).next_poll_at) == 7200
-    assert _delay(decide(src, s, now=NOW, ok=True, failures_before=0, publish_gap_s=None).next_poll_at) == 3600
+    assert (
+        _delay(decide(src, s, now=NOW, ok=True, failures_before=0, publish_gap_s=None).next_poll_at) == 3600
+    )
 
 
 def test_jitter_stays_within_a_quarter_of_the_interval() -> None:

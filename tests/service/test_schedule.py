@@ -33,7 +33,9 @@ def test_sync_spreads_new_sources_and_keeps_existing_due_times(schedule: Schedul
     assert all(T0 <= t <= T0 + timedelta(seconds=10) for t in first.values())
 
     later = T0 + timedelta(hours=1)
-    schedule.sync([*_sources(4), Source("new", "http://127.0.0.1:9/new", interval_s=60)], spread_s=10, now=later)
+    schedule.sync(
+        [*_sources(4), Source("new", "http://127.0.0.1:9/new", interval_s=60)], spread_s=10, now=later
+    )
     rows = {r.source: r for r in schedule.rows()}
     assert "s4" not in rows and "new" in rows
     assert all(rows[f"s{i}"].next_poll_at == first[f"s{i}"] for i in range(4))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -17,13 +18,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from servers import LocalHTTPServer
 
 from scraper.config import Settings
 from scraper.models import Source
 from scraper.service import Service
 from scraper.store import Store
 from scraper.store.schedule import Schedule
-from servers import LocalHTTPServer
 
 SOURCES = 50
 INTERVAL_S = 1.0
@@ -81,7 +82,9 @@ def fetch_times(store: Store) -> dict[str, list[datetime]]:
 
     out: dict[str, list[datetime]] = defaultdict(list)
     with store.engine.connect() as conn:
-        for row in conn.execute(select(fetches.c.source, fetches.c.started_at).order_by(fetches.c.started_at)):
+        for row in conn.execute(
+            select(fetches.c.source, fetches.c.started_at).order_by(fetches.c.started_at)
+        ):
             out[row.source].append(row.started_at)
     return out
 
@@ -119,14 +122,16 @@ def test_each_source_is_polled_on_its_interval_and_restart_continues(
         for i in range(SOURCES):
             polls = times[f"s{i}"]
             assert len(polls) >= 3
-            gaps = [(b - a).total_seconds() for a, b in zip(polls, polls[1:], strict=False)]
+            gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(polls)]
             assert min(gaps) >= INTERVAL_S * 0.95, (i, gaps)  # never twice within one interval
 
         # the 503 source backs off: its interval doubled per consecutive failure
         broken = next(r for r in Schedule(store).rows() if r.source == "broken")
         assert broken.consecutive_failures >= 1
         assert broken.effective_interval_s == INTERVAL_S * 2**broken.consecutive_failures
-        broken_gaps = [(b - a).total_seconds() for a, b in zip(times["broken"], times["broken"][1:], strict=False)]
+        broken_gaps = [
+            (b - a).total_seconds() for a, b in zip(times["broken"], times["broken"][1:], strict=False)
+        ]
         assert all(g >= INTERVAL_S * 2 * 0.95 for g in broken_gaps)
 
         # restart: nothing is fetched before the due time stored by the first run
@@ -181,14 +186,25 @@ def _cli_env(tmp_path: Path, srv: LocalHTTPServer, **extra: str) -> dict[str, st
     (tmp_path / "settings.toml").write_text('sources_file = "sources.toml"\n')
     lines = []
     for i in range(SOURCES):
-        lines += ["[[sources]]", f'name = "s{i}"', f'url = "{srv.url(f"/p/{i}")}"', 'kind = "page"', "interval = 2", ""]
+        lines += [
+            "[[sources]]",
+            f'name = "s{i}"',
+            f'url = "{srv.url(f"/p/{i}")}"',
+            'kind = "page"',
+            "interval = 2",
+            "",
+        ]
     (tmp_path / "sources.toml").write_text("\n".join(lines))
     return env
 
 
 def _scraper(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "scraper", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "scraper", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -213,7 +229,7 @@ def test_second_service_is_refused_and_sigterm_mid_run_leaves_store_consistent(
     try:
         _wait_for_line(first, "refresh source=")
         second = _scraper(env, "run")
-        out, err = second.communicate(timeout=60)
+        _out, err = second.communicate(timeout=60)
         assert second.returncode != 0
         assert "already serving this store" in err and "Traceback" not in err
 
@@ -231,12 +247,17 @@ def test_second_service_is_refused_and_sigterm_mid_run_leaves_store_consistent(
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         orphans = conn.execute(
-            "SELECT count(*) FROM article_versions v LEFT JOIN articles a ON a.id = v.article_id WHERE a.id IS NULL"
+            "SELECT count(*) FROM article_versions v LEFT JOIN articles a ON a.id = v.article_id"
+            " WHERE a.id IS NULL"
         ).fetchone()[0]
         assert orphans == 0
 
     status = subprocess.run(
-        [sys.executable, "-m", "scraper", "status", "--json"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "scraper", "status", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert status.returncode == 0, status.stderr
     report = json.loads(status.stdout)
