@@ -19,6 +19,7 @@ SKIP_TAGS = frozenset(
         "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
         "canvas", "button", "input", "select", "textarea", "option", "head", "audio", "video",
         "map", "dialog", "nav", "menu", "title", "meta", "link", "source", "track", "frameset",
+        "amp-ad", "amp-sidebar", "amp-social-share", "amp-analytics", "amp-consent", "amp-sticky-ad",
     }
 )  # fmt: skip
 # Elements that start a new block of text.
@@ -60,8 +61,10 @@ _COMMENT_RE = re.compile(
     r"(?:^|[\s_\-])(?:comment|comments|commentlist|disqus|kommentare|kommentar|commentaires|"
     r"comentarios|respond|discussion|replies|reactions)(?=$|[\s_\-\d])"
 )
+# the element holding one comment's own text (not its author line or reply button)
 _COMMENT_ITEM_RE = re.compile(
-    r"(?:^|[\s_\-])(?:comment(?:body|content|text)?|kommentar|commentbody)(?=$|[\s_\-\d])"
+    r"(?:^|[\s_\-])(?:comment[\s_\-]?(?:body|content|text|message|entry)|commentbody|commentcontent|"
+    r"commenttext|kommentar[\s_\-]?text)(?=$|[\s_\-\d])"
 )
 _LIVE_RE = re.compile(r"\S*live\S*")
 _TAXONOMY_RE = re.compile(r"(?:^|\s)(?:tag|category)-\S*")
@@ -108,9 +111,10 @@ GOOD_BLOCK_MIN_CHARS = 60  # a block this long with few links is likely prose
 NEAR_DUP_MIN_WORDS = 8
 NEAR_DUP_JACCARD = 0.8
 BAD_WEIGHT = 0.4  # how much one character of furniture costs a container, against one of prose
-ARTICLE_BODY_HINT_MIN_CHARS = 400
+ARTICLE_BODY_HINT_MIN_CHARS = 200
 ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
 CONTENT_CLASS_BONUS = 1.02  # score factor of containers with a content-like class ("entry-content")
+TEASER_MAX_PROSE_CHARS = 300  # a linked headline with less prose than this under it is a teaser card
 TRIM_EDGES = True  # drop bylines and tag lines before the first and after the last paragraph
 JUNK_MIN_LINK_CHARS = 40  # less link text than this inside a sub-element is a citation, not a link list
 JUNK_LINK_RATIO = 2.0  # a sub-element with this many times more link text than prose is a link list
@@ -299,7 +303,7 @@ class _Walk:
                 pass
             elif tag == "br":
                 segments.append((BR_MARK, None))
-            elif tag == "img":
+            elif tag == "img" or tag == "amp-img":
                 self._image(node)
             else:
                 index = self.add_element(node, tag, open_elements[-1])
@@ -422,10 +426,9 @@ def _block_weights(block: _Block, hint: str) -> tuple[float, float]:
         b += 0.3 * (length - block.link_chars)
     if hint and length >= 25:
         if _norm(block.text) in hint:
-            g *= 2
+            g = max(g, float(length)) * 2
         else:
-            b += g
-            g = 0.0
+            g *= 0.5
     return g, b
 
 
@@ -439,6 +442,7 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     parent = walk.parent
     weights: list[tuple[float, float]] = []
     has_h1 = [False] * n
+    linked_heading = [False] * n
     for block in walk.blocks:
         if block.image is not None:
             weights.append((0.0, 0.0))
@@ -448,11 +452,16 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
         weights.append((g, b))
         i = block.owner
         link_chars = block.link_chars
+        is_h1 = block.tag == "h1"
+        # a headline that is a link, outside the page's h1, marks a teaser card (or a list of them)
+        teaser_head = not is_h1 and block.tag in HEADING_TAGS and link_chars * 2 > len(block.text)
         while i >= 0:
             prose[i] += g
             link_total[i] += link_chars
-            if block.tag == "h1":
+            if is_h1:
                 has_h1[i] = True
+            if teaser_head:
+                linked_heading[i] = True
             i = parent[i]
     # a furniture word on a wrapper of most of the page (body class="has-sidebar") says nothing
     half = 0.5 * prose[0] if n else 0.0
@@ -461,6 +470,8 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     for i in range(n):
         if neg[i] and prose[i] > half:
             neg[i] = False
+        elif linked_heading[i] and prose[i] < TEASER_MAX_PROSE_CHARS and not has_h1[i]:
+            neg[i] = True
         if comment[i] and has_h1[i]:
             comment[i] = False
     for block, (g, b) in zip(walk.blocks, weights, strict=True):
@@ -545,29 +556,37 @@ def _furniture_between(walk: _Walk, index: int, container: int, prose: list[floa
 
 def _collect_comments(walk: _Walk) -> list[str]:
     """Return the text of each reader comment found inside comment sections."""
-    comments: list[str] = []
-    current: dict[int, list[str]] = {}
-    order: list[int] = []
     parent = walk.parent
+    item_flags = walk.comment_item
+    # "comment-body" often wraps author line, text and reply link, with "comment-content" inside it:
+    # only the innermost comment-text element holds the comment itself
+    outer: set[int] = set()
+    for i, flag in enumerate(item_flags):
+        if flag:
+            up = parent[i]
+            while up >= 0:
+                if item_flags[up]:
+                    outer.add(up)
+                up = parent[up]
+    texts: dict[int, list[str]] = {}
     for block in walk.blocks:
         if not block.text:
             continue
         i = block.owner
-        in_section = False
         item = -1
+        in_section = False
         while i >= 0:
-            if walk.comment_item[i] and item < 0:
+            if item < 0 and item_flags[i] and i not in outer:
                 item = i
             if walk.comment[i]:
                 in_section = True
+                break
             i = parent[i]
-        if in_section and item >= 0:
-            if item not in current:
-                current[item] = []
-                order.append(item)
-            current[item].append(block.text)
-    for item in order:
-        text = "\n".join(current[item]).strip()
+        if item >= 0 and in_section and not _is_junk_line(block.text):
+            texts.setdefault(item, []).append(block.text)
+    comments: list[str] = []
+    for lines in texts.values():
+        text = "\n".join(lines).strip()
         if text and text not in comments:
             comments.append(text)
     return comments
@@ -584,9 +603,9 @@ def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
         full = _absolute(base_url, href) if href is not None else None
         if full is not None and text.strip():
             links.append(full)
-            parts.append(f'<a href="{html.escape(full, quote=True)}">{html.escape(text)}</a>')
+            parts.append(f'<a href="{html.escape(full, quote=True)}">{html.escape(text, quote=False)}</a>')
         else:
-            parts.append(html.escape(text))
+            parts.append(html.escape(text, quote=False))
     return _WS_RE.sub(" ", "".join(parts)).strip(), links
 
 
