@@ -448,6 +448,16 @@ _URL_DATE_RES = (
     re.compile(r"[/_-]((?:19|20)\d\d)(\d\d)(\d\d)(?:[/_.-]|$)"),
     re.compile(r"/((?:19|20)\d\d)_(\d\d)_(\d\d)(?:[/_.-]|$)"),
 )
+# where the story's headline is, most specific first
+_HEADLINE_SELECTORS = (
+    "article h1",
+    "main h1",
+    "h1",
+    "[itemprop=headline]",
+    "article h2",
+    ".entry-title, .post-title, .post_title, .article-title",
+    "h2",
+)
 _URL_DMY_RE = re.compile(r"/(\d\d)-(\d\d)-((?:19|20)\d\d)(?:[/_.-]|$)")
 _URL_MONTH_RE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)(?:/|$)")
 _INVISIBLE_TAGS = {"script", "style", "noscript", "template", "textarea", "select", "option", "button"}
@@ -610,9 +620,9 @@ def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
         ctx.add("published", rank + order * 0.01, raw, "time-element")
 
 
-def _headline(tree: LexborHTMLParser) -> LexborNode | None:
+def _headline(tree: LexborHTMLParser, selectors: tuple[str, ...] = _HEADLINE_SELECTORS[:5]) -> LexborNode | None:
     """Return the page's main headline element."""
-    for selector in ("article h1", "main h1", "h1", "[itemprop=headline]", "article h2"):
+    for selector in selectors:
         node = tree.css_first(selector)
         if node is not None and node.text(strip=True):
             return node
@@ -621,7 +631,7 @@ def _headline(tree: LexborHTMLParser) -> LexborNode | None:
 
 def _headline_wrappers(tree: LexborHTMLParser) -> frozenset[int]:
     """Return the ids of the headline's ancestors (page wrappers, whatever their class says)."""
-    node = _headline(tree)
+    node = _headline(tree, _HEADLINE_SELECTORS)
     ids: set[int] = set()
     while node is not None and len(ids) < MAX_ANCESTOR_DEPTH:
         ids.add(node.mem_id)
