@@ -620,7 +620,9 @@ def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
         ctx.add("published", rank + order * 0.01, raw, "time-element")
 
 
-def _headline(tree: LexborHTMLParser, selectors: tuple[str, ...] = _HEADLINE_SELECTORS[:5]) -> LexborNode | None:
+def _headline(
+    tree: LexborHTMLParser, selectors: tuple[str, ...] = _HEADLINE_SELECTORS[:5]
+) -> LexborNode | None:
     """Return the page's main headline element."""
     for selector in selectors:
         node = tree.css_first(selector)
