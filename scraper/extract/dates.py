@@ -43,18 +43,18 @@ class Dates:
 _MONTH_NAMES: dict[str, int] = {}
 for _num, _names in enumerate(
     [
-        "january jan janvier janv enero ene januar jänner jänn jan gennaio gen janeiro januari stycznia",
-        "february feb febr février fevrier févr fevr febrero februar febbraio fevereiro fev februari",
-        "march mar mars marzo märz maerz mrz marz março marco maart",
-        "april apr avril avr abril aprile",
-        "may mai mayo maggio mag maio mei",
-        "june jun juin junio juni giugno junho",
-        "july jul juillet juil julio juli luglio lug julho",
-        "august aug août aout agosto ago augustus",
-        "september sep sept septembre septiembre setiembre settembre set setembro",
-        "october oct octobre octubre oktober okt ottobre ott outubro out",
-        "november nov novembre noviembre novembro",
-        "december dec décembre decembre déc diciembre dic dezember dez dicembre dezembro",
+        "january jan janvier janv enero ene januar jänner jänn jan gennaio gen janeiro januari stycznia января январь січня stycznia styczeń ocak leden ledna tammikuuta",
+        "february feb febr février fevrier févr fevr febrero februar febbraio fevereiro fev februari февраля февраль лютого lutego luty şubat únor února helmikuuta",
+        "march mar mars marzo märz maerz mrz marz março marco maart марта март березня marca marzec mart březen března maaliskuuta",
+        "april apr avril avr abril aprile апреля апрель квітня kwietnia kwiecień nisan duben dubna huhtikuuta",
+        "may mai mayo maggio mag maio mei мая май травня maja maj mayıs květen května toukokuuta",
+        "june jun juin junio juni giugno junho июня июнь червня czerwca czerwiec haziran červen června kesäkuuta",
+        "july jul juillet juil julio juli luglio lug julho июля июль липня lipca lipiec temmuz červenec července heinäkuuta",
+        "august aug août aout agosto ago augustus августа август серпня sierpnia sierpień ağustos srpen srpna elokuuta",
+        "september sep sept septembre septiembre setiembre settembre set setembro сентября сентябрь вересня września wrzesień eylül září syyskuuta",
+        "october oct octobre octubre oktober okt ottobre ott outubro out октября октябрь жовтня października październik ekim říjen října lokakuuta",
+        "november nov novembre noviembre novembro ноября ноябрь листопада listopada listopad kasım listopadu marraskuuta",
+        "december dec décembre decembre déc diciembre dic dezember dez dicembre dezembro декабря декабрь грудня grudnia grudzień aralık prosinec prosince joulukuuta",
     ],
     start=1,
 ):
@@ -470,6 +470,9 @@ NEAR_MIDNIGHT_HOURS = 5
 # <time> elements marked as publication dates (pubdate, itemprop, class) and the others.
 TIME_MARKED_RANK = 30.0
 TIME_UNMARKED_RANK = 43.0
+# Unlisted meta keys that name a publication or creation time rank below every listed key.
+GENERIC_META_RANK = 48.0
+_GENERIC_PUB_KEY_RE = re.compile(r"publi|creat|upload|release|issued|pubdate|posted", re.I)
 # Ranks below this come from explicit publication metadata (JSON-LD, og/article meta, itemprop).
 STRONG_RANK_LIMIT = 20
 # Generic meta dates (DC.date, 'date', 'pubdate'...) are often the CMS's last save: they rank
@@ -544,6 +547,10 @@ def _from_meta(tree: LexborHTMLParser, ctx: _Context) -> None:
             if spec is not None:
                 fld, rank, source = spec
                 ctx.add(fld, (WEAK_META_RANK if rank >= 4 else 10) + rank, content, source)
+                break
+            if _GENERIC_PUB_KEY_RE.search(key) and not _MOD_HINT_RE.search(key):
+                # an unlisted vendor key ('five_hundred_pixels:uploaded', 'cXenseParse:publishtime')
+                ctx.add("published", GENERIC_META_RANK, content, "meta")
                 break
 
 
