@@ -42,11 +42,12 @@ class Dispatcher(Protocol):
 async def run_once(settings: Settings, store: Store | None, sources: list[Source]) -> list[SourceReport]:
     """Refresh every enabled source once, at most `service_concurrency` at a time."""
     limit = asyncio.Semaphore(settings.service_concurrency)
+    failures = {s.name: s.consecutive_failures for s in store.source_statuses()} if store is not None else {}
     async with Pipeline(settings, store) as pipeline:
 
         async def one(source: Source) -> SourceReport:
             async with limit:
-                return await pipeline.refresh_source(source)
+                return await pipeline.refresh_source(source, prior_failures=failures.get(source.name, 0))
 
         return list(await asyncio.gather(*(one(s) for s in sources if s.enabled)))
 
