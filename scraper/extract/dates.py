@@ -473,6 +473,16 @@ TIME_UNMARKED_RANK = 43.0
 # Unlisted meta keys that name a publication or creation time rank below every listed key.
 GENERIC_META_RANK = 48.0
 _GENERIC_PUB_KEY_RE = re.compile(r"publi|creat|upload|release|issued|pubdate|posted", re.I)
+# Last resorts: data keys in inline scripts, then dates in the canonical or lead-image URL.
+SCRIPT_DATA_RANK = 57.0
+LINK_DATE_RANK = 62.0
+MAX_DATA_SCRIPTS = 40
+# Only the start of a data script is searched (characters); page-state blobs can be megabytes.
+MAX_DATA_SCRIPT_CHARS = 200_000
+_SCRIPT_PUB_KEY_RE = re.compile(
+    r'"(?:datePublished|published_?[aA]t|publish_?[dD]ate|pub_?[dD]ate|first-?[pP]ublication|publishedFirst|'
+    r'publicationDate|firstPublished|created_?[aA]t)"\s*:\s*"([^"]{8,40})"'
+)
 # Ranks below this come from explicit publication metadata (JSON-LD, og/article meta, itemprop).
 STRONG_RANK_LIMIT = 20
 # Generic meta dates (DC.date, 'date', 'pubdate'...) are often the CMS's last save: they rank
@@ -761,6 +771,35 @@ def _from_url(url_day: tuple[int, int, int | None] | None, ctx: _Context) -> Non
         ctx.published.append(_Candidate(60, _Hit(0, day, False), "url"))
 
 
+def _from_script_data(tree: LexborHTMLParser, ctx: _Context) -> None:
+    """Last resort: a publication key in the page's inline data scripts ("published_at": "...")."""
+    for node in tree.css("script:not([src])")[:MAX_DATA_SCRIPTS]:
+        text = node.text(deep=True) or ""
+        m = _SCRIPT_PUB_KEY_RE.search(text, 0, MAX_DATA_SCRIPT_CHARS)
+        if m is not None:
+            hit = _first_hit(m.group(1), ctx.now, ctx.dayfirst)
+            if hit is not None:
+                ctx.published.append(_Candidate(SCRIPT_DATA_RANK, hit, "heuristic"))
+                return
+
+
+def _from_page_links(tree: LexborHTMLParser, ctx: _Context) -> None:
+    """Last resort: a full date in the canonical URL or the lead image's path (/2016/05/04/)."""
+    for selector, attr in (
+        ('link[rel="canonical"]', "href"),
+        ('meta[property="og:url"]', "content"),
+        ('meta[property="og:image"]', "content"),
+    ):
+        node = tree.css_first(selector)
+        link = str(node.attributes.get(attr) or "") if node is not None else ""
+        day = _url_day(link)
+        if day is not None and day[2] is not None:
+            value = _make(day[0], day[1], day[2])
+            if value is not None and _plausible(value, ctx.now):
+                ctx.published.append(_Candidate(LINK_DATE_RANK, _Hit(0, value, False), "url"))
+                return
+
+
 def _page_zone(ctx: _Context) -> tzinfo | None:
     """Return the local zone used by the page's own dates (non-UTC preferred), for zoneless dates."""
     zones = [c.hit.value.tzinfo for c in sorted(ctx.published + ctx.modified, key=lambda c: c.rank)]
@@ -884,6 +923,10 @@ def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime 
         reader(tree, ctx)
     if not ctx.published:
         _from_url(url_day, ctx)
+    if not ctx.published:
+        _from_script_data(tree, ctx)
+    if not ctx.published:
+        _from_page_links(tree, ctx)
     zone = _page_zone(ctx)
     dates = Dates()
     published = _best(ctx.published, zone)
