@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 import unicodedata
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +14,7 @@ from scraper.models import Article
 HASHED_FIELDS = ("title", "body", "authors", "published", "modified")
 COMPARED_FIELDS = (*HASHED_FIELDS, "description", "tags", "language", "site_name", "image")
 DIFF_CONTEXT_PARAGRAPHS = 1
+HASH_RECIPE = "content-v1"  # change only with a migration: a new recipe makes every article look edited
 
 
 def normalize_text(text: str | None) -> str:
@@ -22,15 +22,29 @@ def normalize_text(text: str | None) -> str:
     if not text:
         return ""
     # str.split() with no argument splits on every Unicode whitespace run, many times faster than re.sub
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    return " ".join(_nfc(text).split())
+
+
+def _nfc(text: str) -> str:
+    """Return text in NFC, skipping the work for ASCII and already-normalized text."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def _collapse(line: str) -> str:
+    """Collapse whitespace runs of one line to single spaces, stripped."""
+    # isprintable() is False for every whitespace but " ", so such lines need no split/join
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line
+    return " ".join(line.split())
 
 
 def paragraphs(body: str | None) -> list[str]:
     """Split a body into normalized, non-empty paragraphs (one per line)."""
     if not body:
         return []
-    text = unicodedata.normalize("NFC", body)
-    return [p for p in (" ".join(line.split()) for line in text.splitlines()) if p]
+    return [p for p in map(_collapse, _nfc(body).splitlines()) if p]
 
 
 def parse_datetime(value: str | None) -> datetime | None:
@@ -57,15 +71,17 @@ def _normalize_date(value: str | None) -> str:
 
 def content_hash(article: Article, body_paragraphs: list[str] | None = None) -> str:
     """Return the sha256 over normalized title, body (by paragraph), authors, published and modified."""
-    payload = [
+    # Normalized text holds no control characters (str.split() treats \x1c-\x1f as whitespace), so these
+    # separators cannot be forged by content; the leading tag versions the recipe.
+    parts = [
+        HASH_RECIPE,
         normalize_text(article.title),
-        paragraphs(article.body) if body_paragraphs is None else body_paragraphs,
-        [a for a in (normalize_text(x) for x in article.authors) if a],
+        "\x1e".join(paragraphs(article.body) if body_paragraphs is None else body_paragraphs),
+        "\x1e".join(a for a in (normalize_text(x) for x in article.authors) if a),
         _normalize_date(article.published),
         _normalize_date(article.modified),
     ]
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def _field_value(record: dict[str, Any], name: str) -> Any:
