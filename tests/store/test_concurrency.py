@@ -50,3 +50,36 @@ def test_export_during_writes_is_a_consistent_snapshot(db_url: str) -> None:
     titles = {r["title"] for r in final.iter_latest(fields=["title"])}
     final.close()
     assert {t.rsplit(" round ", 1)[1] for t in titles} == {str(ROUNDS - 1)}
+
+
+def test_same_new_article_from_two_threads_is_one_article(db_url: str) -> None:
+    import threading
+
+    from tests.store.factories import make_article
+
+    store = Store.open(db_url)
+    rounds, workers = 8, 4
+    errors: list[BaseException] = []
+    results: list[tuple[int, bool, bool]] = []
+    for r in range(rounds):
+        barrier = threading.Barrier(workers)
+
+        def save(r: int = r, barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait()
+                res = store.save_article(make_article(100 + r))
+                results.append((r, res.created, res.new_article))
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=save) for _ in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []
+    for r in range(rounds):
+        mine = [(created, new) for rr, created, new in results if rr == r]
+        assert sorted(mine) == [(False, False)] * (workers - 1) + [(True, True)], mine
+    assert len(list(store.iter_latest(fields=["version"]))) == rounds
+    store.close()

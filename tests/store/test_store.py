@@ -385,3 +385,20 @@ def test_history_summary_line(store: Store) -> None:
     assert first.summary().startswith("v1  2025-07-29T14:00:00+00:00  first capture  (+3/-0 paragraphs")
     assert second.summary() == "v2  2025-08-01T00:00:00+00:00  title, body  (+1/-0 paragraphs, +9/-0 chars)"
     assert second.to_dict()["changes"]["fields"] == ["title", "body"]
+
+
+def test_prune_applies_age_retention_to_every_article(db_url: str) -> None:
+    store = Store.open(db_url)
+    for n in (1, 2):
+        for i, day in enumerate(["2020-01-01", "2020-02-01", "2020-03-01"]):
+            art = make_article(n, title=f"t{i}", fetched_at=f"{day}T00:00:00+00:00")
+            store.save_article(art, raw_html=page(art, ad=str(i)))
+    store.close()
+    plain = Store.open(db_url)
+    assert plain.prune() == 0  # no retention configured: nothing goes
+    plain.close()
+    pruned = Store.open(db_url, keep_days=1)
+    assert pruned.prune() == 2  # per article: first and latest stay, the middle one goes
+    assert [v.version for v in pruned.history(make_article(1).url or "")] == [1, 3]
+    assert _count(pruned, blobs) == 2  # pages are shared by both articles; the middle page is gone
+    pruned.close()
