@@ -421,7 +421,7 @@ for _fld, _rank, _prov, _keys in (
     for _key in _keys.split():
         _META_DATES.setdefault(_key, (_fld, _rank, _prov))
 
-_EXCLUDED_TAGS = {"footer", "nav", "form"}
+_EXCLUDED_TAGS = {"footer", "nav"}
 # class/id tokens (matched at the token start) of regions whose dates belong to other things
 _EXCLUDED_CLASS_RE = re.compile(
     r"(?:^|\s)((?:[\w-]*comment|related|sidebar|side-bar|footer|site-footer|recommend|popular|most-?read|"
