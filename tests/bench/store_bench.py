@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import gzip
 import itertools
 import json
 import os
@@ -100,6 +101,18 @@ _NAV = "".join(f'<li class="nav-item"><a href="/section/{w}">{w.title()}</a></li
 _FOOTER = "".join(f'<a class="footer-link" href="/about/{w}">{w}</a>' for w in WORDS[80:200])
 
 
+_REAL_PAGES: list[bytes] = []
+
+
+def load_real_pages(folder: Path) -> None:
+    """Use real saved pages (*.html or *.html.gz) as the raw HTML instead of the synthetic template."""
+    for path in sorted(folder.rglob("*.htm*")):
+        data = path.read_bytes()
+        _REAL_PAGES.append(gzip.decompress(data) if path.suffix == ".gz" else data)
+    if not _REAL_PAGES:
+        raise SystemExit(f"no *.html or *.html.gz pages under {folder}")
+
+
 def make_page(i: int, refetch: int = 0) -> tuple[Article, bytes, FetchResult]:
     """Return article i (deterministic), its raw HTML (ads/tokens vary with `refetch`) and fetch."""
     rng = random.Random(i)
@@ -127,6 +140,9 @@ def make_page(i: int, refetch: int = 0) -> tuple[Article, bytes, FetchResult]:
         f'<div class="ad" data-ad="{token[:8]}"></div>{paras}</article>'
         f'<aside><ul class="related">{related}</ul></aside></main><footer>{_FOOTER}</footer></body></html>'
     ).encode()
+    if _REAL_PAGES:
+        # a real page, made unique per article and per fetch the way ads and tokens do
+        html = _REAL_PAGES[i % len(_REAL_PAGES)] + f"<!-- {url} {token} -->".encode()
     article = Article(
         url=url + f"?utm_source=rss&utm_campaign={refetch}",
         canonical_url=url,
@@ -278,7 +294,10 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="articles to insert (default 100000)")
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    parser.add_argument("--real-html", type=Path, help="folder of real pages (*.html, *.html.gz)")
     args = parser.parse_args()
+    if args.real_html:
+        load_real_pages(args.real_html)
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     load = os.getloadavg()[0]
     results = {e: run(e, args.n, args.keep) for e in engines}
