@@ -33,11 +33,10 @@ def _clean(text: str | None) -> str | None:
 
 
 def count_words(text: str) -> int:
-    """Count words, each CJK character counting as one (those scripts do not space words)."""
+    """Count space-separated words, each CJK character counting as one (those scripts do not space words)."""
     cjk = len(_CJK_RE.findall(text))
-    if not cjk:
-        return len(_WORD_RE.findall(text))
-    return cjk + len(_WORD_RE.findall(_CJK_RE.sub(" ", text)))
+    spaced = _CJK_RE.sub(" ", text) if cjk else text
+    return cjk + sum(1 for token in spaced.split() if _WORD_RE.search(token))
 
 
 def _metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
@@ -132,7 +131,7 @@ def extract_article(
         if title is not None:
             meta.provenance["title"] = "heuristic"
     try:
-        body = extract_body(tree, url, title=title, rule=rule)
+        body = extract_body(tree, url, title=title, rule=rule, page_chars=len(html))
     except Exception:  # the body heuristics must never lose the metadata already found
         log.exception("extract: body failed (%s)", url)
         body = Body()

@@ -35,6 +35,7 @@ BR_MARK = "\x00"  # stands for <br> inside a block's raw text (the parser never 
 # Elements whose text is page furniture wherever they sit (captions, forms, sidebars, footers).
 NEG_TAGS = frozenset({"aside", "footer", "figcaption", "form", "address"})
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+LARGE_PAGE_CHARS = 1_000_000  # above this the walk is narrowed to the likely article region first
 MAX_NODES = 200_000  # a walk this long is a junk page; stop rather than spend seconds on it
 MAX_DEPTH = 400  # deeper nesting is broken markup; its text is still read, its structure is not
 
@@ -108,8 +109,8 @@ DATE_LINE_MAX_CHARS = 120
 JUNK_LINE_MAX_CHARS = 120
 CREDIT_LINE_MAX_CHARS = 160
 GOOD_BLOCK_MIN_CHARS = 60  # a block this long with few links is likely prose
-NEAR_DUP_MIN_WORDS = 8
-NEAR_DUP_JACCARD = 0.8
+NEAR_DUP_MIN_WORDS = 20  # shorter ones may differ by a word on purpose ("sales rose" / "costs rose")
+NEAR_DUP_JACCARD = 0.85
 BAD_WEIGHT = 0.4  # how much one character of furniture costs a container, against one of prose
 ARTICLE_BODY_HINT_MIN_CHARS = 200
 ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
@@ -728,6 +729,7 @@ def extract_body(
     *,
     title: str | None = None,
     rule: SiteRule | None = None,
+    page_chars: int = 0,
 ) -> Body:
     """Extract the main text of a parsed page (the tree may be changed)."""
     hint = article_body_hint(tree)
@@ -743,8 +745,8 @@ def extract_body(
             nodes = tree.css(rule.body)
             if nodes:
                 return _from_rule(nodes, url, title)
-    # drop never-text elements in C before the Python walk, which costs per node
-    tree.strip_tags(list(SKIP_TAGS))
+    if page_chars > LARGE_PAGE_CHARS:
+        root = _narrow_root(tree, root)
     walk = _Walk(url)
     walk.run(root)
     if not walk.tag:
@@ -754,6 +756,25 @@ def extract_body(
     kept = _filter(walk, container, prose, title, use_furniture=True)
     text, body_html, links = _render(walk, kept, url)
     return Body(text, body_html, links, _collect_comments(walk), source)
+
+
+def _narrow_root(tree: LexborHTMLParser, root: LexborNode) -> LexborNode:
+    """On a huge page, return the region around the article so the walk stays within its time budget."""
+    candidates = tree.css("[itemprop=articleBody], article, main")
+    if candidates:
+        return max(candidates, key=lambda node: len(node.text(deep=True)))
+    # no semantic markup: the grandparent of the element holding the most paragraphs
+    counts: dict[int, int] = {}
+    parents: dict[int, LexborNode] = {}
+    for paragraph in tree.css("p"):
+        up = paragraph.parent
+        if up is not None:
+            counts[up.mem_id] = counts.get(up.mem_id, 0) + 1
+            parents[up.mem_id] = up
+    if not counts:
+        return root
+    best = parents[max(counts, key=lambda key: counts[key])]
+    return best.parent or best
 
 
 def _from_rule(nodes: list[LexborNode], url: str | None, title: str | None) -> Body:

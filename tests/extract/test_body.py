@@ -1,0 +1,113 @@
+"""Body extraction rules: safe HTML, links, duplicates, furniture lines, tables and lists."""
+
+from __future__ import annotations
+
+import re
+
+from scraper.extract import extract_article
+
+LONG = "The plant will make power electronics for electric cars and wind turbines from next year onwards. "
+ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "pre", "a", "img", "br"}
+
+
+def _page(inner: str, extra: str = "") -> str:
+    return (
+        "<html><head><title>Plant opens</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/x'>Section</a></nav>"
+        f"<article><h1>Plant opens</h1>{inner}</article>{extra}"
+        "<footer>Imprint | Privacy</footer></body></html>"
+    )
+
+
+def test_body_html_is_safe_and_links_are_absolute():
+    inner = (
+        f"<p onclick='evil()' style='color:red'>{LONG}<a href='/report.pdf' onmouseover='x()'>report</a> "
+        "<a href='javascript:alert(1)'>click</a> <script>alert(2)</script><iframe src='x'></iframe></p>"
+        f"<h3>Outlook</h3><p>{LONG}<img src='/chart.png' onerror='y()' alt='Chart'></p>"
+        f"<blockquote>{LONG}</blockquote><pre>code  block</pre>"
+    )
+    article = extract_article(_page(inner), "https://news.example.com/2024/plant")
+    tags = set(re.findall(r"<\s*([a-zA-Z0-9]+)", article.body_html))
+    assert tags <= ALLOWED_TAGS, tags
+    assert "onclick" not in article.body_html and "javascript:" not in article.body_html
+    assert "alert" not in article.body
+    assert '<a href="https://news.example.com/report.pdf">report</a>' in article.body_html
+    assert '<img src="https://news.example.com/chart.png" alt="Chart">' in article.body_html
+    assert "<h3>Outlook</h3>" in article.body_html
+    assert article.links == ["https://news.example.com/report.pdf"]
+    for href in re.findall(r'href="([^"]+)"', article.body_html):
+        assert href.startswith("https://")
+
+
+def test_paragraphs_are_separated_by_one_blank_line_and_repeats_dropped():
+    inner = f"<p>{LONG}One.</p><p>{LONG}Two.</p><p>{LONG}One.</p><div><p>  {LONG}Two. </p></div>"
+    article = extract_article(_page(inner))
+    assert article.body == f"{LONG}One.\n\n{LONG}Two."
+
+
+def test_title_repeated_in_body_is_dropped():
+    article = extract_article(_page(f"<p>{LONG}</p><h2>Plant opens</h2><p>Plant opens</p>"))
+    assert "Plant opens" not in article.body
+    assert article.title == "Plant opens"
+
+
+def test_furniture_lines_inside_the_article_are_dropped():
+    inner = (
+        "<div class='byline'>By Jane Doe</div><p class='date'>Monday, March 4, 2024 10:15 am</p>"
+        f"<p>{LONG}</p><p>Photo: Reuters/John Smith</p>"
+        "<div class='share-buttons'><a href='#'>Share on X</a></div>"
+        f"<p>{LONG}Second.</p><div class='newsletter-signup'><p>Sign up for our newsletter and get the news "
+        "first every morning in your inbox.</p></div><p>Advertisement</p>"
+        "<div class='related-articles'><h3>Related</h3><ul><li><a href='/a'>Other story one here</a></li>"
+        "<li><a href='/b'>Other story two here</a></li></ul></div>"
+    )
+    article = extract_article(_page(inner))
+    for junk in (
+        "Jane Doe",
+        "March 4",
+        "Photo:",
+        "Share on X",
+        "Sign up",
+        "Advertisement",
+        "Other story",
+        "Related",
+    ):
+        assert junk not in article.body, junk
+    assert article.body.count(LONG.strip()) == 2
+
+
+def test_lists_tables_and_quotes_are_kept_as_text():
+    inner = (
+        f"<p>{LONG}</p><ul><li>First point</li><li>Second point</li></ul>"
+        "<table><tr><th>Year</th><th>Output</th></tr><tr><td>2023</td><td>1.2 GW</td></tr></table>"
+        f"<blockquote>We are proud of this plant.</blockquote><p>{LONG}End.</p>"
+    )
+    article = extract_article(_page(inner))
+    for text in ("First point", "Second point", "Year", "1.2 GW", "We are proud of this plant."):
+        assert text in article.body, text
+    assert "<ol>" not in article.body_html and "<li>First point</li>" in article.body_html
+
+
+def test_comment_section_is_kept_apart():
+    comments = (
+        "<section id='comments'><h2>Comments</h2><div class='comment'><div class='comment-author'>Ann</div>"
+        "<div class='comment-text'><p>Great news for the town, finally some jobs here.</p></div></div>"
+        "<div class='comment'><div class='comment-text'><p>What about the water use?</p></div></div>"
+        "</section>"
+    )
+    article = extract_article(_page(f"<p>{LONG}</p><p>{LONG}More.</p>", comments))
+    assert "Great news" not in article.body and "water use" not in article.body
+    assert article.comments == [
+        "Great news for the town, finally some jobs here.",
+        "What about the water use?",
+    ]
+
+
+def test_language_falls_back_to_detection_when_undeclared():
+    german = (
+        "<p>Die Fabrik wird im nächsten Jahr eröffnet und soll mehr als tausend Menschen beschäftigen.</p>"
+        * 3
+    )
+    article = extract_article(_page(german))
+    assert article.language == "de"
+    assert article.provenance["language"] == "heuristic"
