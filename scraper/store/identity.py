@@ -103,14 +103,22 @@ def registrable_domain(url: str) -> str | None:
     return ".".join(labels[-take:])
 
 
-def identity_url(fetched_url: str | None, canonical_url: str | None) -> str | None:
-    """Return the article identity: the canonical URL when on the fetched URL's site, else the fetched URL."""
-    fetched = normalize_url(fetched_url) if fetched_url else None
+def choose_identity(fetched: str | None, canonical_url: str | None) -> str | None:
+    """Pick the identity from an already normalized fetched URL and the page's canonical URL, as found."""
     if canonical_url and canonical_url.strip().lower().startswith(("http://", "https://")):
         canonical = normalize_url(canonical_url)
-        if fetched is None or registrable_domain(canonical) == registrable_domain(fetched):
+        if fetched is None:
+            return canonical
+        # a canonical pointing at the home page from an article is a site template bug, not an identity
+        to_root = urlsplit(canonical).path == "/" and urlsplit(fetched).path != "/"
+        if not to_root and registrable_domain(canonical) == registrable_domain(fetched):
             return canonical
     return fetched
 
 
-__all__ = ["TRACKING_PARAMS", "identity_url", "normalize_url", "registrable_domain"]
+def identity_url(fetched_url: str | None, canonical_url: str | None) -> str | None:
+    """Return the article identity: the canonical URL when on the fetched URL's site, else the fetched URL."""
+    return choose_identity(normalize_url(fetched_url) if fetched_url else None, canonical_url)
+
+
+__all__ = ["TRACKING_PARAMS", "choose_identity", "identity_url", "normalize_url", "registrable_domain"]

@@ -40,7 +40,7 @@ def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def _reason(exc: BaseException) -> str:
+def error_reason(exc: BaseException) -> str:
     """Return the first line of a driver error, without SQLAlchemy's boilerplate."""
     orig = getattr(exc, "orig", None) or exc
     text_ = str(orig).strip().splitlines()
@@ -100,7 +100,7 @@ def upgrade(db_url: str) -> str:
     except StoreError:
         raise
     except (SQLAlchemyError, CommandError, OSError) as exc:
-        raise StoreError(f"cannot migrate the database: {_reason(exc)}", url=safe_url(db_url)) from None
+        raise StoreError(f"cannot migrate the database: {error_reason(exc)}", url=safe_url(db_url)) from None
     finally:
         engine.dispose()
 
@@ -113,6 +113,6 @@ def check_schema(db_url: str) -> str:
     except StoreError:
         raise
     except (SQLAlchemyError, OSError) as exc:
-        raise StoreError(f"cannot open the database: {_reason(exc)}", url=safe_url(db_url)) from None
+        raise StoreError(f"cannot open the database: {error_reason(exc)}", url=safe_url(db_url)) from None
     finally:
         engine.dispose()

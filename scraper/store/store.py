@@ -30,13 +30,9 @@ from scraper.store.content import (
     summarize_changes,
 )
 from scraper.store.engine import SQLITE_CACHE_KIB, WRITE_OPTION, make_engine, safe_url
-from scraper.store.identity import normalize_url, registrable_domain
-from scraper.store.migrate import _reason, check_engine, upgrade_engine
+from scraper.store.identity import choose_identity, normalize_url
+from scraper.store.migrate import check_engine, error_reason, upgrade_engine
 from scraper.store.records import ArticleDiff, SaveResult, SourceStatus, ToSave, VersionInfo
-
-if TYPE_CHECKING:
-    from scraper.config import Settings
-
 from scraper.store.schema import (
     UTCDateTime,
     article_urls,
@@ -47,6 +43,9 @@ from scraper.store.schema import (
     http_validators,
     sources,
 )
+
+if TYPE_CHECKING:
+    from scraper.config import Settings
 
 KEEP_VERSIONS = 0  # 0 keeps every version; N keeps the newest N (the first version is always kept)
 KEEP_DAYS = 0.0  # 0 keeps every version; D keeps versions fetched in the last D days (and the first)
@@ -138,12 +137,7 @@ def _prepare(item: ToSave) -> _Pending:
             n = normalize_url(u)
             if n not in aliases:
                 aliases.append(n)
-    identity = aliases[0] if aliases else None
-    canonical = art.canonical_url
-    if canonical and canonical.strip().lower().startswith(("http://", "https://")):
-        canon = normalize_url(canonical)
-        if identity is None or registrable_domain(canon) == registrable_domain(identity):
-            identity = canon
+    identity = choose_identity(aliases[0] if aliases else None, art.canonical_url)
     if not identity:
         raise StoreError("article has neither url nor canonical_url; cannot identify it")
     if identity in aliases:
@@ -284,7 +278,7 @@ class Store:
             raise
         except (SQLAlchemyError, CommandError, OSError) as exc:
             engine.dispose()
-            raise StoreError(f"cannot open the database: {_reason(exc)}", url=safe_url(db_url)) from None
+            raise StoreError(f"cannot open the database: {error_reason(exc)}", url=safe_url(db_url)) from None
         return cls(engine, store_raw_html=store_raw_html, keep_versions=keep_versions, keep_days=keep_days)
 
     @classmethod
@@ -322,7 +316,7 @@ class Store:
         except StoreError:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"{what} failed: {_reason(exc)}", url=self.url) from exc
+            raise StoreError(f"{what} failed: {error_reason(exc)}", url=self.url) from exc
 
     @contextmanager
     def _read(self, what: str) -> Iterator[Connection]:
@@ -336,7 +330,7 @@ class Store:
         except StoreError:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"{what} failed: {_reason(exc)}", url=self.url) from exc
+            raise StoreError(f"{what} failed: {error_reason(exc)}", url=self.url) from exc
 
     # -- sources and fetch log ------------------------------------------------------------------
 

@@ -83,3 +83,9 @@ def test_relative_or_missing_canonical_falls_back_to_fetched_url() -> None:
     assert identity_url("https://example.com/a", None) == "https://example.com/a"
     assert identity_url(None, "https://example.com/c") == "https://example.com/c"
     assert identity_url(None, None) is None
+
+
+def test_canonical_to_home_page_is_a_template_bug() -> None:
+    got = identity_url("https://example.com/2025/07/story", "https://example.com/")
+    assert got == "https://example.com/2025/07/story"
+    assert identity_url("https://example.com/", "https://www.example.com/") == "https://www.example.com/"
