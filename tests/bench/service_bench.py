@@ -280,7 +280,8 @@ def main() -> int:
         server.stdin.close()
         server.wait(timeout=30)
     print(
-        f"{'case':<34} {'sources':>6} {'sources/s':>10} {'CPU ms/src':>10} {'lat p50ms':>9} {'p95 ms':>9} {'max ms':>9}"
+        f"{'case':<34} {'sources':>6} {'sources/s':>10} {'CPU ms/src':>10}"
+        f" {'lat p50ms':>9} {'p95 ms':>9} {'max ms':>9}"
     )
     for r in results:
         print(r.row())
