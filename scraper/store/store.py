@@ -24,7 +24,6 @@ from scraper.store.content import (
     body_unified_diff,
     content_hash,
     initial_changes,
-    normalize_text,
     paragraphs,
     parse_datetime,
     summarize_changes,
@@ -913,17 +912,18 @@ class Store:
             old = self._version_record(conn, article_id, from_v)
             new = self._version_record(conn, article_id, to_v)
         assert old is not None and new is not None
+        changes = summarize_changes(old, new)
+        if from_v == to_v:
+            changes = {**changes, "initial": False}
+        # the body's change is the diff below; its entry here only gives the sizes
         fields = {
-            name: {"from": old.get(name), "to": new.get(name)}
-            for name in COMPARED_FIELDS
-            if (
-                normalize_text(old["body"]) != normalize_text(new["body"])
+            name: (
+                {"from_chars": len(old["body"]), "to_chars": len(new["body"])}
                 if name == "body"
-                else name in summarize_changes(old, new)["fields"]
+                else {"from": old.get(name), "to": new.get(name)}
             )
+            for name in changes["fields"]
         }
-        body = fields.pop("body", None)
-        changes = summarize_changes(old, new) if from_v != to_v else {"initial": False, "fields": []}
         result = ArticleDiff(
             url=canonical,
             from_version=from_v,
@@ -932,8 +932,6 @@ class Store:
             body_diff=body_unified_diff(old["body"], new["body"], f"version {from_v}", f"version {to_v}"),
             changes=changes,
         )
-        if body is not None:
-            result.fields["body"] = {"from_chars": len(old["body"]), "to_chars": len(new["body"])}
         return result
 
 
