@@ -721,6 +721,17 @@ class Store:
             raise StoreError("no article stored under this URL", url=url)
         return int(row.id), int(row.latest_version), str(row.canonical_url)
 
+    def unknown_urls(self, urls: Sequence[str]) -> list[str]:
+        """Return, in order, those of `urls` under which no article is stored (one query per chunk)."""
+        keys = {u: normalize_url(u) for u in urls}
+        known: set[str] = set()
+        stmt = select(article_urls.c.url).where(article_urls.c.url.in_(bindparam("urls", expanding=True)))
+        wanted = sorted(set(keys.values()))
+        with self._read("look up urls") as conn:
+            for start in range(0, len(wanted), LOOKUP_CHUNK):
+                known.update(r[0] for r in conn.execute(stmt, {"urls": wanted[start : start + LOOKUP_CHUNK]}))
+        return [u for u in urls if keys[u] not in known]
+
     def iter_latest(
         self,
         *,

@@ -402,3 +402,12 @@ def test_prune_applies_age_retention_to_every_article(db_url: str) -> None:
     assert [v.version for v in pruned.history(make_article(1).url or "")] == [1, 3]
     assert _count(pruned, blobs) == 2  # pages are shared by both articles; the middle page is gone
     pruned.close()
+
+
+def test_has_article_and_unknown_urls(store: Store) -> None:
+    store.save_article(make_article(1))
+    assert store.has_article("https://NEWS.example.com/2025/07/bitmain-us-factory-1?utm_medium=x#c")
+    assert not store.has_article("https://news.example.com/2025/07/bitmain-us-factory-2")
+    urls = [f"https://news.example.com/2025/07/bitmain-us-factory-{i}" for i in range(3)]
+    assert store.unknown_urls(urls) == [urls[0], urls[2]]
+    assert store.unknown_urls([]) == []
