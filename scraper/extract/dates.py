@@ -43,18 +43,29 @@ class Dates:
 _MONTH_NAMES: dict[str, int] = {}
 for _num, _names in enumerate(
     [
-        "january jan janvier janv enero ene januar jänner jänn jan gennaio gen janeiro januari stycznia января январь січня stycznia styczeń ocak leden ledna tammikuuta",
-        "february feb febr février fevrier févr fevr febrero februar febbraio fevereiro fev februari февраля февраль лютого lutego luty şubat únor února helmikuuta",
-        "march mar mars marzo märz maerz mrz marz março marco maart марта март березня marca marzec mart březen března maaliskuuta",
-        "april apr avril avr abril aprile апреля апрель квітня kwietnia kwiecień nisan duben dubna huhtikuuta",
+        "january jan janvier janv enero ene januar jänner jänn jan gennaio gen janeiro januari "
+        "stycznia января январь січня stycznia styczeń ocak leden ledna tammikuuta",
+        "february feb febr février fevrier févr fevr febrero februar febbraio fevereiro fev "
+        "februari февраля февраль лютого lutego luty şubat únor února helmikuuta",
+        "march mar mars marzo märz maerz mrz marz março marco maart марта март березня marca "
+        "marzec mart březen března maaliskuuta",
+        "april apr avril avr abril aprile апреля апрель квітня kwietnia kwiecień nisan duben "
+        "dubna huhtikuuta",
         "may mai mayo maggio mag maio mei мая май травня maja maj mayıs květen května toukokuuta",
-        "june jun juin junio juni giugno junho июня июнь червня czerwca czerwiec haziran červen června kesäkuuta",
-        "july jul juillet juil julio juli luglio lug julho июля июль липня lipca lipiec temmuz červenec července heinäkuuta",
-        "august aug août aout agosto ago augustus августа август серпня sierpnia sierpień ağustos srpen srpna elokuuta",
-        "september sep sept septembre septiembre setiembre settembre set setembro сентября сентябрь вересня września wrzesień eylül září syyskuuta",
-        "october oct octobre octubre oktober okt ottobre ott outubro out октября октябрь жовтня października październik ekim říjen října lokakuuta",
-        "november nov novembre noviembre novembro ноября ноябрь листопада listopada listopad kasım listopadu marraskuuta",
-        "december dec décembre decembre déc diciembre dic dezember dez dicembre dezembro декабря декабрь грудня grudnia grudzień aralık prosinec prosince joulukuuta",
+        "june jun juin junio juni giugno junho июня июнь червня czerwca czerwiec haziran červen "
+        "června kesäkuuta",
+        "july jul juillet juil julio juli luglio lug julho июля июль липня lipca lipiec temmuz "
+        "červenec července heinäkuuta",
+        "august aug août aout agosto ago augustus августа август серпня sierpnia sierpień ağustos "
+        "srpen srpna elokuuta",
+        "september sep sept septembre septiembre setiembre settembre set setembro сентября "
+        "сентябрь вересня września wrzesień eylül září syyskuuta",
+        "october oct octobre octubre oktober okt ottobre ott outubro out октября октябрь жовтня "
+        "października październik ekim říjen října lokakuuta",
+        "november nov novembre noviembre novembro ноября ноябрь листопада listopada listopad "
+        "kasım listopadu marraskuuta",
+        "december dec décembre decembre déc diciembre dic dezember dez dicembre dezembro декабря "
+        "декабрь грудня grudnia grudzień aralık prosinec prosince joulukuuta",
     ],
     start=1,
 ):

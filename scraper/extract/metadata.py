@@ -92,6 +92,7 @@ MAX_APP_NAME_WORDS = 4
 MAX_SECTION_WORDS = 2
 # A trailing <title> segment this short may be the brand even when it matches nothing (words).
 MAX_BRAND_WORDS = 4
+_KICKER_JOINED_RE = re.compile(r"[:|–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
@@ -235,7 +236,8 @@ def _strip_site(title: str, site_keys: set[str]) -> str:
     if not any(site):
         # no segment names the site: the last one usually does ("Headline | Brand")
         last = parts[-1]
-        brand_like = len(last.split()) <= MAX_BRAND_WORDS and len(last) < len(" ".join(parts[:-1]))
+        piped = title.rstrip().endswith(last) and "|" in title[: len(title) - len(last)][-4:]
+        brand_like = (len(last.split()) <= MAX_BRAND_WORDS or piped) and len(last) < len(" ".join(parts[:-1]))
         kept = parts[:-1] if brand_like else parts
         return _rejoin(title, kept) or title
     kept = [p for p, is_site in zip(parts, site, strict=True) if not is_site]
@@ -352,6 +354,13 @@ def _ancestry_marker(node: LexborNode) -> str:
     return " ".join(parts)
 
 
+def _h1_prefix(h1: str, claim: str) -> str:
+    """Return the part of an h1 before the words of the claim it ends with."""
+    first = claim.split()[0] if claim.split() else ""
+    cut = h1.rfind(first) if first else -1
+    return h1[:cut] if cut > 0 else ""
+
+
 def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
     """Choose the headline: the on-page h1 the metadata agrees with, else og:title, JSON-LD, <title>."""
     site_keys = _domain_words(page.url)
@@ -379,7 +388,10 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         for claim, _source in claims:
             ckey = _key(claim)
             if ckey != key and key.endswith(ckey) and len(ckey) >= KICKER_SHARE_MIN * len(key):
-                # the h1 is 'Kicker Headline' and the metadata names the headline alone
+                # the h1 is 'Kicker Headline' and the metadata names the headline alone; a kicker
+                # set off by ':' or a dash is part of the printed headline, though
+                if _KICKER_JOINED_RE.search(_h1_prefix(text, claim)):
+                    return text, "heuristic"
                 return claim, "heuristic"
     best: tuple[float, str] | None = None
     for text in headlines:
