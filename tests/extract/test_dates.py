@@ -324,3 +324,94 @@ def test_us_slash_order_for_us_pages_and_day_first_elsewhere():
     de = extract_dates(page(body="<h1>H</h1><p class=date>07/04/2025</p>", lang="de"), None, FETCHED)
     assert us.published is not None and us.published.date().isoformat() == "2025-07-04"
     assert de.published is not None and de.published.date().isoformat() == "2025-04-07"
+
+
+# --- later rules: weak meta, shown dates, last resorts ------------------------------------------
+
+
+def test_generic_meta_date_loses_to_the_dateline_under_the_headline():
+    """A plain <meta name="date"> is often the CMS's last save; the printed dateline wins."""
+    head = '<meta name="date" content="2025-07-25">'
+    body = "<article><h1>Headline</h1><p>29.07.2025</p><p>Body text</p></article>"
+    dates = extract_dates(page(head=head, body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2025-07-29"
+    assert dates.provenance["published"] == "text"
+
+
+def test_date_inside_running_text_is_not_a_dateline():
+    body = (
+        "<article><h1>Headline</h1><p>" + "Lorem ipsum dolor sit amet. " * 12 + "Am 15.07.2025 begann alles. "
+        "</p></article>"
+    )
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published is None or dates.published.date().isoformat() != "2025-07-15"
+
+
+def test_shown_date_equal_to_modification_day_wins_over_old_jsonld():
+    """A refreshed article re-dated on the page keeps its old datePublished in the metadata."""
+    head = (
+        '<script type="application/ld+json">{"@type": "Article", "datePublished": "2021-01-10T08:00:00Z",'
+        ' "dateModified": "2025-07-28T08:00:00Z"}</script>'
+    )
+    body = "<article><h1>Headline</h1><p class=date>July 28, 2025</p></article>"
+    dates = extract_dates(page(head=head, body=body), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2025-07-28"
+
+
+def test_utc_midnight_stamp_is_shown_on_the_printed_day():
+    head = '<meta property="article:published_time" content="2021-11-04T23:00:00+00:00">'
+    body = "<article><h1>Headline</h1><p class=date>05.11.2021</p></article>"
+    dates = extract_dates(page(head=head, body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2021-11-05"
+    assert dates.published == datetime(2021, 11, 4, 23, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15 августа 2016, 13:43", "2016-08-15"),
+        ("3 października 2019", "2019-10-03"),
+        ("5 Ekim 2020", "2020-10-05"),
+    ],
+)
+def test_more_languages(text, expected):
+    parsed = parse_date_text(text, now=FETCHED)
+    assert parsed is not None and parsed.date().isoformat() == expected
+
+
+def test_unlisted_vendor_meta_key():
+    head = '<meta property="five_hundred_pixels:uploaded" content="2013-02-16T04:36:36-05:00">'
+    dates = extract_dates(page(head=head), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2013-02-16"
+
+
+def test_publication_key_in_inline_data_script():
+    body = '<script>window.__DATA__ = {"product": {"published_at": "2019-03-02T06:22:28+01:00"}};</script>'
+    dates = extract_dates(page(body=body), None, FETCHED)
+    assert dates.published == datetime(2019, 3, 2, 6, 22, 28, tzinfo=timezone(timedelta(hours=1)))
+
+
+def test_date_in_lead_image_path_is_the_last_resort():
+    head = '<meta property="og:image" content="https://www.eff.org/files/2016/05/04/ar-2015-og.png">'
+    dates = extract_dates(page(head=head), "https://www.eff.org/files/annual-report/2015/index.html", FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2016-05-04"
+    assert dates.provenance["published"] == "url"
+
+
+def test_untyped_jsonld_script():
+    head = (
+        '<script>{"@context": "https://schema.org", "@type": "NewsArticle",'
+        ' "datePublished": "2022-01-28"}</script>'
+    )
+    dates = extract_dates(page(head=head), None, FETCHED)
+    assert dates.provenance.get("published") == "json-ld"
+
+
+def test_date_in_a_page_wide_sidebar_wrapper_still_counts():
+    """Themes mark the whole content column 'has-sidebar'; only real sidebars are excluded."""
+    body = (
+        '<div class="wrap has-sidebar sidebar"><h1>Headline</h1><div class="post-meta">08/08/2017</div></div>'
+        '<aside class="sidebar"><p class="date">01.01.2017</p></aside>'
+    )
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2017-08-08"
