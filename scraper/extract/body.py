@@ -45,11 +45,11 @@ _NEG_WORDS = (
     r"signup|cookie|cookies|consent|gdpr|banner|promo|promotion|advert|advertisement|advertising|ad|ads|"
     r"adv|adslot|adsense|sponsor|sponsored|related|relatedposts|recommended|recommendation|"
     r"recommendations|mostread|popular|trending|breadcrumb|breadcrumbs|nav|navbar|navigation|menu|"
-    r"footer|sidebar|widget|widgets|popup|modal|overlay|comment|comments|disqus|byline|author|authors|"
+    r"footer|sidebar|popup|modal|overlay|comment|comments|disqus|byline|author|authors|"
     r"meta|tags|tag|taglist|keywords|categories|pagination|pager|toolbar|skip|"
     r"sronly|visuallyhidden|screenreadertext|copyright|rating|login|register|outbrain|"
     r"taboola|plista|ligatus|jump|timestamp|dateline|readmore|"
-    r"morestories|masthead|subnav|cta|paywall|donate|donation|survey|poll|"
+    r"morestories|masthead|subnav|cta|donate|donation|survey|poll|"
     r"gallery|slideshow|carousel|partner|partners|shop|seealso|date|caption|credit|credits|"
     r"kommentare|kommentar|werbung|anzeige|teilen|verwandte|artikelempfehlung"
 )
@@ -116,7 +116,6 @@ ARTICLE_BODY_HINT_MIN_CHARS = 200
 ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
 CONTENT_CLASS_BONUS = 1.02  # score factor of containers with a content-like class ("entry-content")
 TEASER_MAX_PROSE_CHARS = 300  # a linked headline with less prose than this under it is a teaser card
-TRIM_EDGES = True  # drop bylines and tag lines before the first and after the last paragraph
 JUNK_MIN_LINK_CHARS = 40  # less link text than this inside a sub-element is a citation, not a link list
 JUNK_LINK_RATIO = 2.0  # a sub-element with this many times more link text than prose is a link list
 
@@ -443,7 +442,7 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     parent = walk.parent
     weights: list[tuple[float, float]] = []
     has_h1 = [False] * n
-    linked_heading = [False] * n
+    linked_heading = [0] * n
     for block in walk.blocks:
         if block.image is not None:
             weights.append((0.0, 0.0))
@@ -462,7 +461,7 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
             if is_h1:
                 has_h1[i] = True
             if teaser_head:
-                linked_heading[i] = True
+                linked_heading[i] += 1
             i = parent[i]
     # a furniture word on a wrapper of most of the page (body class="has-sidebar") says nothing
     half = 0.5 * prose[0] if n else 0.0
@@ -471,7 +470,13 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     for i in range(n):
         if neg[i] and prose[i] > half:
             neg[i] = False
-        elif linked_heading[i] and prose[i] < TEASER_MAX_PROSE_CHARS and not has_h1[i]:
+        elif (
+            linked_heading[i]
+            and prose[i] < TEASER_MAX_PROSE_CHARS * linked_heading[i]
+            and not has_h1[i]
+            # one linked headline alone may be a short post's permalink title; a run of them is a list
+            and (linked_heading[i] > 1 or (parent[i] >= 0 and linked_heading[parent[i]] > 1))
+        ):
             neg[i] = True
         if comment[i] and has_h1[i]:
             comment[i] = False
@@ -707,9 +712,22 @@ def _filter(
     # images count only when some text came with them
     if not any(b.image is None for b in kept):
         return []
-    if use_furniture and TRIM_EDGES:
-        kept = _trim_edges(kept)
+    if use_furniture:
+        kept = _trim_edges(_drop_orphan_headings(kept))
     return kept
+
+
+def _drop_orphan_headings(kept: list[_Block]) -> list[_Block]:
+    """Drop headings with nothing under them (their teaser list or widget was dropped)."""
+    text_blocks = [b for b in kept if b.image is None]
+    orphans: set[int] = set()
+    for position, block in enumerate(text_blocks):
+        if block.tag not in HEADING_TAGS:
+            continue
+        following = text_blocks[position + 1] if position + 1 < len(text_blocks) else None
+        if following is None or (following.tag in HEADING_TAGS and following.tag <= block.tag):
+            orphans.add(id(block))
+    return [b for b in kept if id(b) not in orphans] if orphans else kept
 
 
 def _trim_edges(kept: list[_Block]) -> list[_Block]:
