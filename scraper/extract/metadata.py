@@ -241,6 +241,9 @@ def _strip_site(title: str, site_keys: set[str]) -> str:
         kept = parts[:-1] if brand_like else parts
         return _rejoin(title, kept) or title
     kept = [p for p, is_site in zip(parts, site, strict=True) if not is_site]
+    if not kept:
+        # every segment names the site: the title says nothing about the article
+        return ""
     # 'Headline | Section | Site': a short segment between the headline and the site is a section
     if site[-1]:
         while len(kept) > 1 and len(kept[-1].split()) <= MAX_SECTION_WORDS:
@@ -377,7 +380,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         (headline or "", "json-ld"),
         (doc_title, "heuristic"),
     ):
-        if raw and not _is_site_segment(raw, site_keys):
+        if raw and _key(raw) not in site_keys:
             text = _strip_site(raw, site_keys).strip(_EDGE_PUNCTUATION)
             if text:
                 claims.append((text, source))
@@ -411,7 +414,12 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
             return text, "heuristic"
     if claims:
         return claims[0]
-    return (headlines[0], "heuristic") if headlines else None
+    if headlines:
+        return headlines[0], "heuristic"
+    # a page whose h1 and metadata only name the site: its first subheading is the best guess
+    sub = page.tree.css_first("article h2, main h2") or page.tree.css_first("h2")
+    text = _norm(_visible_text(sub, drop_kicker=True)) if sub is not None else ""
+    return (text, "heuristic") if text and len(text) <= MAX_TITLE_CHARS else None
 
 
 def _description(page: _Page) -> tuple[str, str] | None:
