@@ -83,6 +83,9 @@ KICKER_SHARE_MIN = 0.4
 HEADLINE_AGREEMENT_MIN = 0.5
 # An h1 nothing agrees with is still the headline from this many words on ('News' is not).
 MIN_HEADLINE_WORDS = 3
+# Subheadings compared with the document title, at most; shorter keys match too easily.
+MAX_SUBHEADINGS = 12
+MIN_SUBHEADING_KEY_CHARS = 8
 # Agreement with the bare <title> counts a little less than with og:title or JSON-LD.
 DOC_TITLE_WEIGHT = 0.9
 # A site name longer than this is a misfilled headline (words).
@@ -407,6 +410,18 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         )
         if score >= HEADLINE_AGREEMENT_MIN and (best is None or score > best[0]):
             best = (score, text)
+    if best is not None and best[0] >= 1.0:
+        return best[1], "heuristic"
+    # no h1 fully agrees: a subheading that is exactly the document's title is the headline
+    # (blog themes print the site name as h1 and the post title as h2/h3)
+    title_keys = {_key(claim) for claim, _source in claims} | {_key(doc_title)}
+    for node in page.tree.css("h2, h3")[:MAX_SUBHEADINGS]:
+        text = _norm(_visible_text(node, drop_kicker=True))
+        key = _key(text)
+        if len(key) >= MIN_SUBHEADING_KEY_CHARS and (
+            key in title_keys or any(len(t) > len(key) and t.startswith(key) for t in title_keys)
+        ):
+            return text, "heuristic"
     if best is not None:
         return best[1], "heuristic"
     for text in headlines:
