@@ -76,6 +76,7 @@ _HIDDEN_RE = re.compile(r"hidden|sr-only|screen-reader|assistive|aural|accessibl
 _SITE_BRANDING_RE = re.compile(
     r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|header-?title", re.I
 )
+_POST_TITLE_CLASS_RE = re.compile(r"entry-title|post-title|post_title|article-title|article__title", re.I)
 _POST_TITLE_SELECTOR = '[itemprop="headline"], .entry-title, .post-title, .article-title, .headline'
 # An h1 ending with the metadata title is 'kicker + headline' when the title is this share of it.
 KICKER_SHARE_MIN = 0.4
@@ -351,8 +352,11 @@ def _ancestry_marker(node: LexborNode) -> str:
     parts: list[str] = []
     current: LexborNode | None = node
     for _ in range(4):
-        if current is None:
+        if current is None or current.tag in ("body", "html", "article", "main"):
             break
+        if current is node and _POST_TITLE_CLASS_RE.search(str(current.attributes.get("class") or "")):
+            # 'entry-title aungblogtitle': the theme says it is the post's title
+            return ""
         parts.append(f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}")
         if current.tag == "header" and current is not node:
             parts.append("site-header" if current.parent is not None and current.parent.tag == "body" else "")
