@@ -1,5 +1,7 @@
 """The versioned snapshot store (SQLAlchemy Core + Alembic; SQLite or PostgreSQL)."""
 
+from scraper.store.content import parse_datetime
+from scraper.store.engine import safe_url
 from scraper.store.identity import identity_url, normalize_url
 from scraper.store.migrate import check_schema, head_revision, upgrade
 from scraper.store.records import ArticleDiff, SaveResult, SourceStatus, ToSave, VersionInfo
@@ -20,5 +22,7 @@ __all__ = [
     "head_revision",
     "identity_url",
     "normalize_url",
+    "parse_datetime",
+    "safe_url",
     "upgrade",
 ]
