@@ -111,7 +111,7 @@ CREDIT_LINE_MAX_CHARS = 160
 GOOD_BLOCK_MIN_CHARS = 60  # a block this long with few links is likely prose
 NEAR_DUP_MIN_WORDS = 20  # shorter ones may differ by a word on purpose ("sales rose" / "costs rose")
 NEAR_DUP_JACCARD = 0.85
-BAD_WEIGHT = 0.8  # how much one character of furniture costs a container, against one of prose
+BAD_WEIGHT = 0.4  # how much one character of furniture costs a container, against one of prose
 ARTICLE_BODY_HINT_MIN_CHARS = 200
 FLAGGED_BAD_SHARE = 0.25  # weight of furniture the filter will drop anyway, against plain link text
 ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
