@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -85,7 +86,8 @@ def jaccard_estimate(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     """Estimate the shingle Jaccard similarity from two MinHash signatures (0 if either is empty)."""
     if not a or len(a) != len(b) or a[0] == EMPTY_SLOT or b[0] == EMPTY_SLOT:
         return 0.0
-    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+    equal: int = sum(map(operator.eq, a, b))
+    return equal / len(a)
 
 
 def _cosine(a: frozenset[int], b: frozenset[int]) -> float:

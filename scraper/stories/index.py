@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 
 from scraper.stories.decision import (
     SAME_STORY_SCORE,
@@ -25,6 +27,8 @@ KEY_PERM = 24  # MinHash size over key terms and title tokens, used only to find
 KEY_BAND_ROWS = 1
 KEY_BANDS = KEY_PERM // KEY_BAND_ROWS
 MAX_CANDIDATES = 48  # articles scored per query, those sharing most bands first
+# A bucket this full holds a term most articles share (the min-hash fell on "US" or "AI"): no evidence.
+MAX_BUCKET_SCAN = 256
 MAX_MEMBERS_COMPARED = 12  # a story's members nearest in time that a newcomer is checked against
 MIN_MEMBER_AGREEMENT = 0.5  # share of those members the newcomer must match, so stories cannot chain
 _KEY_PERM_SEED = 20260102
@@ -141,51 +145,50 @@ class StoryIndex:
                     continue
                 if isinstance(bucket, int):
                     hits[bucket] += 1
-                else:
+                elif len(bucket) <= MAX_BUCKET_SCAN:
                     hits.update(bucket)
-        ts = features.published_ts
-        close = [(n, i) for i, n in hits.items() if abs(self._published[i] - ts) <= self.window_s]
-        close.sort(reverse=True)
-        return [i for _, i in close[:MAX_CANDIDATES]]
+        ts, window = features.published_ts, self.window_s
+        published = self._published
+        ranked = heapq.nlargest(2 * MAX_CANDIDATES, hits.items(), key=itemgetter(1))
+        return [i for i, _ in ranked if abs(published[i] - ts) <= window][:MAX_CANDIDATES]
 
-    def _match_story(self, features: Features, story: int) -> tuple[float, int, float]:
-        """Score a newcomer against a story's members nearest in time: (best, best member, agreement)."""
+    def _score(self, features: Features, idx: int, cache: dict[int, float]) -> float:
+        """Score a newcomer against one stored article, remembering scores within one decision."""
+        score = cache.get(idx)
+        if score is None:
+            pruned = not self._signatures[idx]
+            score = 0.0 if pruned else score_features(features, self._features(idx), self.window_s)
+            cache[idx] = score
+        return score
+
+    def _agreement(self, features: Features, story: int, cache: dict[int, float]) -> float:
+        """Return the share of a story's members nearest in time that the newcomer matches."""
         ts = features.published_ts
         near = [m for m in self._story_members[story] if abs(self._published[m] - ts) <= self.window_s]
         if len(near) > MAX_MEMBERS_COMPARED:
             near.sort(key=lambda m: abs(self._published[m] - ts))
             near = near[:MAX_MEMBERS_COMPARED]
-        best, best_member, agreeing = 0.0, -1, 0
-        for m in near:
-            if not self._signatures[m]:
-                continue  # pruned
-            score = score_features(features, self._features(m), self.window_s)
-            agreeing += score >= self.threshold
-            if score > best:
-                best, best_member = score, m
-        agreement = agreeing / len(near) if near else 0.0
-        return best, best_member, agreement
+        if not near:
+            return 0.0
+        return sum(self._score(features, m, cache) >= self.threshold for m in near) / len(near)
 
-    def _decide(self, article_id: str, features: Features, keys: list[int]) -> tuple[int | None, int, float]:
+    def _decide(self, features: Features, keys: list[int]) -> tuple[int | None, int, float]:
         """Pick the story a newcomer joins: (story index or None for new, matched member, score)."""
         dup = self._by_body_hash.get(features.sig.body_hash) if features.sig.body_hash else None
         if dup is not None:
             return self._story_of[dup], dup, 1.0
-        best: tuple[float, int, int] | None = None
-        seen: set[int] = set()
+        cache: dict[int, float] = {}
+        # Best matching candidate per story; only stories with a match are checked member by member.
+        best_in: dict[int, tuple[float, int]] = {}
         for cand in self._candidates(features, keys):
+            score = self._score(features, cand, cache)
             story = self._story_of[cand]
-            if story in seen:
-                continue
-            seen.add(story)
-            score, member, agreement = self._match_story(features, story)
-            if score >= self.threshold and agreement >= self.min_member_agreement and (
-                best is None or score > best[0]
-            ):
-                best = (score, story, member)
-        if best is None:
-            return None, -1, 0.0
-        return best[1], best[2], best[0]
+            if score >= self.threshold and score > best_in.get(story, (0.0, -1))[0]:
+                best_in[story] = (score, cand)
+        for story, (score, member) in sorted(best_in.items(), key=lambda kv: -kv[1][0]):
+            if self._agreement(features, story, cache) >= self.min_member_agreement:
+                return story, member, score
+        return None, -1, 0.0
 
     def assign(
         self, article_id: str, signature: bytes, title_tokens: Sequence[str], published_at: datetime
@@ -195,7 +198,7 @@ class StoryIndex:
         if idx is not None:
             return self._assignments[idx]
         features = Features.of(signature, tuple(title_tokens), published_at)
-        story, member, score = self._decide(article_id, features, _band_keys(features))
+        story, member, score = self._decide(features, _band_keys(features))
         if story is None:
             return StoryAssignment(self._new_story_id(article_id), None, 0.0)
         return StoryAssignment(self._stories[story].story_id, self._ids[member], score)
@@ -221,7 +224,7 @@ class StoryIndex:
             story = self._story_index.get(story_id)
             assignment = StoryAssignment(story_id, None, 0.0 if story is None else 1.0)
         else:
-            story, member, score = self._decide(article_id, features, keys)
+            story, member, score = self._decide(features, keys)
             if story is None:
                 assignment = StoryAssignment(self._new_story_id(article_id), None, 0.0)
             else:

@@ -55,17 +55,14 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("’", "'")
 
 
+_CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u31f0-\u31ff\U00020000-\U0002fa1f"
+_CJK_RE = re.compile(f"[{_CJK_CLASS}]")
+_CJK_RUNS_RE = re.compile(f"[{_CJK_CLASS}]+|[^{_CJK_CLASS}]+")
+
+
 def is_cjk(ch: str) -> bool:
     """Tell whether a character is Han, Hiragana or Katakana (scripts written without spaces)."""
-    cp = ord(ch)
-    return (
-        0x3040 <= cp <= 0x30FF
-        or 0x3400 <= cp <= 0x4DBF
-        or 0x4E00 <= cp <= 0x9FFF
-        or 0xF900 <= cp <= 0xFAFF
-        or 0x31F0 <= cp <= 0x31FF
-        or 0x20000 <= cp <= 0x2FA1F
-    )
+    return _CJK_RE.match(ch) is not None
 
 
 def _number_key(raw: str) -> str:
@@ -82,14 +79,9 @@ def _number_key(raw: str) -> str:
 
 def _split_cjk(raw: str) -> list[tuple[str, bool]]:
     """Split a token into runs of CJK and non-CJK characters, flagging the CJK runs."""
-    runs: list[tuple[str, bool]] = []
-    for ch in raw:
-        flag = is_cjk(ch)
-        if runs and runs[-1][1] == flag:
-            runs[-1] = (runs[-1][0] + ch, flag)
-        else:
-            runs.append((ch, flag))
-    return runs
+    if _CJK_RE.search(raw) is None:
+        return [(raw, False)]
+    return [(run, _CJK_RE.match(run) is not None) for run in _CJK_RUNS_RE.findall(raw)]
 
 
 def _word_form(raw: str) -> str:

@@ -6,10 +6,12 @@ import argparse
 import itertools
 import json
 import random
+import re
 import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -146,6 +148,38 @@ def quality(articles: dict[str, dict[str, Any]], pairs: list[dict[str, Any]]) ->
             print(f"  mixed story {s.story_id}: {s.members}")
 
 
+def _without_digits(text: str) -> str:
+    """Return text with every digit removed (articles that carry no figures)."""
+    return re.sub(r"\d", "", text)
+
+
+def _first_paragraph(text: str) -> str:
+    """Return the first paragraph (what a feed summary often holds)."""
+    return text.split("\n\n")[0]
+
+
+def stress(articles: dict[str, dict[str, Any]], pairs: list[dict[str, Any]]) -> None:
+    """Report the labelled pairs on degraded text: digits removed, and first paragraph only (feed teasers)."""
+    variants: dict[str, Callable[[str], str]] = {
+        "digits removed": _without_digits,
+        "first paragraph only": _first_paragraph,
+    }
+    print("\nstress (not targets): labelled pairs on degraded text")
+    for label, change in variants.items():
+        docs = {
+            aid: StoryDoc.from_text(
+                a["title"] if label == "first paragraph only" else change(a["title"]),
+                change(a["body"]),
+                datetime.fromisoformat(a["published_at"]),
+            )
+            for aid, a in articles.items()
+        }
+        counts = Counts()
+        for p in pairs:
+            counts.add(p["same_story"], same_story(docs[p["a"]], docs[p["b"]])[0])
+        print(f"  {label:22s} {counts.line()}")
+
+
 def _zipf_sampler(rng: random.Random, size: int) -> list[float]:
     """Return cumulative Zipf weights over `size` ranks, for random.choices."""
     return list(itertools.accumulate(1.0 / (rank**ZIPF_S) for rank in range(1, size + 1)))
@@ -213,11 +247,13 @@ def speed(stored: int, queries: int, span_days: float, seed: int) -> None:
         new[q] = rewrite(rng, old[rng.randrange(stored)], new[q])
     sigs = [a.signature(rng) for a in corpus[:stored]] + [a.signature(rng) for a in new]
     t1 = time.perf_counter()
+    rss_before = _current_rss_mib()
     index = StoryIndex()
     # Loaded as the store would reload its assignments: each stored article keeps its own story.
     for n, a in enumerate(old):
         index.add(f"a{n}", sigs[n], a.title, a.when, story_id=f"a{n}")
     t2 = time.perf_counter()
+    index_mib = _current_rss_mib() - rss_before + sum(map(len, sigs[:stored])) / 2**20
     assign_ms: list[float] = []
     cpu0 = time.process_time()
     joined = 0
@@ -246,7 +282,16 @@ def speed(stored: int, queries: int, span_days: float, seed: int) -> None:
         f" over {queries} new articles; right join/new decision for {joined}/{queries}"
         f" ({len(rewrites)} were rewrites)"
     )
-    print(f"  add (assign + insert): mean {statistics.fmean(add_ms):.3f} ms; peak RSS {rss_mib:.0f} MiB")
+    print(
+        f"  add (assign + insert): mean {statistics.fmean(add_ms):.3f} ms; index about {index_mib:.0f} MiB"
+        f" ({index_mib * 1024 / stored:.1f} KiB/article incl. signature bytes); peak RSS {rss_mib:.0f} MiB"
+    )
+
+
+def _current_rss_mib() -> float:
+    """Return the resident memory of this process now (Linux /proc), in MiB."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
 
 
 def signature_speed(articles: dict[str, dict[str, Any]]) -> None:
@@ -254,12 +299,12 @@ def signature_speed(articles: dict[str, dict[str, Any]]) -> None:
     from scraper.stories import signature
 
     bodies = [a["body"] for a in articles.values()]
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for body in bodies:
         signature(body)
-    ms = (time.perf_counter() - t0) * 1000 / len(bodies)
+    ms = (time.process_time() - t0) * 1000 / len(bodies)
     words = statistics.fmean(len(b.split()) for b in bodies)
-    print(f"  signature(): {ms:.2f} ms per fixture body (mean {words:.0f} whitespace words)")
+    print(f"  signature(): CPU {ms:.2f} ms per fixture body (mean {words:.0f} whitespace words)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         feature_table(articles, pairs, args.features)
         return 0
     quality(articles, pairs)
+    stress(articles, pairs)
     if not args.no_speed:
         print("\ncost")
         signature_speed(articles)
