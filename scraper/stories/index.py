@@ -18,12 +18,12 @@ from scraper.stories.decision import (
     as_utc,
     score_features,
 )
-from scraper.stories.signature import Signature, _permutations, minhash
+from scraper.stories.signature import Signature, minhash, permutations
 
 DAY_S = 86400  # LSH buckets are kept per publication day so a query only touches its window
 KEY_PERM = 24  # MinHash size over key terms and title tokens, used only to find candidates
 # One row per band: rewrites share only 15-40% of key terms (tune split), and 1-(1-J)^24 finds
-# 98% of pairs at J=0.15; two rows would find half of them.
+# 98% of pairs at J=0.15; two rows (12 bands) would find a quarter of them.
 KEY_BAND_ROWS = 1
 KEY_BANDS = KEY_PERM // KEY_BAND_ROWS
 MAX_CANDIDATES = 48  # articles scored per query, those sharing most bands first
@@ -32,7 +32,7 @@ MAX_BUCKET_SCAN = 256
 MAX_MEMBERS_COMPARED = 12  # a story's members nearest in time that a newcomer is checked against
 MIN_MEMBER_AGREEMENT = 0.5  # share of those members the newcomer must match, so stories cannot chain
 _KEY_PERM_SEED = 20260102
-KEY_PERMS = _permutations(KEY_PERM, _KEY_PERM_SEED)
+KEY_PERMS = permutations(KEY_PERM, _KEY_PERM_SEED)
 _MASK_32 = 0xFFFFFFFF
 
 Bucket = int | list[int]  # one article index, or several; most buckets hold one article

@@ -29,13 +29,13 @@ def token_hash(token: str) -> int:
     return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
 
 
-def _permutations(count: int, seed: int) -> list[tuple[int, int]]:
+def permutations(count: int, seed: int) -> list[tuple[int, int]]:
     """Return `count` (a, b) pairs of the universal hash family (a*x + b) mod 2^61-1."""
     rng = random.Random(seed)
     return [(rng.randrange(1, _MERSENNE_61), rng.randrange(0, _MERSENNE_61)) for _ in range(count)]
 
 
-BODY_PERMS = _permutations(NUM_PERM, _PERM_SEED)
+BODY_PERMS = permutations(NUM_PERM, _PERM_SEED)
 
 
 def minhash(hashes: Iterable[int], perms: list[tuple[int, int]]) -> list[int]:
