@@ -287,8 +287,8 @@ def _visible_text(node: LexborNode, *, drop_kicker: bool, depth: int = 0) -> str
     return "".join(parts)
 
 
-def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> list[str]:
-    """Return the on-page headline candidates: h1s (article first), then post-title elements."""
+def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[list[str], list[str]]:
+    """Return the headline candidates (h1s, article first, then post-title elements) and the post titles."""
     segments = [p for p in _TITLE_SEPARATOR_RE.split(doc_title) if p.strip()]
 
     def names_site(text: str) -> bool:
@@ -302,6 +302,7 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> list[st
 
     found: list[str] = []
     seen: set[str] = set()
+    post_titles: list[str] = []
     for selector in ("article h1, main h1", "h1", _POST_TITLE_SELECTOR):
         for node in page.tree.css(selector)[:MAX_HEADLINE_NODES]:
             if node.tag not in ("h1", "h2", "h3", "h4", "span", "div", "a", "p"):
@@ -318,7 +319,9 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> list[st
                 continue
             seen.add(key)
             found.append(text)
-    return found
+            if _POST_TITLE_CLASS_RE.search(str(node.attributes.get("class") or "")):
+                post_titles.append(text)
+    return found, post_titles
 
 
 def _links_home(node: LexborNode, url: str | None) -> bool:
@@ -378,7 +381,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         site_keys.add(_key(site_name))
     title_node = page.tree.css_first("title")
     doc_title = _norm(title_node.text(deep=True)) if title_node is not None else ""
-    headlines = _headline_nodes(page, site_keys, doc_title)
+    headlines, post_titles = _headline_nodes(page, site_keys, doc_title)
     og = page.first_meta("og:title", "twitter:title")
     headline = _jsonld_text(page.jsonld("headline")) or _jsonld_text(page.jsonld("name"))
     claims: list[tuple[str, str]] = []
@@ -423,12 +426,14 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         text = _norm(_visible_text(node, drop_kicker=True))
         key = _key(text)
         if len(key) >= MIN_SUBHEADING_KEY_CHARS and (
-            key in title_keys or any(len(t) > len(key) and t.startswith(key) for t in title_keys)
+            key in title_keys
+            or any(len(t) > len(key) and (t.startswith(key) or t.endswith(key)) for t in title_keys)
         ):
             return text, "heuristic"
     if best is not None:
         return best[1], "heuristic"
-    for text in headlines:
+    # nothing agrees: what the theme marks as the post's title, else the first substantial h1
+    for text in post_titles + headlines:
         if len(text.split()) >= MIN_HEADLINE_WORDS and not text.endswith(":"):
             return text, "heuristic"
     if claims:
