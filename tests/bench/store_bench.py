@@ -204,7 +204,7 @@ def _single_saves(store: Store, n: int, offset: int) -> tuple[float, float]:
 
 def export_child(db_url: str, out: str) -> None:
     """Child process: export latest versions as JSONL, print seconds and bytes as JSON."""
-    store = Store.open(db_url, migrate=False)
+    store = Store.open(db_url)  # migrate: another engineer's new revision may have landed mid-run
     t0, c0 = time.perf_counter(), time.process_time()
     count = export_articles(store, out, fmt="jsonl")
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -261,10 +261,12 @@ def run(engine: str, n: int, keep: bool) -> dict[str, float]:
         out = workdir / "export.jsonl"
         child = subprocess.run(
             [sys.executable, __file__, "--export-child", db_url, str(out)],
-            check=True,
+            check=False,
             capture_output=True,
             text=True,
         )
+        if child.returncode != 0:
+            raise SystemExit(f"export child failed:\n{child.stderr}")
         exp = json.loads(child.stdout)
         figures["export_mb_per_s"] = exp["bytes"] / 1e6 / exp["seconds"]
         figures["export_mb_per_cpu_s"] = exp["bytes"] / 1e6 / exp["cpu"]
