@@ -53,22 +53,22 @@ _NEG_WORDS = (
     r"gallery|slideshow|carousel|partner|partners|shop|seealso|date|caption|credit|credits|"
     r"kommentare|kommentar|werbung|anzeige|teilen|verwandte|artikelempfehlung"
 )
-_NEG_RE = re.compile(rf"(?:^|[\s_\-])(?:{_NEG_WORDS})(?=$|[\s_\-\d])")
-_POS_RE = re.compile(
-    r"(?:^|[\s_\-])(?:articlebody|article|articletext|articlecontent|entrycontent|postcontent|"
-    r"storybody|story|content|text|body|entry|post|main|blog|hentry|richtext|prose|copy)(?=$|[\s_\-\d])"
+_NEG_SET = frozenset(_NEG_WORDS.split("|"))
+_POS_WORDS = (
+    "articlebody|article|articletext|articlecontent|entrycontent|postcontent|storybody|story|content|text|"
+    "body|entry|post|main|blog|hentry|richtext|prose|copy"
 )
-_COMMENT_RE = re.compile(
-    r"(?:^|[\s_\-])(?:comment|comments|commentlist|disqus|kommentare|kommentar|commentaires|"
-    r"comentarios|respond|discussion|replies|reactions)(?=$|[\s_\-\d])"
+_POS_SET = frozenset(_POS_WORDS.split("|"))
+_COMMENT_WORDS = (
+    "comment|comments|commentlist|disqus|kommentare|kommentar|commentaires|comentarios|respond|discussion|"
+    "replies|reactions"
 )
+_COMMENT_SET = frozenset(_COMMENT_WORDS.split("|"))
 # the element holding one comment's own text (not its author line or reply button)
-_COMMENT_ITEM_RE = re.compile(
-    r"(?:^|[\s_\-])(?:comment[\s_\-]?(?:body|content|text|message|entry)|commentbody|commentcontent|"
-    r"commenttext|kommentar[\s_\-]?text)(?=$|[\s_\-\d])"
-)
-_LIVE_RE = re.compile(r"\S*live\S*")
-_TAXONOMY_RE = re.compile(r"(?:^|\s)(?:tag|category)-\S*")
+_COMMENT_ITEM_WORDS = "commentbody|commentcontent|commenttext|commentmessage|commententry|kommentartext"
+_COMMENT_ITEM_SET = frozenset(_COMMENT_ITEM_WORDS.split("|"))
+_COMMENT_ITEM_TAILS = frozenset({"body", "content", "text", "message", "entry"})
+_CLASS_SPLIT_RE = re.compile(r"[^a-z]+")
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WS_RE = re.compile(r"\s+")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
@@ -150,31 +150,35 @@ def _norm(text: str) -> str:
     return _NORM_RE.sub("", text.lower())
 
 
-def _class_words(value: str) -> str:
-    """Lower-case a class/id value, splitting camelCase so words match on their own."""
-    words = _CAMEL_RE.sub("-", value).lower()
-    if "tag-" in words or "category-" in words:
-        # CMS taxonomy classes (WordPress "tag-energy category-news") describe the post, not furniture
-        words = _TAXONOMY_RE.sub(" ", words)
-    return words
-
-
 _NO_FLAGS = (False, False, False, False, False)
 
 
 @functools.lru_cache(maxsize=8192)
 def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool]:
     """Classify a "class id" string: (furniture, content, comments, one comment, articleBody)."""
-    words = _class_words(value)
-    # "live-comment", "liveticker-comment": the newsroom's own live commentary, not readers'
-    reader_words = _LIVE_RE.sub(" ", words) if "live" in words else words
-    return (
-        _NEG_RE.search(reader_words) is not None,
-        _POS_RE.search(words) is not None,
-        _COMMENT_RE.search(reader_words) is not None,
-        _COMMENT_ITEM_RE.search(reader_words) is not None,
-        "articlebody" in words.replace("-", "").replace("_", ""),
-    )
+    words = _CAMEL_RE.sub("-", value).lower()
+    neg = pos = comment = item = False
+    for name in words.split():
+        parts = [part for part in _CLASS_SPLIT_RE.split(name) if part]
+        if not parts:
+            continue
+        if not pos and not _POS_SET.isdisjoint(parts):
+            pos = True
+        # CMS taxonomy classes ("tag-energy category-news") describe the post, not furniture, and
+        # "live-comment" is the newsroom's own live commentary, not readers'
+        if name.startswith(("tag-", "category-")) or "live" in name:
+            continue
+        if not neg and not _NEG_SET.isdisjoint(parts):
+            neg = True
+        if not comment and not _COMMENT_SET.isdisjoint(parts):
+            comment = True
+        if not item and not _COMMENT_ITEM_SET.isdisjoint(parts):
+            item = True
+        elif not item and ("comment" in parts or "kommentar" in parts):
+            after = parts.index("comment") + 1 if "comment" in parts else parts.index("kommentar") + 1
+            item = after < len(parts) and parts[after] in _COMMENT_ITEM_TAILS
+    article_body = "articlebody" in words.replace("-", "").replace("_", "")
+    return neg, pos, comment, item, article_body
 
 
 def _absolute(base: str | None, href: str) -> str | None:
@@ -200,16 +204,12 @@ class _Walk:
         self.parent: list[int] = []
         self.tag: list[str] = []
         self.neg: list[bool] = []
-        self.pos: list[bool] = []
         self.comment: list[bool] = []
         self.comment_item: list[bool] = []
         self.bonus: list[float] = []
         self.blocks: list[_Block] = []
         self.link_total: list[int] = []  # link characters under each element, once scored
-        self.segments: list[tuple[str, str | None]] = []
         self.block_stack: list[int] = []
-        self.href: str | None = None
-        self.href_depth = 0
 
     def add_element(self, node: LexborNode, tag: str, parent: int) -> int | None:
         """Record one element; return its index, or None when it must be skipped whole."""
@@ -244,7 +244,6 @@ class _Walk:
         self.comment.append(comment)
         self.comment_item.append(comment_item)
         self.neg.append(neg or tag in NEG_TAGS)
-        self.pos.append(pos)
         # semantic markers tip the balance between near-equal containers, no more
         if article_body or tag == "article":
             bonus = ARTICLE_BONUS
@@ -255,12 +254,8 @@ class _Walk:
         self.bonus.append(bonus)
         return index
 
-    def flush(self) -> None:
-        """Close the current run of text as a block owned by the innermost block element."""
-        if not self.segments:
-            return
-        segments = self.segments
-        self.segments = []
+    def flush(self, segments: list[tuple[str, str | None]]) -> None:
+        """Close a run of text as a block owned by the innermost block element."""
         raw = "".join([text for text, _ in segments])
         if raw.isspace():
             return
@@ -286,11 +281,17 @@ class _Walk:
         root_index = self.add_element(root, root.tag or "body", -1)
         if root_index is None:
             return
-        self.block_stack.append(root_index)
+        tags = self.tag
+        block_stack = self.block_stack
+        block_stack.append(root_index)
+        add_element = self.add_element
+        flush = self.flush
         # threaded walk (first_child / next / parent): no per-node tuples or child lists
         open_elements = [root_index]
-        segments = self.segments
-        node = root.first_child
+        segments: list[tuple[str, str | None]] = []
+        href: str | None = None
+        href_owner = -1
+        node: LexborNode | None = root.first_child
         visited = 0
         while node is not None and visited < MAX_NODES:
             visited += 1
@@ -299,7 +300,7 @@ class _Walk:
             if tag == "-text":
                 text = node.text_content
                 if text:
-                    segments.append((text, self.href))
+                    segments.append((text, href))
             elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
                 pass
             elif tag == "br":
@@ -307,51 +308,55 @@ class _Walk:
             elif tag == "img" or tag == "amp-img":
                 self._image(node)
             else:
-                index = self.add_element(node, tag, open_elements[-1])
+                index = add_element(node, tag, open_elements[-1])
                 if index is not None:
-                    if tag in BLOCK_TAGS:
-                        self.flush()
-                        segments = self.segments
-                        self.block_stack.append(index)
-                    elif tag == "a" and self.href is None:
-                        self.href = node.attributes.get("href")
-                        self.href_depth = index
-                    if len(open_elements) >= MAX_DEPTH:
+                    is_block = tag in BLOCK_TAGS
+                    if is_block:
+                        if segments:
+                            flush(segments)
+                            segments = []
+                        block_stack.append(index)
+                    elif tag == "a" and href is None:
+                        href = node.attributes.get("href")
+                        href_owner = index
+                    if len(open_elements) < MAX_DEPTH:
+                        descend = node.first_child
+                    else:
                         # too deep to walk: keep the text, give up the structure
                         text = node.text(deep=True)
                         if text:
-                            segments.append((text, self.href))
-                        self._exit(index)
-                        segments = self.segments
+                            segments.append((text, href))
+                    if descend is None:
+                        if is_block:
+                            if segments:
+                                flush(segments)
+                                segments = []
+                            block_stack.pop()
+                        elif index == href_owner:
+                            href = None
                     else:
-                        descend = node.first_child
-                        if descend is None:
-                            self._exit(index)
-                            segments = self.segments
-                        else:
-                            open_elements.append(index)
+                        open_elements.append(index)
             if descend is not None:
                 node = descend
                 continue
             following = node.next
             while following is None and len(open_elements) > 1:
-                self._exit(open_elements.pop())
-                segments = self.segments
+                index = open_elements.pop()
+                if tags[index] in BLOCK_TAGS:
+                    if segments:
+                        flush(segments)
+                        segments = []
+                    if block_stack and block_stack[-1] == index:
+                        block_stack.pop()
+                elif index == href_owner:
+                    href = None
                 node = node.parent
                 if node is None:
                     break
                 following = node.next
             node = following
-        self.flush()
-
-    def _exit(self, index: int) -> None:
-        """Leave element `index`: close its block or its link."""
-        if self.tag[index] in BLOCK_TAGS:
-            self.flush()
-            if self.block_stack and self.block_stack[-1] == index:
-                self.block_stack.pop()
-        elif self.href is not None and self.href_depth == index:
-            self.href = None
+        if segments:
+            flush(segments)
 
     def _image(self, node: LexborNode) -> None:
         """Record an image (lazy-load attributes included) as a block of its own."""
