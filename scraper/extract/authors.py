@@ -59,6 +59,7 @@ _NOT_NAME_WORDS = frozenset(
         "samstag sonntag lundi mardi mercredi jeudi vendredi samedi dimanche phd md msc mba rd",
     )
 )
+_HANDLE_RE = re.compile(r"(?=.*[^\W\d_])[\w][\w.-]{1,29}")
 # fragments that credit something other than the text (photos, sources)
 _CREDIT_RE = re.compile(
     r"^\s*(?:foto|fotos|photo|photos|bild|bilder|image|images|quelle|source|illustration)s?\b", re.I
@@ -71,14 +72,17 @@ def _norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-def _clean_one(part: str) -> str | None:
-    """Return a bare person name from one byline fragment, or None if it is not a name."""
+def _clean_one(part: str, *, handles: bool = False) -> str | None:
+    """Return a bare person name (or, if allowed, a user handle) from one byline fragment, or None."""
     if _CREDIT_RE.match(part):
         return None
     part = _LABEL_RE.sub("", _PAREN_RE.sub(" ", part))
     part = _norm(part).strip(" ~-–—:,.;|•·\"'“”„")
     part = _LEAD_RE.sub("", part)
     part = part.strip(" -–—:,.;|•·\"'“”„")
+    if handles and _HANDLE_RE.fullmatch(part) and part.casefold() not in _NOT_NAME_WORDS:
+        # a blog or forum signs with its user name ('gizzmo', 'freeman1984')
+        return part
     if not part or len(part) > MAX_NAME_CHARS or _JUNK_RE.search(part):
         return None
     words = part.split()
@@ -113,8 +117,11 @@ def _looks_like_name(words: list[str]) -> bool:
     return True
 
 
-def clean_authors(raw: Iterable[str]) -> list[str]:
-    """Return deduplicated person names from raw byline strings, without 'By', dates, roles or agencies."""
+def clean_authors(raw: Iterable[str], *, handles: bool = False) -> list[str]:
+    """Return deduplicated person names from raw byline strings, without 'By', dates, roles or agencies.
+
+    With `handles`, a single user-name token is kept too (for author links and structured fields).
+    """
     names: list[str] = []
     seen: set[str] = set()
     for text in raw:
@@ -125,7 +132,7 @@ def clean_authors(raw: Iterable[str]) -> list[str]:
         text = _LEAD_RE.sub("", text)
         text = _CUT_RE.sub("", text)
         for part in _SPLIT_RE.split(text):
-            name = _clean_one(part)
+            name = _clean_one(part, handles=handles)
             if name is None:
                 continue
             key = name.casefold()

@@ -40,7 +40,7 @@ _BYLINE_SELECTOR = (
     '[class*="byline" i], [class*="author" i], [class*="autor" i], [class*="writer" i], [id*="author" i],'
     ' [class*="verfasser" i], [class*="creator" i]'
 )
-_FOREIGN_RE = re.compile(r"comment|related|teaser|recommend|reply|respond", re.I)
+_FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
 
 _ARTICLE_TYPES = {
     "Article",
@@ -485,12 +485,13 @@ def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None
     if site_name:
         site_keys.add(_key(site_name))
 
-    def people(raw: list[str]) -> list[str]:
-        return [n for n in clean_authors(raw) if not _is_site_segment(n, site_keys)]
+    def people(raw: list[str], *, handles: bool = False) -> list[str]:
+        return [n for n in clean_authors(raw, handles=handles) if not _is_site_segment(n, site_keys)]
 
     jsonld = people(
         _jsonld_authors(page.jsonld("author"), page.by_id)
-        + _jsonld_authors(page.jsonld("creator"), page.by_id)
+        + _jsonld_authors(page.jsonld("creator"), page.by_id),
+        handles=True,
     )
     if jsonld:
         return jsonld, "json-ld"
@@ -504,7 +505,7 @@ def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None
     ):
         for name in names:
             values = [v for v in page.meta.get(name, []) if not v.startswith(("http://", "https://", "@"))]
-            cleaned = people(values)
+            cleaned = people(values, handles=True)
             if cleaned:
                 return cleaned, _meta_provenance(name)
     labelled = _twitter_label(page, _WRITTEN_BY_RE)
@@ -523,7 +524,7 @@ def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None
             continue
         first_parents = first_parents or parents
         texts.append(node.text(deep=True, separator=" "))
-    cleaned = people(texts)
+    cleaned = people(texts, handles=True)
     if cleaned:
         return cleaned, "heuristic"
     # class-named bylines: the first one that names somebody (later ones are bios and teasers)
