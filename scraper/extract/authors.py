@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -69,7 +70,8 @@ _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 def _norm(text: str) -> str:
     """Collapse whitespace and normalise Unicode."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+    # metadata is sometimes escaped twice ('Redacci&oacute;n'); '&' must not split it into two names
+    return " ".join(unicodedata.normalize("NFC", html.unescape(text)).split())
 
 
 def _clean_one(part: str, *, handles: bool = False) -> str | None:
