@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -68,7 +70,7 @@ _COMMENT_SET = frozenset(_COMMENT_WORDS.split("|"))
 _COMMENT_ITEM_WORDS = "commentbody|commentcontent|commenttext|commentmessage|commententry|kommentartext"
 _COMMENT_ITEM_SET = frozenset(_COMMENT_ITEM_WORDS.split("|"))
 _COMMENT_ITEM_TAILS = frozenset({"body", "content", "text", "message", "entry"})
-_CLASS_SPLIT_RE = re.compile(r"[^a-z]+")
+_CLASS_WORD_RE = re.compile(r"[a-z]+")
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WS_RE = re.compile(r"\s+")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
@@ -121,7 +123,7 @@ JUNK_MIN_LINK_CHARS = 40  # less link text than this inside a sub-element is a c
 JUNK_LINK_RATIO = 2.0  # a sub-element with this many times more link text than prose is a link list
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     """One run of text between block boundaries, with its inline links."""
 
@@ -153,13 +155,31 @@ def _norm(text: str) -> str:
 _NO_FLAGS = (False, False, False, False, False)
 
 
+def _is_comment_item(parts: list[str]) -> bool:
+    """True if class words name one comment's text ("comment-body", "commentcontent")."""
+    if not _COMMENT_ITEM_SET.isdisjoint(parts):
+        return True
+    for position, part in enumerate(parts[:-1]):
+        if (part == "comment" or part == "kommentar") and parts[position + 1] in _COMMENT_ITEM_TAILS:
+            return True
+    return False
+
+
 @functools.lru_cache(maxsize=8192)
 def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool]:
     """Classify a "class id" string: (furniture, content, comments, one comment, articleBody)."""
-    words = _CAMEL_RE.sub("-", value).lower()
+    words = value.lower() if value.islower() else _CAMEL_RE.sub("-", value).lower()
+    if "tag-" not in words and "category-" not in words and "live" not in words:
+        # common case: no class needs excluding, so all words are judged together
+        parts = _CLASS_WORD_RE.findall(words)
+        neg = not _NEG_SET.isdisjoint(parts)
+        pos = not _POS_SET.isdisjoint(parts)
+        comment = not _COMMENT_SET.isdisjoint(parts)
+        item = comment and _is_comment_item(parts)
+        return neg, pos, comment, item, "articlebody" in words.replace("-", "").replace("_", "")
     neg = pos = comment = item = False
     for name in words.split():
-        parts = [part for part in _CLASS_SPLIT_RE.split(name) if part]
+        parts = _CLASS_WORD_RE.findall(name)
         if not parts:
             continue
         if not pos and not _POS_SET.isdisjoint(parts):
@@ -172,11 +192,8 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool]:
             neg = True
         if not comment and not _COMMENT_SET.isdisjoint(parts):
             comment = True
-        if not item and not _COMMENT_ITEM_SET.isdisjoint(parts):
-            item = True
-        elif not item and ("comment" in parts or "kommentar" in parts):
-            after = parts.index("comment") + 1 if "comment" in parts else parts.index("kommentar") + 1
-            item = after < len(parts) and parts[after] in _COMMENT_ITEM_TAILS
+        if not item:
+            item = _is_comment_item(parts)
     article_body = "articlebody" in words.replace("-", "").replace("_", "")
     return neg, pos, comment, item, article_body
 
@@ -257,8 +274,6 @@ class _Walk:
     def flush(self, segments: list[tuple[str, str | None]]) -> None:
         """Close a run of text as a block owned by the innermost block element."""
         raw = "".join([text for text, _ in segments])
-        if raw.isspace():
-            return
         owner = self.block_stack[-1] if self.block_stack else 0
         text = _WS_RE.sub(" ", raw)
         if BR_MARK in text:
@@ -289,6 +304,7 @@ class _Walk:
         # threaded walk (first_child / next / parent): no per-node tuples or child lists
         open_elements = [root_index]
         segments: list[tuple[str, str | None]] = []
+        has_text = False  # whitespace-only runs between blocks are common and never make a block
         href: str | None = None
         href_owner = -1
         node: LexborNode | None = root.first_child
@@ -301,6 +317,8 @@ class _Walk:
                 text = node.text_content
                 if text:
                     segments.append((text, href))
+                    if not has_text and not text.isspace():
+                        has_text = True
             elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
                 pass
             elif tag == "br":
@@ -312,9 +330,10 @@ class _Walk:
                 if index is not None:
                     is_block = tag in BLOCK_TAGS
                     if is_block:
-                        if segments:
+                        if has_text:
                             flush(segments)
-                            segments = []
+                            has_text = False
+                        segments = []
                         block_stack.append(index)
                     elif tag == "a" and href is None:
                         href = node.attributes.get("href")
@@ -326,11 +345,13 @@ class _Walk:
                         text = node.text(deep=True)
                         if text:
                             segments.append((text, href))
+                            has_text = True
                     if descend is None:
                         if is_block:
-                            if segments:
+                            if has_text:
                                 flush(segments)
-                                segments = []
+                                has_text = False
+                            segments = []
                             block_stack.pop()
                         elif index == href_owner:
                             href = None
@@ -343,9 +364,10 @@ class _Walk:
             while following is None and len(open_elements) > 1:
                 index = open_elements.pop()
                 if tags[index] in BLOCK_TAGS:
-                    if segments:
+                    if has_text:
                         flush(segments)
-                        segments = []
+                        has_text = False
+                    segments = []
                     if block_stack and block_stack[-1] == index:
                         block_stack.pop()
                 elif index == href_owner:
@@ -355,7 +377,7 @@ class _Walk:
                     break
                 following = node.next
             node = following
-        if segments:
+        if has_text:
             flush(segments)
 
     def _image(self, node: LexborNode) -> None:
@@ -543,6 +565,16 @@ def _inside(walk: _Walk, index: int, container: int) -> bool:
     return False
 
 
+def _subtree_ends(parent: list[int]) -> list[int]:
+    """Return, for each element, the index of the last element of its subtree."""
+    last = list(range(len(parent)))
+    for i in range(len(parent) - 1, 0, -1):
+        up = parent[i]
+        if up >= 0 and last[i] > last[up]:
+            last[up] = last[i]
+    return last
+
+
 def _furniture_between(walk: _Walk, index: int, container: int, prose: list[float]) -> bool:
     """True if a boilerplate element sits between block owner `index` and `container`."""
     parent = walk.parent
@@ -679,9 +711,12 @@ def _filter(
     kept: list[_Block] = []
     seen: set[str] = set()
     seen_words: list[set[str]] = []
+    seen_sizes: list[tuple[int, int]] = []  # (vocabulary size, index into seen_words), sorted
     title_norm = _norm(title) if title else ""
+    # elements are numbered in document order, so a subtree is a contiguous range of indices
+    last = _subtree_ends(walk.parent)[container]
     for block in walk.blocks:
-        if not _inside(walk, block.owner, container):
+        if not container <= block.owner <= last:
             continue
         if use_furniture and _furniture_between(walk, block.owner, container, prose):
             continue
@@ -704,17 +739,21 @@ def _filter(
         if title_norm and (key == title_norm or (block.tag in HEADING_TAGS and key in title_norm)):
             seen.add(key)
             continue
-        words = set(_WORD_RE.findall(text.lower()))
+        # fewer characters than this cannot hold NEAR_DUP_MIN_WORDS words worth comparing
+        words = set(_WORD_RE.findall(text.lower())) if length >= 3 * NEAR_DUP_MIN_WORDS else set()
         size = len(words)
-        if size >= NEAR_DUP_MIN_WORDS and any(
-            NEAR_DUP_JACCARD * len(other) <= size <= len(other) / NEAR_DUP_JACCARD
-            and len(words & other) >= NEAR_DUP_JACCARD * len(words | other)
-            for other in seen_words
-        ):
-            continue
-        seen.add(key)
-        if len(words) >= NEAR_DUP_MIN_WORDS:
+        if size >= NEAR_DUP_MIN_WORDS:
+            # only paragraphs of similar vocabulary size can be near-duplicates: look those up by size
+            low = bisect.bisect_left(seen_sizes, (math.ceil(NEAR_DUP_JACCARD * size), -1))
+            high = bisect.bisect_right(seen_sizes, (int(size / NEAR_DUP_JACCARD), len(seen_words)))
+            if any(
+                len(words & seen_words[i]) >= NEAR_DUP_JACCARD * len(words | seen_words[i])
+                for _, i in seen_sizes[low:high]
+            ):
+                continue
+            bisect.insort(seen_sizes, (size, len(seen_words)))
             seen_words.append(words)
+        seen.add(key)
         kept.append(block)
     # images count only when some text came with them
     if not any(b.image is None for b in kept):
