@@ -27,6 +27,8 @@ PARAGRAPH_OPENING_CHARS = 40
 # How many <time> / date-class elements are looked at, at most.
 MAX_TIME_ELEMENTS = 40
 MAX_DATE_LINES = 60
+# '3000 years ago' is no publication date; beyond this a relative date is ignored (seconds).
+MAX_RELATIVE_S = 40 * 365 * 86400
 # How far after a date its time of day may start (characters).
 TIME_LOOKAHEAD_CHARS = 40
 
@@ -184,6 +186,16 @@ def _with_time(text: str, end: int, day: datetime) -> tuple[datetime, bool]:
     return (localize(value, zone) if zone else value), True
 
 
+def _clock(day: datetime, hour: str | None, minute: str | None, second: str | None) -> datetime | None:
+    """Set the time of day on a date, or None when there is no valid clock time ('25:61')."""
+    if hour is None or minute is None:
+        return None
+    try:
+        return day.replace(hour=int(hour), minute=int(minute), second=int(second or 0))
+    except ValueError:
+        return None
+
+
 def _make(year: int, month: int, day: int) -> datetime | None:
     """Return a naive midnight datetime, or None for an impossible date."""
     try:
@@ -204,7 +216,7 @@ def _relative(m: re.Match[str], now: datetime) -> datetime | None:
             continue
         n = int(count) if count.isdigit() else 1
         seconds = next((s for u, s in _UNIT_SECONDS.items() if unit.lower().startswith(u)), None)
-        if seconds is None:
+        if seconds is None or n * seconds > MAX_RELATIVE_S:
             return None
         return (now - timedelta(seconds=n * seconds)).replace(microsecond=0)
     return None
@@ -237,10 +249,10 @@ def _iter_hits(
         day = _make(int(m.group(1)), int(m.group(3)), int(m.group(4)))
         if day is None or not free(m.start(), m.end()):
             continue
-        if m.group(5) is not None:
-            value = day.replace(hour=int(m.group(5)), minute=int(m.group(6)), second=int(m.group(7) or 0))
+        clock = _clock(day, m.group(5), m.group(6), m.group(7))
+        if clock is not None:
             zone = _offset_zone(m.group(8)) if m.group(8) else _zone_at(text, m.end())
-            hits.append(_Hit(m.start(), localize(value, zone) if zone else value, True))
+            hits.append(_Hit(m.start(), localize(clock, zone) if zone else clock, True))
         else:
             value, has_time = _with_time(text, m.end(), day)
             hits.append(_Hit(m.start(), value, has_time))

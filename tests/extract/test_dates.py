@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.dates import extract_dates, parse_date_text
@@ -415,3 +417,43 @@ def test_date_in_a_page_wide_sidebar_wrapper_still_counts():
     )
     dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
     assert dates.published is not None and dates.published.date().isoformat() == "2017-08-08"
+
+
+# --- robustness -------------------------------------------------------------------------------
+
+DATEISH = st.text(alphabet="0123456789 -./:TZ+年月日amp,ETCESUhJulyjuilletMärzvorago", max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), DATEISH))
+def test_parse_never_raises_and_stays_in_range(text):
+    parsed = parse_date_text(text, now=FETCHED)
+    if parsed is not None:
+        assert parsed.tzinfo is not None
+        assert datetime(1995, 1, 1, tzinfo=UTC) <= parsed <= FETCHED + timedelta(days=1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200), DATEISH)
+def test_extract_never_raises_on_junk_html(junk, dateish):
+    html = (
+        f"<html><head><meta name=date content='{dateish}'></head><body><h1>{junk}</h1><time>{dateish}</time>"
+    )
+    dates = extract_dates(LexborHTMLParser(html), f"https://example.com/{dateish}", FETCHED)
+    for value in (dates.published, dates.modified):
+        assert value is None or value.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2020-01-01T99:00",
+        "2020-01-01 25:61",
+        "2020-01-01T23:59:99Z",
+        "99999999999999 days ago",
+        "3000 years ago",
+    ],
+)
+def test_impossible_clock_times_and_huge_relative_dates_do_not_raise(text):
+    parsed = parse_date_text(text, now=FETCHED)
+    assert parsed is None or parsed.time().isoformat() == "00:00:00"

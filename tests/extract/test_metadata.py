@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract.authors import clean_authors
@@ -254,3 +256,16 @@ def test_tree_is_not_changed_and_empty_pages_are_fine():
     assert tree.html == before
     empty = extract_metadata(LexborHTMLParser(""), None)
     assert (empty.title, empty.authors, empty.tags, empty.provenance) == (None, [], [], {})
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=120), st.text(max_size=60))
+def test_junk_never_raises(junk, attr):
+    html = (
+        f"<html lang='{attr}'><head><title>{junk}</title><meta name=author content='{attr}'>"
+        f'<script type="application/ld+json">{junk}</script></head>'
+        f"<body><h1>{junk}</h1><p class=byline>{junk}</p><a rel=author>{attr}</a></body></html>"
+    )
+    meta = extract_metadata(LexborHTMLParser(html), f"https://example.com/{attr}")
+    assert all(isinstance(a, str) and a for a in meta.authors)
+    assert meta.title is None or meta.title.strip() == meta.title
