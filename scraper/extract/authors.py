@@ -120,10 +120,7 @@ def _looks_like_name(words: list[str]) -> bool:
 
 
 def clean_authors(raw: Iterable[str], *, handles: bool = False) -> list[str]:
-    """Return deduplicated person names from raw byline strings, without 'By', dates, roles or agencies.
-
-    With `handles`, a single user-name token is kept too (for author links and structured fields).
-    """
+    """Return deduplicated names from raw bylines, without 'By', dates, roles; `handles` keeps user names."""
     names: list[str] = []
     seen: set[str] = set()
     for text in raw:

@@ -595,11 +595,9 @@ def _from_parsely_page(content: str, ctx: _Context) -> None:
 
 
 def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset()) -> bool:
-    """Say whether a node sits in comments, related links, sidebars or footers.
-
-    Inside <article>/<main> only comment and related-story wrappers count: an article's own
-    footer or side column often carries its byline and date.
-    """
+    """Say whether a node sits in comments, related links, sidebars or footers."""
+    # Inside <article>/<main> only comment and related-story wrappers count: an article's own
+    # footer or side column often carries its byline and date.
     current: LexborNode | None = node
     layout_hit = False
     depth = 0
@@ -682,11 +680,9 @@ def _headline_wrappers(tree: LexborHTMLParser) -> frozenset[int]:
 
 
 def _datelines(text: str) -> str:
-    """Join short text lines with spaces; of a long paragraph keep only its opening words.
-
-    A date inside running text is about something else; a dateline is a short line of its own
-    or opens the first paragraph ('BERLIN, 29. Juli (dpa) -').
-    """
+    """Join short text lines with spaces; of a long paragraph keep only its opening words."""
+    # A date inside running text is about something else; a dateline is a short line of its own
+    # or opens the first paragraph ('BERLIN, 29. Juli (dpa) -').
     lines = (line.strip() for line in text.split("\n"))
     return " ".join(
         line if len(line) <= MAX_DATE_LINE_CHARS else line[:PARAGRAPH_OPENING_CHARS] + " ¶"
@@ -898,11 +894,9 @@ def _agree_with_page(tree: LexborHTMLParser, ctx: _Context, best: _Candidate) ->
 def _shown_date(
     tree: LexborHTMLParser, ctx: _Context, published: _Candidate, modified: _Candidate, zone: tzinfo | None
 ) -> _Candidate:
-    """Prefer the date shown under the headline when it is the page's modification day.
-
-    A site that re-dates a refreshed article shows (and means) the new day; its metadata keeps
-    the first datePublished. Any other disagreement keeps the metadata date.
-    """
+    """Prefer the date shown under the headline when it is the page's modification day."""
+    # A site that re-dates a refreshed article shows (and means) the new day; its metadata keeps
+    # the first datePublished. Any other disagreement keeps the metadata date.
     if published.hit.value.date() == modified.hit.value.date():
         return published
     for reader in (_from_time_elements, _from_title_area):
