@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -176,3 +177,23 @@ def test_prune_forgets_old_signatures_but_keeps_stories(make_sig):
     late = index.add("new", make_sig(FACTS, FIGURES, 2), title, T0 + timedelta(hours=2))
     assert late.new_story
     assert index.story("old").members == ["old"]
+
+
+@pytest.mark.parametrize("group", ["g03", "g05", "g09", "g12"])
+def test_grouping_does_not_depend_on_arrival_order(docs, group):
+    ids = [f"{group}{e}" for e in ("a1", "a2", "b1", "b2")]
+    expected = sorted([sorted(ids[:2]), sorted(ids[2:])])
+    for order in itertools.permutations(ids):
+        index = StoryIndex()
+        for doc_id in order:
+            add_doc(index, doc_id, docs(doc_id))
+        assert sorted(sorted(s.members) for s in index.stories) == expected, order
+
+
+def test_exact_duplicates_still_match_after_prune(docs):
+    d = docs("g01a1")
+    index = StoryIndex()
+    add_doc(index, "orig", d)
+    index.prune(d.published_at + timedelta(days=10))
+    copy = index.add("copy", d.signature, d.title_tokens, d.published_at + timedelta(days=20))
+    assert copy.story_id == "orig"
