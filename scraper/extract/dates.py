@@ -731,13 +731,23 @@ def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:
         if _excluded(node, ctx.wrappers):
             continue
         hint = _hint(node)
-        fld = "modified" if _MOD_HINT_RE.search(hint) or _MOD_HINT_RE.search(text[:40]) else "published"
         rank = 50 if _PUB_HINT_RE.search(hint) else 51
-        hits = [h for h in _iter_hits(text, ctx.now, dayfirst=ctx.dayfirst) if _plausible(h.value, ctx.now)]
-        if hits:
-            ctx.published.append(_Candidate(rank, hits[0], "text")) if fld == "published" else None
-            if fld == "modified":
-                ctx.modified.append(_Candidate(rank, hits[0], "text"))
+        # 'Published 12.3.2019, updated 14.3.2019': the words before 'updated' date the publication
+        update = _MOD_HINT_RE.search(text)
+        parts: tuple[tuple[str, str], ...]
+        if _MOD_HINT_RE.search(hint) and not _PUB_HINT_RE.search(hint):
+            parts = (("modified", text),)
+        elif update is not None:
+            parts = (("published", text[: update.start()]), ("modified", text[update.start() :]))
+        else:
+            parts = (("published", text),)
+        for fld, part in parts:
+            hit = next(
+                (h for h in _iter_hits(part, ctx.now, dayfirst=ctx.dayfirst) if _plausible(h.value, ctx.now)),
+                None,
+            )
+            if hit is not None:
+                (ctx.published if fld == "published" else ctx.modified).append(_Candidate(rank, hit, "text"))
 
 
 def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:

@@ -457,3 +457,10 @@ def test_extract_never_raises_on_junk_html(junk, dateish):
 def test_impossible_clock_times_and_huge_relative_dates_do_not_raise(text):
     parsed = parse_date_text(text, now=FETCHED)
     assert parsed is None or parsed.time().isoformat() == "00:00:00"
+
+
+def test_published_and_updated_in_one_date_line():
+    body = '<div class="meta">Published 12.03.2025 10:00 | Updated 14.03.2025 08:00</div><p>Text</p>'
+    dates = extract_dates(page(body=body, lang="en-GB"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2025-03-12"
+    assert dates.modified is not None and dates.modified.date().isoformat() == "2025-03-14"
