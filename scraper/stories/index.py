@@ -63,6 +63,16 @@ class StoryAssignment:
         return self.matched_article_id is None and self.score == 0.0
 
 
+def _features_of(
+    article_id: str, signature: bytes, title_tokens: Sequence[str], published_at: datetime
+) -> Features:
+    """Decode an incoming article's signature; a bad one is refused naming the article."""
+    try:
+        return Features.of(signature, tuple(title_tokens), published_at)
+    except ValueError as err:
+        raise ValueError(f"{err} (article {article_id!r})") from None
+
+
 def _band_keys(features: Features) -> list[int]:
     """Return the LSH band keys of an article's key terms (names, numbers, title tokens)."""
     terms = features.sig.names | features.sig.numbers | features.title
@@ -197,7 +207,7 @@ class StoryIndex:
         idx = self._index_of.get(article_id)
         if idx is not None:
             return self._assignments[idx]
-        features = Features.of(signature, tuple(title_tokens), published_at)
+        features = _features_of(article_id, signature, title_tokens, published_at)
         story, member, score = self._decide(features, _band_keys(features))
         if story is None:
             return StoryAssignment(self._new_story_id(article_id), None, 0.0)
@@ -218,7 +228,7 @@ class StoryIndex:
         if known is not None:
             return self._assignments[known]
         published_at = as_utc(published_at)
-        features = Features.of(signature, tuple(title_tokens), published_at)
+        features = _features_of(article_id, signature, title_tokens, published_at)
         keys = _band_keys(features)
         if story_id is not None:
             story = self._story_index.get(story_id)

@@ -197,3 +197,10 @@ def test_exact_duplicates_still_match_after_prune(docs):
     index.prune(d.published_at + timedelta(days=10))
     copy = index.add("copy", d.signature, d.title_tokens, d.published_at + timedelta(days=20))
     assert copy.story_id == "orig"
+
+
+def test_a_bad_signature_is_refused_naming_the_article_and_nothing_is_added():
+    index = StoryIndex()
+    with pytest.raises(ValueError, match=r"stories: bad signature.*\(article 'broken'\)"):
+        index.add("broken", b"\x01\x40", ["x"], T0)
+    assert len(index) == 0 and not index.stories
