@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import random
 import sys
 from array import array
 from collections import Counter
@@ -31,8 +30,15 @@ def token_hash(token: str) -> int:
 
 def permutations(count: int, seed: int) -> list[tuple[int, int]]:
     """Return `count` (a, b) pairs of the universal hash family (a*x + b) mod 2^61-1."""
-    rng = random.Random(seed)
-    return [(rng.randrange(1, _MERSENNE_61), rng.randrange(0, _MERSENNE_61)) for _ in range(count)]
+    # Derived with blake2b rather than `random`, whose algorithms may change: stored signatures
+    # must stay comparable with new ones across Python versions.
+    pairs = []
+    for i in range(count):
+        digest = hashlib.blake2b(f"stories-perm:{seed}:{i}".encode(), digest_size=16).digest()
+        a = int.from_bytes(digest[:8], "little") % (_MERSENNE_61 - 1) + 1
+        b = int.from_bytes(digest[8:], "little") % _MERSENNE_61
+        pairs.append((a, b))
+    return pairs
 
 
 BODY_PERMS = permutations(NUM_PERM, _PERM_SEED)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -91,3 +93,13 @@ def test_any_text_gives_a_decodable_signature(text):
 def test_any_signature_round_trips(names, numbers, body_hash):
     sig = Signature(body_hash, tuple(range(NUM_PERM)), names, numbers)
     assert Signature.from_bytes(sig.to_bytes()) == sig
+
+
+def test_signature_bytes_are_pinned_because_the_store_keeps_them():
+    # Stored signatures must compare with new ones: a change here needs a new SIGNATURE_VERSION.
+    text = (
+        "Bitmain to open its first US factory near Houston, Texas, investing $120 million and "
+        "hiring 350 workers by 2027. "
+    )
+    digest = hashlib.sha256(signature(text * 2)).hexdigest()
+    assert digest == "c5787f7499f2cdf7df3abda5581be8cafd57ff1e707a2773196f6304d0b039b6"
