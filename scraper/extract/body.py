@@ -76,6 +76,7 @@ _WS_RE = re.compile(r"\s+")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 _NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+_FULL_STOP_RE = re.compile(r"[.!?。！？]\s*$")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？:;»\"”)]\s*$")
 # Short lines that are page furniture in any layout (share prompts, credits, ads, read-more links).
 _JUNK_LINE_RE = re.compile(
@@ -84,7 +85,17 @@ _JUNK_LINE_RE = re.compile(
     r"see also|siehe auch|sign up|subscribe|newsletter|print|drucken|e-?mail|"
     r"photo|foto|fotos|bild|image|credit|quelle|getty images|©|\(c\)|copyright|all rights reserved|"
     r"alle rechte vorbehalten|click here|hier klicken|loading|comments?|kommentare?|"
-    r"leave a (?:comment|reply)|add a (?:public )?comment|no comments)\b",
+    r"leave a (?:comment|reply)|add a (?:public )?comment|no comments|"
+    # section labels of teaser, author and tag boxes (en/de/es/fr)
+    r"weitere (?:informationen|infos|beiträge|artikel|themen|news|nachrichten)|"
+    r"mehr (?:themen|infos|informationen|artikel|news|dazu)|das könnte (?:dich|sie|ihnen) (?:auch )?"
+    r"(?:interessieren|gefallen)|auch interessant|lesen sie mehr|zum weiterlesen|schon gelesen|"
+    r"top[- ]themen|über (?:den|die) autor(?:in)?|about the author|zusatzinformationen|quellen ausblenden|"
+    r"schlagworte|schlagwörter|markiert mit|themen:|tags:|kategorien?:|letzte änderung|"
+    r"last (?:modified|updated)|release date|stay (?:up[- ]to[- ]date|informed|connected)|s[ií]guenos|"
+    r"join us|you (?:may|might) also like|recommended for you|more (?:from|stories|news|on this)|"
+    r"related (?:stories|posts|content|coverage)|ansprechpartner(?:in)?\b|pressekontakt|kontakt:|"
+    r"contact:|lee también|leer también|à lire aussi|lire aussi|voir aussi)(?:\b|(?<=:))",
     re.IGNORECASE,
 )
 _CREDIT_RE = re.compile(
@@ -110,6 +121,7 @@ _YEAR_OR_TIME_RE = re.compile(
 DATE_LINE_MAX_CHARS = 120
 JUNK_LINE_MAX_CHARS = 120
 CREDIT_LINE_MAX_CHARS = 160
+SENTENCE_MIN_WORDS = 6  # a line with this many words ending in a full stop is prose, not a label
 GOOD_BLOCK_MIN_CHARS = 60  # a block this long with few links is likely prose
 NEAR_DUP_MIN_WORDS = 20  # shorter ones may differ by a word on purpose ("sales rose" / "costs rose")
 NEAR_DUP_JACCARD = 0.85
@@ -404,7 +416,8 @@ def _is_date_line(text: str) -> bool:
 def _is_junk_line(text: str) -> bool:
     """True for a short line that is page furniture (share prompt, credit, ad label)."""
     if len(text) <= JUNK_LINE_MAX_CHARS and _JUNK_LINE_RE.match(text):
-        return True
+        # "Print media is losing readers." is a sentence that happens to start like a label
+        return not (_FULL_STOP_RE.search(text) and len(text.split()) >= SENTENCE_MIN_WORDS)
     return (
         len(text) <= CREDIT_LINE_MAX_CHARS
         and _CREDIT_RE.search(text) is not None
