@@ -22,6 +22,19 @@ TITLE_WINDOW_BEFORE_CHARS = 400
 TITLE_WINDOW_AFTER_CHARS = 700
 # Elements whose text is longer than this are containers, not date lines (characters).
 MAX_DATE_LINE_CHARS = 200
+# Text before a date that tells a dateline ('Veröffentlicht am') from a mention ('seit dem') (characters).
+MENTION_CONTEXT_CHARS = 50
+# words that put a date inside a sentence: 'in force since 15 January', 'am 5. Februar findet'
+_PREPOSITIONS = frozenset(
+    re.findall(r"\S+", "am vom seit bis ab zum zur on since from until till before after depuis desde hasta")
+)
+_DATELINE_CUE_RE = re.compile(
+    r"publi|posted|veröffentlicht|erstellt|erschienen|stand|datum|date|aktualisiert|updated|geschrieben|"
+    r"written|\bvon\b|\bby\b|\bpar\b|\bpor\b",
+    re.I,
+)
+_RANGE_END_RE = re.compile(r"\d\.?\s*[-–]\s*$")
+_CREDIT_BEFORE_RE = re.compile(r"(?:foto|photo|bild|image|quelle|source|©)[^|]{0,40}$", re.I)
 # Of a long paragraph near the headline only this opening can hold its dateline (characters).
 PARAGRAPH_OPENING_CHARS = 40
 # How many <time> / date-class elements are looked at, at most.
@@ -691,6 +704,20 @@ def _datelines(text: str) -> str:
     )
 
 
+def _mention(text: str, hit: _Hit) -> bool:
+    """Say whether a date is mentioned in prose, a photo credit or a range, not a dateline."""
+    before = text[max(0, hit.start - MENTION_CONTEXT_CHARS) : hit.start]
+    if _RANGE_END_RE.search(before):
+        return True
+    if hit.has_time:
+        # prose and credits rarely give the clock time; datelines do ('am 19. Mai 2010 um 23:03')
+        return False
+    if _CREDIT_BEFORE_RE.search(before):
+        return True
+    words = [w.strip(".,(:").casefold() for w in before.split()[-2:]]
+    return any(w in _PREPOSITIONS for w in words) and not _DATELINE_CUE_RE.search(before)
+
+
 def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Search the visible text around the headline for a dateline."""
     h1 = _headline(tree)
@@ -710,7 +737,7 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
         before = text[max(0, pos - TITLE_WINDOW_BEFORE_CHARS) : pos]
         for segment, bias in ((after, 0.0), (before, 0.5)):
             for hit in _iter_hits(segment, ctx.now, dayfirst=ctx.dayfirst):
-                if _plausible(hit.value, ctx.now):
+                if _plausible(hit.value, ctx.now) and not _mention(segment, hit):
                     ctx.published.append(_Candidate(40 + level + bias, hit, "text"))
                     return
         container = container.parent

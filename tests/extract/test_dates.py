@@ -464,3 +464,26 @@ def test_published_and_updated_in_one_date_line():
     dates = extract_dates(page(body=body, lang="en-GB"), None, FETCHED)
     assert dates.published is not None and dates.published.date().isoformat() == "2025-03-12"
     assert dates.modified is not None and dates.modified.date().isoformat() == "2025-03-14"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Mit der am 15. Juli 2025 in Kraft getretenen Verordnung",
+        "Foto: Jane Doe, 15.07.2025",
+        "Wochenende in Wien 12.07. - 15.07.2025",
+    ],
+)
+def test_dates_mentioned_in_prose_credits_or_ranges_are_not_datelines(line):
+    body = f"<article><h1>Headline</h1><p>{line}</p></article>"
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published is None or dates.published.date().isoformat() != "2025-07-15"
+
+
+def test_a_dateline_with_clock_time_counts_even_after_am():
+    body = (
+        "<article><h1>Headline</h1><p>Dieser Artikel wurde am 15. Juli 2025 um 23:03 Uhr gepostet</p>"
+        "</article>"
+    )
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2025-07-15"
