@@ -34,7 +34,7 @@ _DATELINE_CUE_RE = re.compile(
     re.I,
 )
 _RANGE_END_RE = re.compile(r"\d\.?\s*[-–]\s*$")
-_CREDIT_BEFORE_RE = re.compile(r"(?:foto|photo|bild|image|quelle|source|©)[^|]{0,40}$", re.I)
+_CREDIT_BEFORE_RE = re.compile(r"(?:foto|photo|bild|image|quelle|source|©)[^|\d]{0,40}$", re.I)
 # Of a long paragraph near the headline only this opening can hold its dateline (characters).
 PARAGRAPH_OPENING_CHARS = 40
 # How many <time> / date-class elements are looked at, at most.
@@ -794,7 +794,11 @@ def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
         if parent is None or parent.tag in _INVISIBLE_TAGS:
             continue
         for hit in _iter_hits(text, ctx.now, dayfirst=ctx.dayfirst, relative=False):
-            if _plausible(hit.value, ctx.now) and not _excluded(parent, ctx.wrappers):
+            if (
+                _plausible(hit.value, ctx.now)
+                and not _RANGE_END_RE.search(text[max(0, hit.start - MENTION_CONTEXT_CHARS) : hit.start])
+                and not _excluded(parent, ctx.wrappers)
+            ):
                 ctx.published.append(_Candidate(55, hit, "heuristic"))
                 return
 

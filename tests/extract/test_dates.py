@@ -475,9 +475,9 @@ def test_published_and_updated_in_one_date_line():
     ],
 )
 def test_dates_mentioned_in_prose_credits_or_ranges_are_not_datelines(line):
-    body = f"<article><h1>Headline</h1><p>{line}</p></article>"
+    body = f"<article><h1>Headline</h1><p>{line}</p><p>Text</p><div>20.07.2025</div></article>"
     dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
-    assert dates.published is None or dates.published.date().isoformat() != "2025-07-15"
+    assert dates.published is not None and dates.published.date().isoformat() == "2025-07-20"
 
 
 def test_a_dateline_with_clock_time_counts_even_after_am():
