@@ -71,6 +71,12 @@ _COMMENT_ITEM_WORDS = "commentbody|commentcontent|commenttext|commentmessage|com
 _COMMENT_ITEM_SET = frozenset(_COMMENT_ITEM_WORDS.split("|"))
 _COMMENT_ITEM_TAILS = frozenset({"body", "content", "text", "message", "entry"})
 _CLASS_WORD_RE = re.compile(r"[a-z]+")
+_HIDDEN_CLASSES = frozenset(
+    {"hidden", "hide", "d-none", "is-hidden", "visually-hidden", "visuallyhidden", "sr-only"}
+    | {"screen-reader-text"}
+)
+# embedded social posts inside an article are quotes of other pages, not the article's text
+_EMBED_CLASSES = frozenset({"twitter-tweet", "instagram-media", "tiktok-embed", "fb-post"})
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WS_RE = re.compile(r"\s+")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
@@ -164,7 +170,12 @@ def _norm(text: str) -> str:
     return _NORM_RE.sub("", text.lower())
 
 
-_NO_FLAGS = (False, False, False, False, False)
+_NO_FLAGS = (False, False, False, False, False, False)
+
+
+def _is_widget(parts: list[str], words: str) -> bool:
+    """True for CMS sidebar widgets; page builders (Elementor) call every content block a widget."""
+    return ("widget" in parts or "widgets" in parts) and "elementor" not in words
 
 
 def _is_comment_item(parts: list[str]) -> bool:
@@ -178,17 +189,21 @@ def _is_comment_item(parts: list[str]) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
-def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool]:
-    """Classify a "class id" string: (furniture, content, comments, one comment, articleBody)."""
+def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
+    """Classify a "class id" string: (furniture, content, comments, one comment, articleBody, hidden)."""
     words = value.lower() if value.islower() else _CAMEL_RE.sub("-", value).lower()
+    names = value.lower().split()
+    # utility classes that mean display:none ("hidden", "d-none", "sr-only")
+    hidden = not _HIDDEN_CLASSES.isdisjoint(names)
     if "tag-" not in words and "category-" not in words and "live" not in words:
         # common case: no class needs excluding, so all words are judged together
         parts = _CLASS_WORD_RE.findall(words)
-        neg = not _NEG_SET.isdisjoint(parts)
+        neg = not _NEG_SET.isdisjoint(parts) or _is_widget(parts, words)
         pos = not _POS_SET.isdisjoint(parts)
         comment = not _COMMENT_SET.isdisjoint(parts)
         item = comment and _is_comment_item(parts)
-        return neg, pos, comment, item, "articlebody" in words.replace("-", "").replace("_", "")
+        neg = neg or not _EMBED_CLASSES.isdisjoint(names)
+        return neg, pos, comment, item, "articlebody" in words.replace("-", "").replace("_", ""), hidden
     neg = pos = comment = item = False
     for name in words.split():
         parts = _CLASS_WORD_RE.findall(name)
@@ -200,14 +215,15 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool]:
         # "live-comment" is the newsroom's own live commentary, not readers'
         if name.startswith(("tag-", "category-")) or "live" in name:
             continue
-        if not neg and not _NEG_SET.isdisjoint(parts):
+        if not neg and (not _NEG_SET.isdisjoint(parts) or _is_widget(parts, name)):
             neg = True
         if not comment and not _COMMENT_SET.isdisjoint(parts):
             comment = True
         if not item:
             item = _is_comment_item(parts)
     article_body = "articlebody" in words.replace("-", "").replace("_", "")
-    return neg, pos, comment, item, article_body
+    neg = neg or not _EMBED_CLASSES.isdisjoint(names)
+    return neg, pos, comment, item, article_body, hidden
 
 
 def _absolute(base: str | None, href: str) -> str | None:
@@ -261,15 +277,17 @@ class _Walk:
             if itemprop:
                 itemprop = itemprop.lower()
                 if itemprop == "comment":
-                    flags = (flags[0], flags[1], True, True, flags[4])
+                    flags = (flags[0], flags[1], True, True, flags[4], flags[5])
                 elif itemprop == "articlebody":
-                    flags = (flags[0], flags[1], flags[2], flags[3], True)
+                    flags = (flags[0], flags[1], flags[2], flags[3], True, flags[5])
+            if flags[5]:
+                return None
         else:
             flags = _NO_FLAGS
         index = len(self.tag)
         self.parent.append(parent)
         self.tag.append(tag)
-        neg, pos, comment, comment_item, article_body = flags
+        neg, pos, comment, comment_item, article_body, _ = flags
         self.comment.append(comment)
         self.comment_item.append(comment_item)
         self.neg.append(neg or tag in NEG_TAGS)
