@@ -445,6 +445,8 @@ def _is_junk_line(text: str) -> bool:
 
 def article_body_hint(tree: LexborHTMLParser) -> str:
     """Return the normalised JSON-LD articleBody of the page ('' if none), to vote for blocks."""
+    if not tree.scripts_contain("articleBody"):
+        return ""
     found: list[str] = []
     for node in tree.css('script[type="application/ld+json"]'):
         raw = node.text(deep=True)
@@ -494,34 +496,36 @@ def _block_weights(block: _Block, hint: str) -> tuple[float, float]:
 def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], list[float]]:
     """Return per-element sums over each subtree: prose outside furniture, furniture, all prose."""
     n = len(walk.tag)
-    good = [0.0] * n
-    bad = [0.0] * n
+    parent = walk.parent
+    own_good = [0.0] * n
+    own_bad = [0.0] * n
     prose = [0.0] * n
     link_total = walk.link_total = [0] * n
-    parent = walk.parent
-    weights: list[tuple[float, float]] = []
     has_h1 = [False] * n
     linked_heading = [0] * n
     for block in walk.blocks:
         if block.image is not None:
-            weights.append((0.0, 0.0))
             continue
         g, b = _block_weights(block, hint)
         block.prose = g
-        weights.append((g, b))
-        i = block.owner
-        link_chars = block.link_chars
-        is_h1 = block.tag == "h1"
+        owner = block.owner
+        own_good[owner] += g
+        own_bad[owner] += b
+        prose[owner] += g
+        link_total[owner] += block.link_chars
+        if block.tag == "h1":
+            has_h1[owner] = True
         # a headline that is a link, outside the page's h1, marks a teaser card (or a list of them)
-        teaser_head = not is_h1 and block.tag in HEADING_TAGS and link_chars * 2 > len(block.text)
-        while i >= 0:
-            prose[i] += g
-            link_total[i] += link_chars
-            if is_h1:
-                has_h1[i] = True
-            if teaser_head:
-                linked_heading[i] += 1
-            i = parent[i]
+        elif block.tag in HEADING_TAGS and block.link_chars * 2 > len(block.text):
+            linked_heading[owner] += 1
+    # elements are numbered in document order: children after parents, so one reverse pass sums subtrees
+    for i in range(n - 1, 0, -1):
+        up = parent[i]
+        prose[up] += prose[i]
+        link_total[up] += link_total[i]
+        linked_heading[up] += linked_heading[i]
+        if has_h1[i]:
+            has_h1[up] = True
     # a furniture word on a wrapper of most of the page (body class="has-sidebar") says nothing
     half = 0.5 * prose[0] if n else 0.0
     neg = walk.neg
@@ -539,28 +543,24 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
             neg[i] = True
         if comment[i] and has_h1[i]:
             comment[i] = False
-    for block, (g, b) in zip(walk.blocks, weights, strict=True):
-        if block.image is not None:
+    # furniture below a boilerplate element counts against every container above it (less, since the
+    # filter removes it again); reader comments count for nothing, as an article container may well
+    # hold its comment section
+    good = own_good
+    bad = own_bad
+    total = [own_good[i] + own_bad[i] for i in range(n)]  # everything below, comments excluded
+    for i in range(n - 1, -1, -1):
+        if comment[i]:
+            good[i] = bad[i] = total[i] = 0.0
             continue
-        # furniture below a boilerplate element counts against every container above it; reader
-        # comments count for nothing, since an article container may well hold its comment section
-        i = block.owner
-        furniture = False
-        in_comments = False
-        while i >= 0:
-            if comment[i]:
-                in_comments = True
-            elif neg[i]:
-                furniture = True
-            if in_comments:
-                pass
-            elif furniture:
-                # flagged furniture is removed again by the filter, so it costs a container less
-                bad[i] += (g + b) * FLAGGED_BAD_SHARE
-            else:
-                good[i] += g
-                bad[i] += b
-            i = parent[i]
+        if neg[i]:
+            good[i] = 0.0
+            bad[i] = total[i] * FLAGGED_BAD_SHARE
+        up = parent[i]
+        if up >= 0:
+            good[up] += good[i]
+            bad[up] += bad[i]
+            total[up] += total[i]
     return good, bad, prose
 
 
