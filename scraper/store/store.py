@@ -366,8 +366,10 @@ class Store:
 
     def record_fetch(self, attempts: list[FetchAttempt], *, source: str | None = None) -> None:
         """Append one fetches row per HTTP attempt."""
-        if not attempts:
-            return
+        self.record_fetches([(attempts, source)])
+
+    def record_fetches(self, items: Sequence[tuple[Sequence[FetchAttempt], str | None]]) -> None:
+        """Do `record_fetch` for many (attempts, source) pairs in one transaction."""
         rows = [
             {
                 "url": a.url,
@@ -381,10 +383,12 @@ class Store:
                 "last_modified": a.last_modified,
                 "final_url": a.final_url,
             }
+            for attempts, source in items
             for a in attempts
         ]
-        with self._write("record fetch") as conn:
-            conn.execute(insert(fetches), rows)
+        if rows:
+            with self._write("record fetch") as conn:
+                conn.execute(insert(fetches), rows)
 
     def record_source_result(self, name: str, *, outcome: str, error: str | None, at: datetime) -> None:
         """Record the outcome of one refresh of a source (success resets the failure count)."""
@@ -448,6 +452,50 @@ class Store:
                 set_={"etag": etag, "last_modified": last_modified, "updated_at": stmt.excluded.updated_at},
             )
             conn.execute(stmt)
+
+    def validators_many(self, urls: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Return `validators` for many URLs in one read, keyed by the URLs as given (unknown ones absent)."""
+        keys: dict[str, list[str]] = {}
+        for url in urls:
+            keys.setdefault(normalize_url(url), []).append(url)
+        found: dict[str, tuple[str | None, str | None]] = {}
+        stmt = select(http_validators.c.url, http_validators.c.etag, http_validators.c.last_modified).where(
+            http_validators.c.url.in_(bindparam("urls", expanding=True))
+        )
+        wanted = sorted(keys)
+        with self._read("read validators") as conn:
+            for start in range(0, len(wanted), LOOKUP_CHUNK):
+                for row in conn.execute(stmt, {"urls": wanted[start : start + LOOKUP_CHUNK]}):
+                    for url in keys[row.url]:
+                        found[url] = (row.etag, row.last_modified)
+        return found
+
+    def save_validators_many(self, items: Sequence[tuple[str, str | None, str | None]]) -> None:
+        """Do `save_validators` for many (url, ETag, Last-Modified) in one transaction."""
+        if not items:
+            return
+        latest = {normalize_url(url): (etag, modified) for url, etag, modified in items}  # last one wins
+        gone = sorted(k for k, (etag, modified) in latest.items() if etag is None and modified is None)
+        now = _now()
+        rows = [
+            {"url": k, "etag": etag, "last_modified": modified, "updated_at": now}
+            for k, (etag, modified) in latest.items()
+            if etag is not None or modified is not None
+        ]
+        stmt = self._ins(http_validators)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[http_validators.c.url],
+            set_={
+                "etag": stmt.excluded.etag,
+                "last_modified": stmt.excluded.last_modified,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+        with self._write("save validators") as conn:
+            if gone:
+                conn.execute(delete(http_validators).where(http_validators.c.url.in_(gone)))
+            if rows:
+                conn.execute(stmt, rows)
 
     # -- saving articles ------------------------------------------------------------------------
 
