@@ -33,6 +33,8 @@ _DATELINE_CUE_RE = re.compile(
     r"written|\bvon\b|\bby\b|\bpar\b|\bpor\b",
     re.I,
 )
+# '- 06.01.2022' or '- 20. Januar' after a date opens a range; '- 14:30' is its clock time
+_RANGE_START_RE = re.compile(r"\s*[-–]\s*\d{1,2}(?:[./]\d{1,2}|\.?\s*[^\W\d_]{3})")
 _RANGE_END_RE = re.compile(r"\d\.?\s*[-–]\s*$")
 _CREDIT_BEFORE_RE = re.compile(r"(?:foto|photo|bild|image|quelle|source|©)[^|\d]{0,40}$", re.I)
 # Of a long paragraph near the headline only this opening can hold its dateline (characters).
@@ -150,6 +152,8 @@ class _Hit:
     start: int
     value: datetime
     has_time: bool
+    # where the date's day-month-year part ends in the string (-1: unknown)
+    end: int = -1
 
 
 def _zone_at(text: str, pos: int, *, bare_offset: bool = True) -> tzinfo | None:
@@ -265,16 +269,16 @@ def _iter_hits(
         clock = _clock(day, m.group(5), m.group(6), m.group(7))
         if clock is not None:
             zone = _offset_zone(m.group(8)) if m.group(8) else _zone_at(text, m.end())
-            hits.append(_Hit(m.start(), localize(clock, zone) if zone else clock, True))
+            hits.append(_Hit(m.start(), localize(clock, zone) if zone else clock, True, m.end()))
         else:
             value, has_time = _with_time(text, m.end(), day)
-            hits.append(_Hit(m.start(), value, has_time))
+            hits.append(_Hit(m.start(), value, has_time, m.end()))
         taken.append((m.start(), m.end()))
     for m in _CJK_RE.finditer(text) if has_year else ():
         day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if day is not None and free(m.start(), m.end()):
             value, has_time = _with_time(text, m.end(), day)
-            hits.append(_Hit(m.start(), value, has_time))
+            hits.append(_Hit(m.start(), value, has_time, m.end()))
             taken.append((m.start(), m.end()))
     for regex in (_MDY_RE, _DMY_RE) if has_year else ():
         for m in regex.finditer(text):
@@ -282,7 +286,7 @@ def _iter_hits(
             day = _make(int(m.group("year")), month, int(m.group("day"))) if month else None
             if day is not None and free(m.start(), m.end()):
                 value, has_time = _with_time(text, m.end(), day)
-                hits.append(_Hit(m.start(), value, has_time))
+                hits.append(_Hit(m.start(), value, has_time, m.end()))
                 taken.append((m.start(), m.end()))
     for m in _NUMERIC_RE.finditer(text):
         a, sep, b, raw_year = int(m.group(1)), m.group(2), int(m.group(3)), m.group(4)
@@ -298,7 +302,7 @@ def _iter_hits(
         day = _make(_year2(raw_year, now), mo, d)
         if day is not None and free(m.start(), m.end()):
             value, has_time = _with_time(text, m.end(), day)
-            hits.append(_Hit(m.start(), value, has_time))
+            hits.append(_Hit(m.start(), value, has_time, m.end()))
             taken.append((m.start(), m.end()))
     for m in _RELATIVE_RE.finditer(text) if relative else ():
         if m.group("word") and not _TIME_AFTER_RE.match(text[m.end() : m.end() + TIME_LOOKAHEAD_CHARS]):
@@ -310,9 +314,9 @@ def _iter_hits(
                 # 'today 9:54' / 'gestern, 14:30 Uhr': the day is relative, the clock is written
                 rel = rel.replace(tzinfo=None)
                 value, has_time = _with_time(text, m.end(), rel)
-                hits.append(_Hit(m.start(), value, has_time))
+                hits.append(_Hit(m.start(), value, has_time, m.end()))
             else:
-                hits.append(_Hit(m.start(), rel, True))
+                hits.append(_Hit(m.start(), rel, True, m.end()))
     hits.sort(key=lambda h: h.start)
     yield from hits
 
@@ -607,7 +611,7 @@ def _from_parsely_page(content: str, ctx: _Context) -> None:
         ctx.add("published", 13, m.group(1), "meta:parsely")
 
 
-def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset()) -> bool:
+def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset(), *, layout: bool = True) -> bool:
     """Say whether a node sits in comments, related links, sidebars or footers."""
     # Inside <article>/<main> only comment and related-story wrappers count: an article's own
     # footer or side column often carries its byline and date.
@@ -630,7 +634,7 @@ def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset()) -> bool:
             layout_hit = True
         current = current.parent
         depth += 1
-    return layout_hit
+    return layout and layout_hit
 
 
 def _hint(node: LexborNode) -> str:
@@ -704,10 +708,17 @@ def _datelines(text: str) -> str:
     )
 
 
+def _in_range(text: str, hit: _Hit) -> bool:
+    """Say whether a date starts or ends a range ('31.12.2021 - 06.01.2022'), which dates no article."""
+    if _RANGE_END_RE.search(text[max(0, hit.start - MENTION_CONTEXT_CHARS) : hit.start]):
+        return True
+    return hit.end >= 0 and _RANGE_START_RE.match(text, hit.end) is not None
+
+
 def _mention(text: str, hit: _Hit) -> bool:
     """Say whether a date is mentioned in prose, a photo credit or a range, not a dateline."""
     before = text[max(0, hit.start - MENTION_CONTEXT_CHARS) : hit.start]
-    if _RANGE_END_RE.search(before):
+    if _in_range(text, hit):
         return True
     if hit.has_time:
         # prose and credits rarely give the clock time; datelines do ('am 19. Mai 2010 um 23:03')
@@ -796,8 +807,8 @@ def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
         for hit in _iter_hits(text, ctx.now, dayfirst=ctx.dayfirst, relative=False):
             if (
                 _plausible(hit.value, ctx.now)
-                and not _RANGE_END_RE.search(text[max(0, hit.start - MENTION_CONTEXT_CHARS) : hit.start])
-                and not _excluded(parent, ctx.wrappers)
+                and not _in_range(text, hit)
+                and not _excluded(parent, ctx.wrappers, layout=False)
             ):
                 ctx.published.append(_Candidate(55, hit, "heuristic"))
                 return

@@ -487,3 +487,14 @@ def test_a_dateline_with_clock_time_counts_even_after_am():
     )
     dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
     assert dates.published is not None and dates.published.date().isoformat() == "2025-07-15"
+
+
+def test_range_start_is_not_a_date_but_date_dash_time_is():
+    ranged = extract_dates(
+        page(body="<p>Wochenbericht 31.12.2024 - 06.01.2025</p>", lang="de"), None, FETCHED
+    )
+    timed = extract_dates(
+        page(body="<p>Kathrin am Mittwoch, 26.01.2022 - 14:30</p>", lang="de"), None, FETCHED
+    )
+    assert ranged.published is None
+    assert timed.published is not None and (timed.published.day, timed.published.hour) == (26, 14)
