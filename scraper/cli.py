@@ -376,6 +376,62 @@ def status(ctx: Context, as_json: bool) -> None:
         out.print("no service has run on this store yet", highlight=False)
 
 
+@cli.command()
+@click.argument("query")
+@click.option("--since", metavar="ISO_DATE", help="Only articles published (else fetched) at or after this.")
+@click.option("--source", "source_name", metavar="NAME", help="Only articles of this source.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Most hits shown.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@click.pass_obj
+def search(
+    ctx: Context, query: str, since: str | None, source_name: str | None, limit: int, as_json: bool
+) -> None:
+    """Full-text search over the latest version of every article, best match first, with snippets."""
+    from scraper.store.search import search_store
+
+    since_at = _parse_since(since)
+    with open_store(ctx) as store:
+        hits = search_store(store, query, since=since_at, source=source_name, limit=limit)
+    if as_json:
+        for hit in hits:
+            _emit(hit.to_dict())
+        return
+    out = Console(width=200)
+    for hit in hits:
+        when = hit.published_at.date().isoformat() if hit.published_at else "-"
+        out.print(f"[bold]{hit.title or hit.url}[/bold]  {hit.source or '-'}  {when}")
+        out.print(f"  {hit.url}", highlight=False)
+        out.print(f"  {hit.snippet}", markup=False, highlight=False)
+    if not hits:
+        err_console.print("no match", highlight=False)
+
+
+@cli.command()
+@click.option("--since", metavar="ISO_DATE", help="Only stories first seen at or after this.")
+@click.option("--tag", metavar="TAG", help="Only stories with an article carrying this tag.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Most stories listed.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per story, with its articles.")
+@click.pass_obj
+def stories(ctx: Context, since: str | None, tag: str | None, limit: int | None, as_json: bool) -> None:
+    """List stories (coverage of one event across outlets), newest first, with their articles."""
+    from scraper.store.stories import list_stories
+
+    since_at = _parse_since(since)
+    out = Console(width=200)
+    with open_store(ctx) as store:
+        for story in list_stories(store, since=since_at, tag=tag, limit=limit):
+            if as_json:
+                _emit(story)
+                continue
+            out.print(f"[bold]story {story['story_id']}[/bold]  first seen {story['first_seen_at']}"
+                      f" at {story['first_source'] or '-'}, {story['size']} article(s)")  # fmt: skip
+            for art in story["articles"]:
+                when = art["published"] or art["fetched_at"] or "-"
+                out.print(
+                    f"  {art['source'] or '-':<20} {when:<26} {art['title'] or art['url']}", markup=False
+                )
+
+
 @cli.group()
 def sources() -> None:
     """Configured sources."""

@@ -42,6 +42,7 @@ from scraper.store.schema import (
     http_validators,
     sources,
 )
+from scraper.store.search import SearchDoc, SearchIndex
 
 if TYPE_CHECKING:
     from scraper.config import Settings
@@ -254,6 +255,7 @@ class Store:
         self.keep_versions = max(0, keep_versions)
         self.keep_days = max(0.0, keep_days)
         self._ins: Any = pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
+        self._search = SearchIndex(self.dialect)
 
     @classmethod
     def open(
@@ -684,6 +686,16 @@ class Store:
             )
         if version_rows:
             conn.execute(insert(article_versions), version_rows)
+            # the search index follows each article's newest version, in this same transaction
+            latest: dict[int, SearchDoc] = {}
+            for p, ref, _version, _changes in writes:
+                assert ref.article_id is not None
+                art = p.item.article
+                latest[ref.article_id] = SearchDoc(
+                    ref.article_id, p.identity, art.title, art.body or "", art.source,
+                    parse_datetime(art.published), p.fetched_at,
+                )  # fmt: skip
+            self._search.update(conn, list(latest.values()))
         if self.keep_versions or self.keep_days:
             for ref in {id(r): r for _, r, _, _ in writes if r.version > 1}.values():
                 assert ref.article_id is not None

@@ -1,0 +1,274 @@
+"""Stories in the store: each article's signature and story, reloaded into a StoryIndex per process."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+    update,
+)
+
+from scraper.models import Article
+from scraper.store.identity import normalize_url
+from scraper.store.schema import (
+    NAME_LEN,
+    BigId,
+    UTCDateTime,
+    article_urls,
+    article_versions,
+    articles,
+    metadata,
+)
+from scraper.stories import STORY_WINDOW_S, StoryDoc, StoryIndex
+
+if TYPE_CHECKING:
+    from scraper.store.store import Store
+
+STORY_ID_LEN = 64
+RELOAD_MARGIN_S = 24 * 3600.0  # reload a little more than the window: late arrivals dated earlier
+PRUNE_EVERY = 1000  # assignments between two prunes of the in-memory index
+
+story_signatures = Table(
+    "story_signatures",
+    metadata,
+    Column("article_id", BigId, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("signature", LargeBinary, nullable=False),
+    Column("title_tokens", Text, nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("source", String(NAME_LEN)),
+    Index("ix_story_signatures_published", "published_at"),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("story_id", String(STORY_ID_LEN), primary_key=True),
+    Column("first_article_id", BigInteger, nullable=False),
+    Column("first_source", String(NAME_LEN)),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("member_count", Integer, nullable=False, server_default="1"),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_stories_first_seen", "first_seen_at"),
+)
+
+story_members = Table(
+    "story_members",
+    metadata,
+    Column("article_id", BigId, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", String(STORY_ID_LEN), nullable=False),
+    Column("matched_article_id", BigInteger),
+    Column("score", Float, nullable=False, server_default="0"),
+    Column("assigned_at", UTCDateTime, nullable=False),
+    Index("ix_story_members_story", "story_id"),
+)
+
+
+@dataclass
+class StoryMember:
+    """One article of a story, as `scraper stories` lists it."""
+
+    url: str
+    source: str | None
+    title: str | None
+    published_at: datetime | None
+    fetched_at: datetime | None
+
+
+def _when(article: Article) -> datetime:
+    """The time an article is placed at: published, else fetched, else now."""
+    for value in (article.published, article.fetched_at):
+        if value:
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+class StoryKeeper:
+    """Assigns stored articles to stories, incrementally, keeping the index in step with the store."""
+
+    def __init__(self, store: Store, *, window_s: float = STORY_WINDOW_S) -> None:
+        self.store = store
+        self.window_s = window_s
+        self.index = StoryIndex(window_s=window_s)
+        self._last_article_id = 0
+        self._since_prune = 0
+        self._lock = threading.Lock()
+        self._loaded = False
+
+    def _catch_up(self, now: datetime) -> None:
+        """Add to the index what this or other processes stored since the last look (with their stories)."""
+        since = now - timedelta(seconds=self.window_s + RELOAD_MARGIN_S)
+        s, m = story_signatures, story_members
+        stmt = (
+            select(
+                s.c.article_id, s.c.signature, s.c.title_tokens, s.c.published_at, s.c.source, m.c.story_id
+            )
+            .select_from(s.join(m, m.c.article_id == s.c.article_id))
+            .where(s.c.article_id > self._last_article_id, s.c.published_at >= since)
+            .order_by(s.c.published_at, s.c.article_id)
+        )
+        with self.store._read("load stories") as conn:
+            rows = conn.execute(stmt).all()
+            top = conn.execute(select(func.max(s.c.article_id))).scalar()
+        for r in rows:
+            self.index.add(
+                str(r.article_id),
+                r.signature,
+                json.loads(r.title_tokens),
+                r.published_at,
+                r.story_id,
+                source=r.source,
+            )
+        self._last_article_id = max(self._last_article_id, int(top or 0))
+
+    def assign(self, article: Article) -> str | None:
+        """Give a stored article its story (once; later versions keep it) and return the story id."""
+        url = article.url or article.canonical_url
+        if not url:
+            return None
+        now = datetime.now(UTC)
+        with self._lock:
+            with self.store._read("find article") as conn:
+                row = conn.execute(
+                    select(article_urls.c.article_id, story_members.c.story_id)
+                    .select_from(
+                        article_urls.outerjoin(
+                            story_members, story_members.c.article_id == article_urls.c.article_id
+                        )
+                    )
+                    .where(article_urls.c.url == normalize_url(url))
+                ).first()
+            if row is None:
+                return None
+            if row.story_id is not None:
+                return str(row.story_id)
+            self._catch_up(now)
+            doc = StoryDoc.from_text(article.title or "", article.body or "", _when(article))
+            aid = int(row.article_id)
+            got = self.index.add(
+                str(aid), doc.signature, doc.title_tokens, doc.published_at, source=article.source
+            )
+            story = self.index.story(got.story_id)
+            self._persist(
+                aid, doc, article.source, got.story_id, got.matched_article_id, got.score, story, now
+            )
+            self._last_article_id = max(self._last_article_id, aid)
+            self._since_prune += 1
+            if self._since_prune >= PRUNE_EVERY:
+                self.index.prune(now - timedelta(seconds=self.window_s + RELOAD_MARGIN_S))
+                self._since_prune = 0
+            return got.story_id
+
+    def _persist(
+        self, aid: int, doc: StoryDoc, source: str | None, story_id: str, matched: str | None, score: float,
+        story: Any, now: datetime,
+    ) -> None:  # fmt: skip
+        """Write the signature, the membership and the story's summary in one transaction."""
+        with self.store._write("assign story") as conn:
+            ins = self.store._ins
+            tokens = json.dumps(list(doc.title_tokens))
+            conn.execute(
+                ins(story_signatures)
+                .values(article_id=aid, signature=doc.signature, title_tokens=tokens,
+                        published_at=doc.published_at, source=source)
+                .on_conflict_do_nothing()
+            )  # fmt: skip
+            matched_id = int(matched) if matched else None
+            conn.execute(
+                ins(story_members)
+                .values(article_id=aid, story_id=story_id, matched_article_id=matched_id,
+                        score=score, assigned_at=now)
+                .on_conflict_do_nothing()
+            )  # fmt: skip
+            first = int(story.first_article_id)
+            conn.execute(
+                ins(stories)
+                .values(story_id=story_id, first_article_id=first, first_source=story.first_source,
+                        first_seen_at=story.first_seen, member_count=1, updated_at=now)
+                .on_conflict_do_update(
+                    index_elements=["story_id"],
+                    set_={"first_article_id": first, "first_source": story.first_source,
+                          "first_seen_at": story.first_seen, "updated_at": now},
+                )
+            )  # fmt: skip
+            count = select(func.count()).where(story_members.c.story_id == story_id).scalar_subquery()
+            conn.execute(update(stories).where(stories.c.story_id == story_id).values(member_count=count))
+
+
+def list_stories(
+    store: Store, *, since: datetime | None = None, tag: str | None = None, limit: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """Stories newest first, each with its member articles (outlet, time, title, URL)."""
+    st, m, a, av = stories, story_members, articles, article_versions
+    stmt = select(st).order_by(st.c.first_seen_at.desc(), st.c.story_id)
+    if since is not None:
+        stmt = stmt.where(st.c.first_seen_at >= since)
+    if limit:
+        stmt = stmt.limit(limit)
+    members_stmt = (
+        select(
+            m.c.story_id,
+            a.c.canonical_url,
+            a.c.source,
+            av.c.title,
+            av.c.published_at,
+            av.c.fetched_at,
+            av.c.tags,
+        )
+        .select_from(
+            m.join(a, a.c.id == m.c.article_id).join(
+                av, (av.c.article_id == a.c.id) & (av.c.version == a.c.latest_version)
+            )
+        )
+        .where(
+            m.c.story_id.in_(
+                select(st.c.story_id).where(st.c.first_seen_at >= since) if since else select(st.c.story_id)
+            )
+        )
+    )
+    with store._read("list stories") as conn:
+        by_story: dict[str, list[dict[str, Any]]] = {}
+        for r in conn.execute(members_stmt):
+            by_story.setdefault(r.story_id, []).append(
+                {
+                    "url": r.canonical_url,
+                    "source": r.source,
+                    "title": r.title,
+                    "published": r.published_at.isoformat() if r.published_at else None,
+                    "fetched_at": r.fetched_at.isoformat() if r.fetched_at else None,
+                    "tags": json.loads(r.tags),
+                }
+            )
+        for row in conn.execute(stmt):
+            members = sorted(
+                by_story.get(row.story_id, []), key=lambda x: x["published"] or x["fetched_at"] or ""
+            )
+            if tag is not None and not any(tag in mem["tags"] for mem in members):
+                continue
+            yield {
+                "story_id": row.story_id,
+                "first_source": row.first_source,
+                "first_seen_at": row.first_seen_at.isoformat(),
+                "size": len(members),
+                "articles": [{k: v for k, v in mem.items() if k != "tags"} for mem in members],
+            }

@@ -1,0 +1,44 @@
+"""Full-text search over latest versions, on SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from scraper.store import Store
+from scraper.store.search import fts5_query, search_store
+from tests.store.factories import make_article
+
+
+def test_search_ranks_matches_follows_new_versions_and_filters(db_url: str) -> None:
+    store = Store.open(db_url)
+    try:
+        store.save_article(
+            make_article(1, title="TSMC lifts capex for 2 nm fabs", body="Foundry capex rises.\nMore text.")
+        )
+        texas = "Mining rigs will be assembled in Texas.\nFoundry partners named."
+        store.save_article(make_article(2, title="Bitmain opens Texas plant", source="other", body=texas))
+        store.save_article(make_article(3, title="Weather", body="Sunny all week."))
+
+        hits = search_store(store, "foundry")
+        assert {h.url.rsplit("-", 1)[1] for h in hits} == {"1", "2"}
+        assert all("[" in h.snippet and "]" in h.snippet for h in hits)
+        assert search_store(store, "foundry", source="other")[0].title == "Bitmain opens Texas plant"
+
+        # a title match outranks a body-only match
+        ranked = search_store(store, "Texas")
+        assert ranked[0].title == "Bitmain opens Texas plant"
+
+        # the index follows the newest version, in the same transaction
+        store.save_article(make_article(3, title="Weather", body="Storm hits the foundry district.\nMore."))
+        assert len(search_store(store, "foundry")) == 3
+        assert search_store(store, "sunny") == []
+
+        assert search_store(store, "foundry", since=datetime(2030, 1, 1, tzinfo=UTC)) == []
+        assert search_store(store, '"AND OR NEAR(*') == []  # operators are words, never a syntax error
+        assert search_store(store, "   ") == []
+    finally:
+        store.close()
+
+
+def test_fts5_query_quotes_every_word() -> None:
+    assert fts5_query('chip "fab" OR x*') == '"chip" "fab" "OR" "x"'
