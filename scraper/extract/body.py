@@ -82,6 +82,7 @@ _WS_RE = re.compile(r"\s+")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 _NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+_NUMBERISH_RE = re.compile(r"\d+\w{0,3}")
 _FULL_STOP_RE = re.compile(r"[.!?。！？]\s*$")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？:;»\"”)]\s*$")
 # Short lines that are page furniture in any layout (share prompts, credits, ads, read-more links).
@@ -125,6 +126,7 @@ _YEAR_OR_TIME_RE = re.compile(
 )
 
 DATE_LINE_MAX_CHARS = 120
+DATE_LINE_OTHER_WORDS = 3  # words besides date words a dateline may hold
 JUNK_LINE_MAX_CHARS = 120
 CREDIT_LINE_MAX_CHARS = 160
 SENTENCE_MIN_WORDS = 6  # a line with this many words ending in a full stop is prose, not a label
@@ -426,9 +428,10 @@ def _is_date_line(text: str) -> bool:
     """True for a short line that is only a date, time, reading time or byline."""
     if len(text) > DATE_LINE_MAX_CHARS or not _YEAR_OR_TIME_RE.search(text):
         return False
-    words = [w for w in _WORD_RE.findall(text.lower()) if not w.isdigit()]
-    rest = [w for w in words if w not in _DATE_WORDS and not re.fullmatch(r"\d+\w{0,3}", w)]
-    return len(rest) <= 1
+    words = _WORD_RE.findall(text.lower())
+    rest = [w for w in words if w not in _DATE_WORDS and not _NUMBERISH_RE.fullmatch(w)]
+    # a dateline may carry a word or three besides the date ("DIE ZEIT Nr. 43/2019", "Von Anna Roth")
+    return len(rest) <= DATE_LINE_OTHER_WORDS and len(rest) * 2 < len(words)
 
 
 def _is_junk_line(text: str) -> bool:
@@ -767,7 +770,10 @@ def _filter(
         key = _norm(text)
         if not key or key in seen:
             continue
-        if title_norm and (key == title_norm or (block.tag in HEADING_TAGS and key in title_norm)):
+        # the headline is the title field, not body text, even when it differs from <title>
+        if (use_furniture and block.tag == "h1") or (
+            title_norm and (key == title_norm or (block.tag in HEADING_TAGS and key in title_norm))
+        ):
             seen.add(key)
             continue
         # fewer characters than this cannot hold NEAR_DUP_MIN_WORDS words worth comparing
