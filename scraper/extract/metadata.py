@@ -15,8 +15,6 @@ from scraper.extract.jsonld import jsonld_objects, types_of
 
 # A headline longer than this is a paragraph picked by mistake (characters).
 MAX_TITLE_CHARS = 300
-# A title segment this short is a site name or section, not the headline (characters).
-MIN_SEGMENT_CHARS = 3
 # How many byline elements are read, at most.
 MAX_BYLINE_NODES = 8
 # A byline element with more text than this is a bio or a teaser (characters).
