@@ -1,0 +1,64 @@
+"""Stories kept in the store: incremental assignment, reload by another process, listing, on both engines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scraper.models import Article
+from scraper.store import Store
+from scraper.store.stories import StoryKeeper, list_stories
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "stories" / "pairs.json"
+
+
+def _articles() -> dict[str, Article]:
+    data = json.loads(FIXTURE.read_text())
+    out = {}
+    for a in data["articles"]:
+        out[a["id"]] = Article(
+            url=f"https://{a['outlet'].lower().replace(' ', '')}.example/{a['id']}",
+            source=a["outlet"],
+            title=a["title"],
+            body=a["body"],
+            published=a["published_at"],
+            fetched_at=a["published_at"],
+            tags=[f"group-{a['group']}"],
+        )
+    return out
+
+
+def test_coverage_of_one_event_is_one_story_and_survives_a_restart(db_url: str) -> None:
+    arts = _articles()
+    events = {a["id"]: a["event"] for a in json.loads(FIXTURE.read_text())["articles"]}
+    chosen = [k for k in arts if k.startswith(("g01", "g02"))]
+    first_half, second_half = chosen[: len(chosen) // 2], chosen[len(chosen) // 2 :]
+    store = Store.open(db_url)
+    try:
+        keeper = StoryKeeper(store)
+        story_of = {}
+        for key in first_half:
+            store.save_article(arts[key])
+            story_of[key] = keeper.assign(arts[key])
+        # a second process (a worker, or the service after a restart) sees the stored stories
+        other = StoryKeeper(store)
+        for key in second_half:
+            store.save_article(arts[key])
+            story_of[key] = other.assign(arts[key])
+        assert keeper.assign(arts[first_half[0]]) == story_of[first_half[0]]  # assigned once, kept
+        for a in chosen:
+            for b in chosen:
+                assert (story_of[a] == story_of[b]) == (events[a] == events[b]), (a, b)
+
+        listed = list(list_stories(store))
+        assert len(listed) == len({events[k] for k in chosen})
+        assert sum(s["size"] for s in listed) == len(chosen)
+        first_seen = [s["first_seen_at"] for s in listed]
+        assert first_seen == sorted(first_seen, reverse=True)  # newest first
+        one = next(s for s in listed if s["size"] > 1)
+        assert {"url", "source", "title", "published"} <= set(one["articles"][0])
+        assert one["first_source"] in {m["source"] for m in one["articles"]}
+        assert [s["story_id"] for s in list_stories(store, tag="group-1")] != []
+        assert list(list_stories(store, tag="no-such-tag")) == []
+    finally:
+        store.close()
