@@ -523,6 +523,7 @@ _SCRIPT_PUB_KEY_RE = re.compile(
     r'"(?:datePublished|published_?[aA]t|publish_?[dD]ate|pub_?[dD]ate|first-?[pP]ublication|publishedFirst|'
     r'publicationDate|firstPublished|created_?[aA]t)"\s*:\s*"([^"]{8,40})"'
 )
+AGREEMENT_BONUS_RANK = 0.001
 # Ranks below this come from explicit publication metadata (JSON-LD, og/article meta, itemprop).
 STRONG_RANK_LIMIT = 20
 # Generic meta dates (DC.date, 'date', 'pubdate'...) are often the CMS's last save: they rank
@@ -871,6 +872,23 @@ def _from_page_links(tree: LexborHTMLParser, ctx: _Context) -> None:
                 return
 
 
+def _prefer_dateline_agreement(ctx: _Context) -> None:
+    """Among several <time> elements, promote the one on the day the headline's dateline shows."""
+    times = [c for c in ctx.published if c.source == "time-element"]
+    lines = [c for c in ctx.published if c.source == "text"]
+    if not times or not lines:
+        return
+    best_time = min(times, key=lambda c: c.rank)
+    day = min(lines, key=lambda c: c.rank).hit.value.date()
+    if best_time.hit.value.date() == day:
+        return
+    for cand in sorted(times, key=lambda c: c.rank):
+        if cand.hit.value.date() == day:
+            # teaser <time>s can be marked up like the article's own; the printed dateline decides
+            cand.rank = min(c.rank for c in ctx.published) - AGREEMENT_BONUS_RANK
+            return
+
+
 def _page_zone(ctx: _Context) -> tzinfo | None:
     """Return the local zone used by the page's own dates (non-UTC preferred), for zoneless dates."""
     zones = [c.hit.value.tzinfo for c in sorted(ctx.published + ctx.modified, key=lambda c: c.rank)]
@@ -996,6 +1014,7 @@ def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime 
         _from_script_data(tree, ctx)
     if not ctx.published:
         _from_page_links(tree, ctx)
+    _prefer_dateline_agreement(ctx)
     zone = _page_zone(ctx)
     dates = Dates()
     published = _best(ctx.published, zone)

@@ -498,3 +498,13 @@ def test_range_start_is_not_a_date_but_date_dash_time_is():
     )
     assert ranged.published is None
     assert timed.published is not None and (timed.published.day, timed.published.hour) == (26, 14)
+
+
+def test_time_element_agreeing_with_the_printed_dateline_wins():
+    body = (
+        "<article><h1>Headline</h1><p>29.04.2025, 12:01 Uhr</p>"
+        '<time datetime="2025-04-29T12:01:00+02:00">29.04.</time></article>'
+        '<div class="more"><time class="published" datetime="2025-04-30">30.04.</time></div>'
+    )
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published == datetime(2025, 4, 29, 12, 1, tzinfo=timezone(timedelta(hours=2)))
