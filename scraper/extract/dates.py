@@ -305,8 +305,9 @@ def _iter_hits(
             hits.append(_Hit(m.start(), value, has_time, m.end()))
             taken.append((m.start(), m.end()))
     for m in _RELATIVE_RE.finditer(text) if relative else ():
-        if m.group("word") and not _TIME_AFTER_RE.match(text[m.end() : m.end() + TIME_LOOKAHEAD_CHARS]):
-            # a bare 'today' / 'heute' is a menu or a teaser, not a dateline
+        clock = _TIME_AFTER_RE.match(text[m.end() : m.end() + TIME_LOOKAHEAD_CHARS])
+        if m.group("word") and (clock is None or not (clock.group("m") or clock.group("ampm"))):
+            # a bare 'today' / 'heute' is a menu or a teaser, and 'hier' is also German for 'here'
             continue
         rel = _relative(m, now)
         if rel is not None and free(m.start(), m.end()):

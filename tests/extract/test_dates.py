@@ -251,8 +251,10 @@ def test_relative(text, expected):
     assert parse_date_text(text, now=FETCHED) == expected
 
 
-def test_bare_today_is_not_a_date():
-    assert parse_date_text("Heute im Angebot", now=FETCHED) is None
+@pytest.mark.parametrize("text", ["Heute im Angebot", "hier 1 Arduino Nano", "today 3 deals"])
+def test_bare_today_is_not_a_date(text):
+    """Relative day words count only with a clock time; 'hier' is also German for 'here'."""
+    assert parse_date_text(text, now=FETCHED) is None
 
 
 # --- zones ------------------------------------------------------------------------------------
