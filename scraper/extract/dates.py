@@ -305,8 +305,8 @@ def _iter_hits(
             hits.append(_Hit(m.start(), value, has_time, m.end()))
             taken.append((m.start(), m.end()))
     for m in _RELATIVE_RE.finditer(text) if relative else ():
-        clock = _TIME_AFTER_RE.match(text[m.end() : m.end() + TIME_LOOKAHEAD_CHARS])
-        if m.group("word") and (clock is None or not (clock.group("m") or clock.group("ampm"))):
+        written = _TIME_AFTER_RE.match(text[m.end() : m.end() + TIME_LOOKAHEAD_CHARS])
+        if m.group("word") and (written is None or not (written.group("m") or written.group("ampm"))):
             # a bare 'today' / 'heute' is a menu or a teaser, and 'hier' is also German for 'here'
             continue
         rel = _relative(m, now)
