@@ -22,6 +22,7 @@ SKIP_TAGS = frozenset(
         "canvas", "button", "input", "select", "textarea", "option", "head", "audio", "video",
         "map", "dialog", "nav", "menu", "title", "meta", "link", "source", "track", "frameset",
         "amp-ad", "amp-sidebar", "amp-social-share", "amp-analytics", "amp-consent", "amp-sticky-ad",
+        "rt", "rp",  # ruby pronunciation glosses (furigana) are not part of the sentence
     }
 )  # fmt: skip
 # Elements that start a new block of text.
@@ -71,6 +72,8 @@ _COMMENT_ITEM_WORDS = "commentbody|commentcontent|commenttext|commentmessage|com
 _COMMENT_ITEM_SET = frozenset(_COMMENT_ITEM_WORDS.split("|"))
 _COMMENT_ITEM_TAILS = frozenset({"body", "content", "text", "message", "entry"})
 _CLASS_WORD_RE = re.compile(r"[a-z]+")
+_STATE_PREFIXES = ("tag-", "category-", "has-", "no-", "is-", "with-")
+_CLASS_EXCEPTION_MARKERS = (*_STATE_PREFIXES, "live", "--", "hentry", "type-")
 _HIDDEN_CLASSES = frozenset(
     {"hidden", "hide", "d-none", "is-hidden", "visually-hidden", "visuallyhidden", "sr-only"}
     | {"screen-reader-text"}
@@ -197,7 +200,8 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
     names = value.lower().split()
     # utility classes that mean display:none ("hidden", "d-none", "sr-only")
     hidden = not _HIDDEN_CLASSES.isdisjoint(names)
-    if "tag-" not in words and "category-" not in words and "live" not in words:
+    article_body = "articlebody" in words.replace("-", "").replace("_", "")
+    if not any(marker in words for marker in _CLASS_EXCEPTION_MARKERS):
         # common case: no class needs excluding, so all words are judged together
         parts = _CLASS_WORD_RE.findall(words)
         neg = not _NEG_SET.isdisjoint(parts) or _is_widget(parts, words)
@@ -205,9 +209,14 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
         comment = not _COMMENT_SET.isdisjoint(parts)
         item = comment and _is_comment_item(parts)
         neg = neg or not _EMBED_CLASSES.isdisjoint(names)
-        return neg, pos, comment, item, "articlebody" in words.replace("-", "").replace("_", ""), hidden
+        return neg, pos, comment, item, article_body, hidden
     neg = pos = comment = item = False
+    # a WordPress post ("hentry", "type-post") is the article, whatever its taxonomy classes say
+    post = "hentry" in names or any(name.startswith("type-") for name in names)
     for name in words.split():
+        # BEM modifiers ("section--ads") and state classes ("has-sidebar", "no-share", "is-live") say
+        # what a block contains or how it looks, not what it is
+        name = name.split("--", 1)[0]
         parts = _CLASS_WORD_RE.findall(name)
         if not parts:
             continue
@@ -215,7 +224,7 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
             pos = True
         # CMS taxonomy classes ("tag-energy category-news") describe the post, not furniture, and
         # "live-comment" is the newsroom's own live commentary, not readers'
-        if name.startswith(("tag-", "category-")) or "live" in name:
+        if post or name.startswith(_STATE_PREFIXES) or "live" in name:
             continue
         if not neg and (not _NEG_SET.isdisjoint(parts) or _is_widget(parts, name)):
             neg = True
@@ -223,7 +232,6 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
             comment = True
         if not item:
             item = _is_comment_item(parts)
-    article_body = "articlebody" in words.replace("-", "").replace("_", "")
     neg = neg or not _EMBED_CLASSES.isdisjoint(names)
     return neg, pos, comment, item, article_body, hidden
 
@@ -567,7 +575,9 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     return good, bad, prose
 
 
-def _pick_container(walk: _Walk, good: list[float], bad: list[float]) -> int:
+def _pick_container(
+    walk: _Walk, good: list[float], bad: list[float], prose: list[float] | None = None
+) -> int:
     """Return the element that best separates prose from furniture."""
     best = 0
     best_score = float("-inf")
@@ -586,6 +596,9 @@ def _pick_container(walk: _Walk, good: list[float], bad: list[float]) -> int:
             continue
         if score > best_score:
             best, best_score = i, score
+    if best_score == float("-inf") and prose is not None:
+        # every prose block sits under some furniture class: judge on prose alone rather than give up
+        best = max(range(len(prose)), key=lambda i: (prose[i] - BAD_WEIGHT * bad[i], -i))
     return best
 
 
@@ -853,7 +866,7 @@ def extract_body(
     if not walk.tag:
         return Body(source=source)
     good, bad, prose = _score_blocks(walk, hint)
-    container = _pick_container(walk, good, bad)
+    container = _pick_container(walk, good, bad, prose)
     kept = _filter(walk, container, prose, title, use_furniture=True)
     text, body_html, links = _render(walk, kept, url)
     return Body(text, body_html, links, _collect_comments(walk), source)
