@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin
 
 from scraper.config import Settings
-from scraper.errors import FetchError, ScraperError
+from scraper.errors import FetchError, ScraperError, StoreError
 from scraper.extract import extract_article
 from scraper.extract.feed_links import COMMON_FEED_PATHS, discover_feeds, find_article_links
 from scraper.feeds import parse_feed, parse_sitemap, recent_sitemaps, recent_urls
@@ -30,6 +30,8 @@ FEED_MIN_BODY_CHARS = 200  # a feed entry's content shorter than this is a tease
 FALLBACK_AFTER_FAILURES = 2  # a source's fallback chain takes over from this many failures in a row on
 MAX_CHILD_SITEMAPS = 20  # child sitemaps of an index read per refresh (the most recently changed)
 LISTING_MIN_LINKS = 3  # a page with fewer article links is an article, not a listing
+WRITE_BATCH_PAGES = 50  # finished pages (of any source) written in one store transaction at most
+WRITE_BATCH_WAIT_S = 0.25  # a finished page waits at most this long for others to share its transaction
 
 
 @dataclass
@@ -68,6 +70,46 @@ class SourceReport:
     outcomes: list[ArticleOutcome] = field(default_factory=list)
 
 
+@dataclass
+class _Writes:
+    """Store writes held back so that the pages finishing together are written in one go."""
+
+    attempts: list[FetchAttempt] = field(default_factory=list)
+    validators: tuple[str, str | None, str | None] | None = None  # (url, ETag, Last-Modified) to remember
+
+
+@dataclass
+class _Save:
+    """An article to store, with the page and feed entry it came from."""
+
+    article: Article
+    raw_html: bytes | None
+    fetch: FetchResult | None
+    guid: str | None
+
+
+@dataclass
+class _Page:
+    """One article page fetched and extracted: its outcome, and what the store still has to write."""
+
+    outcome: ArticleOutcome
+    writes: _Writes
+    save: _Save | None = None  # the article to store; `outcome` gets its version once it is
+    failed: str | None = None  # why the store could not save the article
+
+
+@dataclass
+class _Batch:
+    """Finished pages of any source waiting to be written together; `done` resolves once they are."""
+
+    done: asyncio.Future[None]
+    pages: list[tuple[_Page, str | None]] = field(default_factory=list)
+    timer: asyncio.TimerHandle | None = None
+
+
+Validators = tuple[str | None, str | None]
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -94,9 +136,12 @@ class Pipeline:
         self.store = store
         self.fetcher = fetcher or Fetcher(settings)
         self.observer = observer
+        self._batch: _Batch | None = None
 
     async def aclose(self) -> None:
-        """Close the fetcher's connections."""
+        """Write the pages still waiting for their batch, then close the fetcher's connections."""
+        if self._batch is not None:
+            self._write_batch(self._batch)
         await self.fetcher.aclose()
 
     async def __aenter__(self) -> Pipeline:
@@ -105,67 +150,90 @@ class Pipeline:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def _fetch(self, url: str, source: str | None, conditional: bool = True) -> FetchResult:
-        """Fetch one URL with the stored validators, logging every attempt in the store."""
+    async def _fetch(
+        self,
+        url: str,
+        source: str | None,
+        conditional: bool = True,
+        *,
+        known: Validators | None = None,
+        writes: _Writes | None = None,
+    ) -> FetchResult:
+        """Fetch one URL with its validators (`known`, else looked up), logging every attempt in the store."""
+        # with `writes`, the fetch log rows and new validators are handed to the caller to write, not written
         etag = last_modified = None
         if self.store is not None and conditional:
-            etag, last_modified = self.store.validators(url)
+            etag, last_modified = known if known is not None else self.store.validators(url)
         try:
             result = await self.fetcher.fetch(url, etag=etag, last_modified=last_modified)
         except FetchError as exc:
             if self.observer is not None:
                 self.observer.observe_fetch(source, exc.attempts)
-            if self.store is not None:
+            if writes is not None:
+                writes.attempts += exc.attempts
+            elif self.store is not None:
                 self.store.record_fetch(exc.attempts, source=source)
             raise
         if self.observer is not None:
             self.observer.observe_fetch(source, result.attempts)
-        if self.store is not None:
+        # validators the store already holds (a 304 repeats them) are not written again
+        new = (result.etag, result.last_modified)
+        remember = new != (None, None) and new != (etag, last_modified)
+        if writes is not None:
+            writes.attempts += result.attempts
+            if remember:
+                writes.validators = (url, *new)
+        elif self.store is not None:
             self.store.record_fetch(result.attempts, source=source)
-            if result.etag or result.last_modified:
+            if remember:
                 self.store.save_validators(url, result.etag, result.last_modified)
         return result
 
-    def _finish(
+    def _stamp(
         self, article: Article, result: FetchResult | None, source: Source | None, entry: FeedEntry | None
-    ) -> ArticleOutcome:
-        """Stamp an extracted article with its source and store it as a version if it changed."""
+    ) -> tuple[ArticleOutcome, _Save]:
+        """Stamp an extracted article with its source; return its outcome and what to store."""
         if source is not None:
             article.source = source.name
             article.tags = list(dict.fromkeys([*article.tags, *source.tags]))
         url = article.url or (result.url if result else "")
         if self.observer is not None:
             self.observer.observe_article(article.source, article)
-        if self.store is None:
-            return ArticleOutcome(url=url, article=article)
-        saved = self.store.save_article(
+        item = _Save(
             article,
             raw_html=result.content if result is not None and self.settings.store_raw_html else None,
             fetch=result,
             guid=entry.guid if entry is not None else None,
         )
-        return ArticleOutcome(url=url, article=saved.article, created=saved.created)
+        return ArticleOutcome(url=url, article=article), item
 
     async def process_page(
         self, url: str, *, source: Source | None = None, entry: FeedEntry | None = None
     ) -> ArticleOutcome:
         """Fetch, extract and store one article page; a failure is returned, not raised."""
+        page = await self._page(url, source, entry, None)
+        return self._store_pages([page], source.name if source else None)[0]
+
+    async def _page(
+        self, url: str, source: Source | None, entry: FeedEntry | None, known: Validators | None
+    ) -> _Page:
+        """Fetch and extract one article page, leaving every store write to `_store_pages`."""
         name = source.name if source else None
+        writes = _Writes()
         try:
-            result = await self._fetch(url, name)
+            result = await self._fetch(url, name, known=known, writes=writes)
         except FetchError as exc:
             fallback = _article_from_entry(entry) if entry is not None else None
             if fallback is None:
-                return ArticleOutcome(url=url, error=exc)
+                return _Page(ArticleOutcome(url=url, error=exc), writes)
             event(log, "article", logging.WARNING, source=name, url=url, outcome=exc.outcome, fallback="feed")
-            return self._finish(fallback, None, source, entry)
+            outcome, item = self._stamp(fallback, None, source, entry)
+            return _Page(outcome, writes, item)
         if result.outcome == "not-modified":
-            return ArticleOutcome(url=url, not_modified=True)
+            return _Page(ArticleOutcome(url=url, not_modified=True), writes)
         if result.kind != "html":
-            return ArticleOutcome(
-                url=url,
-                error=FetchError(f"expected an HTML page, got {result.kind}", url=url, outcome="not-html"),
-            )
+            error = FetchError(f"expected an HTML page, got {result.kind}", url=url, outcome="not-html")
+            return _Page(ArticleOutcome(url=url, error=error), writes)
         article = extract_article(result.text, result.final_url, fetched_at=_now())
         article.url = url
         if not article.body and entry is not None:
@@ -173,7 +241,78 @@ class Pipeline:
             if fallback is not None:
                 article.body, article.word_count = fallback.body, fallback.word_count
                 article.provenance["body"] = "feed"
-        return self._finish(article, result, source, entry)
+        outcome, item = self._stamp(article, result, source, entry)
+        return _Page(outcome, writes, item)
+
+    def _write_pages(self, store: Store, pages: list[tuple[_Page, str | None]]) -> None:
+        """Write the pages' fetch log, articles (each in full or not at all), then their validators."""
+        # imported here: the store package (SQLAlchemy, Alembic) loads only when a store is in use
+        from scraper.store.records import ToSave
+
+        store.record_fetches([(p.writes.attempts, source) for p, source in pages if p.writes.attempts])
+        saving = [p for p, _ in pages if p.save is not None]
+        if saving:
+            results = store.save_articles(
+                [ToSave(s.article, s.raw_html, s.fetch, s.guid) for p in saving if (s := p.save) is not None]
+            )
+            for page, saved in zip(saving, results, strict=True):
+                if saved.error is not None:
+                    page.failed = saved.error
+                    page.writes.validators = None  # unstored: its next fetch must not be a 304
+                    continue
+                page.outcome.article, page.outcome.created = saved.article, saved.created
+        # validators only after their article is stored: a kill in between must not leave a 304 behind
+        # that would hide an article never stored
+        store.save_validators_many([v for p, _ in pages if (v := p.writes.validators) is not None])
+
+    def _outcomes(self, pages: list[_Page]) -> list[ArticleOutcome]:
+        """The written pages' outcomes; StoreError if the store could not save one of their articles."""
+        failed = next((p.failed for p in pages if p.failed is not None), None)
+        if failed is not None:
+            raise StoreError(failed, url=self.store.url if self.store is not None else None)
+        return [p.outcome for p in pages]
+
+    def _store_pages(self, pages: list[_Page], source: str | None) -> list[ArticleOutcome]:
+        """Write pages now and return their outcomes."""
+        if self.store is not None:
+            self._write_pages(self.store, [(p, source) for p in pages])
+        return self._outcomes(pages)
+
+    async def _store_soon(self, pages: list[_Page], source: str | None) -> list[ArticleOutcome]:
+        """Write pages along with others finishing within WRITE_BATCH_WAIT_S; return their outcomes."""
+        if self.store is None or not pages:
+            return self._outcomes(pages)
+        loop = asyncio.get_running_loop()
+        batch = self._batch
+        if batch is not None and batch.done.get_loop() is not loop:
+            self._write_batch(batch)  # left by an event loop that ended without aclose()
+            batch = None
+        if batch is None:
+            batch = self._batch = _Batch(loop.create_future())
+            batch.timer = loop.call_later(WRITE_BATCH_WAIT_S, self._write_batch, batch)
+        batch.pages += [(p, source) for p in pages]
+        if len(batch.pages) >= WRITE_BATCH_PAGES:
+            self._write_batch(batch)
+        # shielded: a cancelled refresh must not cancel the write the other sources wait for
+        await asyncio.shield(batch.done)
+        return self._outcomes(pages)
+
+    def _write_batch(self, batch: _Batch) -> None:
+        """Write a batch now (full, timed out, or the pipeline closing) and wake the sources waiting on it."""
+        if self._batch is batch:
+            self._batch = None
+        if batch.timer is not None:
+            batch.timer.cancel()
+        if batch.done.done():
+            return
+        try:
+            assert self.store is not None  # a batch is only made with a store
+            self._write_pages(self.store, batch.pages)
+        except Exception as exc:  # every waiting source gets the store's error, as its own write would
+            batch.done.set_exception(exc)
+            batch.done.exception()  # retrieved: no "never retrieved" warning when no source waits any more
+        else:
+            batch.done.set_result(None)
 
     async def process_feed(
         self, result: FetchResult, *, source: Source | None = None
@@ -189,34 +328,64 @@ class Pipeline:
     async def process_url(self, url: str, *, source: Source | None = None) -> AsyncIterator[ArticleOutcome]:
         """Fetch one URL; a feed yields each entry's article, a page yields itself."""
         name = source.name if source else None
-        # a feed is always refetched in full: its entries decide which articles to look at
-        result = await self._fetch(url, name, conditional=source is not None)
+        writes = _Writes()
+        try:
+            result = await self._fetch(url, name, conditional=source is not None, writes=writes)
+        finally:
+            # the fetch log now; the validators once what the document leads to is stored, so that a kill
+            # half-way is not followed by a 304 that skips the rest
+            remember, writes.validators = writes.validators, None
+            self._store_pages([_Page(ArticleOutcome(url=url), writes)], name)
+        later = _Page(ArticleOutcome(url=url), _Writes(validators=remember))
         if result.outcome == "not-modified":
+            self._store_pages([later], name)
             return
         if result.kind == "feed":
             async for outcome in self.process_feed(result, source=source):
                 yield outcome
+            self._store_pages([later], name)
         elif result.kind == "html":
             article = extract_article(result.text, result.final_url, fetched_at=_now())
             article.url = url
-            yield self._finish(article, result, source, None)
+            outcome, item = self._stamp(article, result, source, None)
+            yield self._store_pages([_Page(outcome, later.writes, item)], name)[0]
         else:
+            self._store_pages([later], name)
             raise FetchError("neither an HTML page nor a feed", url=url, outcome="not-html")
+
+    def _known_validators(self, urls: list[str]) -> dict[str, Validators]:
+        """The stored validators of many URLs, read at once (URLs without any map to (None, None))."""
+        if self.store is None or not urls:
+            return {}
+        found = self.store.validators_many(urls)
+        return {u: found.get(u, (None, None)) for u in urls}
 
     async def _pages(
         self, pages: list[tuple[str, FeedEntry | None]], source: Source | None
     ) -> AsyncIterator[ArticleOutcome]:
-        """Process article pages concurrently, yielding each as it finishes."""
+        """Process article pages concurrently, storing and yielding those that finish together as a batch."""
         limit = asyncio.Semaphore(ARTICLES_IN_FLIGHT)
+        known = self._known_validators([url for url, _ in pages])
+        name = source.name if source else None
 
-        async def one(url: str, entry: FeedEntry | None) -> ArticleOutcome:
+        async def one(url: str, entry: FeedEntry | None) -> _Page:
             async with limit:
-                return await self.process_page(url, source=source, entry=entry)
+                return await self._page(url, source, entry, known.get(url))
 
         tasks = [asyncio.ensure_future(one(url, entry)) for url, entry in pages]
+        order: dict[asyncio.Future[_Page], int] = {task: n for n, task in enumerate(tasks)}
+        pending: set[asyncio.Future[_Page]] = set(tasks)
         try:
-            for next_done in asyncio.as_completed(tasks):
-                yield await next_done
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                finished = sorted(done, key=order.__getitem__)
+                failures = [exc for task in finished if (exc := task.exception()) is not None]
+                ready = [task.result() for task in finished if task.exception() is None]
+                # batched with other pages (of any source): a store write costs mostly per transaction
+                for outcome in await self._store_soon(ready, name):
+                    yield outcome
+                if failures:
+                    raise failures[0]
         finally:
             for task in tasks:
                 task.cancel()
