@@ -142,6 +142,7 @@ FLAGGED_BAD_SHARE = 0.25  # weight of furniture the filter will drop anyway, aga
 ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
 CONTENT_CLASS_BONUS = 1.02  # score factor of containers with a content-like class ("entry-content")
 TEASER_MAX_PROSE_CHARS = 300  # a linked headline with less prose than this under it is a teaser card
+EDGE_LINE_MIN_CHARS = 30  # shorter lines before the first or after the last paragraph are bylines/tags
 JUNK_MIN_LINK_CHARS = 40  # less link text than this inside a sub-element is a citation, not a link list
 JUNK_LINK_RATIO = 2.0  # a sub-element with this many times more link text than prose is a link list
 
@@ -826,14 +827,19 @@ def _drop_orphan_headings(kept: list[_Block]) -> list[_Block]:
     return [b for b in kept if id(b) not in orphans] if orphans else kept
 
 
+def _keeps_at_edge(block: _Block) -> bool:
+    """True for a block worth keeping outside the run of paragraphs: list items, images, longer lines."""
+    return block.tag == "li" or block.image is not None or len(block.text) >= EDGE_LINE_MIN_CHARS
+
+
 def _trim_edges(kept: list[_Block]) -> list[_Block]:
     """Drop the short lines before the first and after the last prose block (bylines, tag lists)."""
     prose_at = [i for i, b in enumerate(kept) if b.prose > 0]
     if not prose_at:
         return kept
     first, last = prose_at[0], prose_at[-1]
-    head = [b for b in kept[:first] if b.tag in HEADING_TAGS or b.tag == "li" or b.image is not None]
-    tail = [b for b in kept[last + 1 :] if b.tag == "li" or b.image is not None]
+    head = [b for b in kept[:first] if b.tag in HEADING_TAGS or _keeps_at_edge(b)]
+    tail = [b for b in kept[last + 1 :] if _keeps_at_edge(b)]
     return head + kept[first : last + 1] + tail
 
 
