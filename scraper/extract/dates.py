@@ -477,7 +477,7 @@ MAX_ANCESTOR_DEPTH = 25
 _PUB_HINT_RE = re.compile(
     r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen", re.I
 )
-_MOD_HINT_RE = re.compile(r"updat|modif|aktualisiert|geändert|mis à jour|actualiz", re.I)
+_MOD_HINT_RE = re.compile(r"updat|modif|aktualisiert|geändert|änderung|mis à jour|actualiz|last change", re.I)
 _DATE_LINE_SELECTOR = (
     '[class*="date" i], [class*="time" i], [class*="publish" i], [class*="byline" i], [class*="posted" i],'
     ' [class*="meta" i], [class*="datum" i], [id*="date" i], [id*="time" i], [id*="publish" i],'
@@ -810,6 +810,7 @@ def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
             if (
                 _plausible(hit.value, ctx.now)
                 and not _in_range(text, hit)
+                and not _MOD_HINT_RE.search(text, 0, hit.start)
                 and not _excluded(parent, ctx.wrappers, layout=False)
             ):
                 ctx.published.append(_Candidate(55, hit, "heuristic"))
@@ -1022,6 +1023,9 @@ def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime 
     modified = _best(ctx.modified, zone)
     if published is not None and modified is not None and published.source.startswith(("json-ld", "meta")):
         published = _shown_date(tree, ctx, published, modified, zone)
+    if published is None and modified is not None:
+        # a page that only says when it was last changed: that day is the best estimate we have
+        published = _Candidate(modified.rank, modified.hit, "heuristic")
     if published is not None:
         published = _agree_with_url(published, url_day)
         published = _agree_with_page(tree, ctx, published)

@@ -510,3 +510,17 @@ def test_time_element_agreeing_with_the_printed_dateline_wins():
     )
     dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
     assert dates.published == datetime(2025, 4, 29, 12, 1, tzinfo=timezone(timedelta(hours=2)))
+
+
+def test_last_change_line_is_skipped_for_the_publication_line():
+    body = "<div><p>Text</p><p>Letzte Änderung: 31.10.2023 - 14:49:39<br>Erschienen am: 01.11.2023</p></div>"
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2023-11-01"
+
+
+def test_only_an_update_date_is_the_best_estimate_of_publication():
+    body = '<div><p>Text</p><p class="info">Aktualisiert: 30.12.2016</p></div>'
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.modified is not None and dates.modified.date().isoformat() == "2016-12-30"
+    assert dates.published == dates.modified
+    assert dates.provenance["published"] == "heuristic"
