@@ -54,6 +54,7 @@ _NEG_WORDS = (
     r"taboola|plista|ligatus|jump|timestamp|dateline|readmore|"
     r"morestories|masthead|subnav|cta|donate|donation|survey|poll|"
     r"gallery|slideshow|carousel|partner|partners|shop|seealso|date|caption|credit|credits|"
+    r"disclosure|textbox|licence|license|notice|toc|"
     r"kommentare|kommentar|werbung|anzeige|teilen|verwandte|artikelempfehlung"
 )
 _NEG_SET = frozenset(_NEG_WORDS.split("|"))
