@@ -18,7 +18,7 @@ from scraper.extract.site_rules import SiteRule
 # Elements whose content is never article text.
 SKIP_TAGS = frozenset(
     {
-        "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+        "script", "style", "template", "svg", "math", "iframe", "object", "embed",
         "canvas", "button", "input", "select", "textarea", "option", "head", "audio", "video",
         "map", "dialog", "nav", "menu", "title", "meta", "link", "source", "track", "frameset",
         "amp-ad", "amp-sidebar", "amp-social-share", "amp-analytics", "amp-consent", "amp-sticky-ad",
@@ -36,7 +36,8 @@ BLOCK_TAGS = frozenset(
 )  # fmt: skip
 BR_MARK = "\x00"  # stands for <br> inside a block's raw text (the parser never leaves NUL in text)
 # Elements whose text is page furniture wherever they sit (captions, forms, sidebars, footers).
-NEG_TAGS = frozenset({"aside", "footer", "figcaption", "form", "address"})
+# noscript is here rather than skipped: some sites put the whole article in it for crawlers
+NEG_TAGS = frozenset({"aside", "footer", "figcaption", "form", "address", "noscript"})
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 LARGE_PAGE_CHARS = 1_000_000  # above this the walk is narrowed to the likely article region first
 MAX_NODES = 200_000  # a walk this long is a junk page; stop rather than spend seconds on it
@@ -73,6 +74,7 @@ _COMMENT_ITEM_WORDS = "commentbody|commentcontent|commenttext|commentmessage|com
 _COMMENT_ITEM_SET = frozenset(_COMMENT_ITEM_WORDS.split("|"))
 _COMMENT_ITEM_TAILS = frozenset({"body", "content", "text", "message", "entry"})
 _CLASS_WORD_RE = re.compile(r"[a-z]+")
+_FURNITURE_ROLES = frozenset({"banner", "contentinfo", "complementary"})
 _STATE_PREFIXES = ("tag-", "category-", "has-", "no-", "is-", "with-")
 _CLASS_EXCEPTION_MARKERS = (*_STATE_PREFIXES, "live", "--", "hentry", "type-")
 _HIDDEN_CLASSES = frozenset(
@@ -280,7 +282,7 @@ class _Walk:
                 if "display:none" in compact or "visibility:hidden" in compact:
                     return None
             role = attrs.get("role")
-            if role in {"navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog"}:
+            if role in {"navigation", "dialog", "alertdialog"}:
                 return None
             cls = attrs.get("class")
             ident = attrs.get("id")
@@ -302,7 +304,8 @@ class _Walk:
         neg, pos, comment, comment_item, article_body, _ = flags
         self.comment.append(comment)
         self.comment_item.append(comment_item)
-        self.neg.append(neg or tag in NEG_TAGS)
+        # landmark roles are furniture, but broken markup can put a whole page inside a "banner"
+        self.neg.append(neg or tag in NEG_TAGS or (bool(attrs) and attrs.get("role") in _FURNITURE_ROLES))
         # semantic markers tip the balance between near-equal containers, no more
         if article_body or tag == "article":
             bonus = ARTICLE_BONUS
