@@ -52,7 +52,7 @@ _NEG_WORDS = (
     r"footer|sidebar|popup|modal|overlay|comment|comments|disqus|byline|author|authors|"
     r"meta|tags|tag|taglist|keywords|categories|pagination|pager|toolbar|skip|"
     r"sronly|visuallyhidden|screenreadertext|copyright|rating|login|register|outbrain|"
-    r"taboola|plista|ligatus|jump|timestamp|dateline|readmore|"
+    r"taboola|plista|ligatus|jump|timestamp|dateline|"
     r"morestories|masthead|subnav|cta|donate|donation|survey|poll|"
     r"gallery|slideshow|carousel|partner|partners|shop|seealso|date|caption|credit|credits|"
     r"disclosure|textbox|licence|license|notice|toc|"
@@ -81,8 +81,6 @@ _HIDDEN_CLASSES = frozenset(
     {"hidden", "hide", "d-none", "is-hidden", "visually-hidden", "visuallyhidden", "sr-only"}
     | {"screen-reader-text"}
 )
-# embedded social posts inside an article are quotes of other pages, not the article's text
-_EMBED_CLASSES = frozenset({"twitter-tweet", "instagram-media", "tiktok-embed", "fb-post"})
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WS_RE = re.compile(r"\s+")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
@@ -212,7 +210,6 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
         pos = not _POS_SET.isdisjoint(parts)
         comment = not _COMMENT_SET.isdisjoint(parts)
         item = comment and _is_comment_item(parts)
-        neg = neg or not _EMBED_CLASSES.isdisjoint(names)
         return neg, pos, comment, item, article_body, hidden
     neg = pos = comment = item = False
     # a WordPress post ("hentry", "type-post") is the article, whatever its taxonomy classes say
@@ -236,7 +233,6 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
             comment = True
         if not item:
             item = _is_comment_item(parts)
-    neg = neg or not _EMBED_CLASSES.isdisjoint(names)
     return neg, pos, comment, item, article_body, hidden
 
 
