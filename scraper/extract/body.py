@@ -87,6 +87,12 @@ _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 _NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _NUMBERISH_RE = re.compile(r"\d+\w{0,3}")
+_PROMO_RE = re.compile(
+    r"\b(?:subscribe|subscription|newsletter|sign up|follow us|telegram|whatsapp|download (?:our|the) app|"
+    r"support (?:our|us)|donate|membership|abonn\w*|folgen sie|unterstütze?n? sie|spenden?|mitglied werden|"
+    r"suscr[ií]b\w*|s[ií]guenos|síganos|abonnez|inscrivez|zapraszamy|subskrypc\w*)\b",
+    re.IGNORECASE,
+)
 _FULL_STOP_RE = re.compile(r"[.!?。！？]\s*$")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？:;»\"”)]\s*$")
 # Short lines that are page furniture in any layout (share prompts, credits, ads, read-more links).
@@ -143,6 +149,7 @@ FLAGGED_BAD_SHARE = 0.25  # weight of furniture the filter will drop anyway, aga
 ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
 CONTENT_CLASS_BONUS = 1.02  # score factor of containers with a content-like class ("entry-content")
 TEASER_MAX_PROSE_CHARS = 300  # a linked headline with less prose than this under it is a teaser card
+PROMO_MAX_CHARS = 300  # a closing call to subscribe is short; a long last paragraph is the article's
 EDGE_LINE_MIN_CHARS = 30  # shorter lines before the first or after the last paragraph are bylines/tags
 JUNK_MIN_LINK_CHARS = 40  # less link text than this inside a sub-element is a citation, not a link list
 JUNK_LINK_RATIO = 2.0  # a sub-element with this many times more link text than prose is a link list
@@ -840,7 +847,11 @@ def _trim_edges(kept: list[_Block]) -> list[_Block]:
     first, last = prose_at[0], prose_at[-1]
     head = [b for b in kept[:first] if b.tag in HEADING_TAGS or _keeps_at_edge(b)]
     tail = [b for b in kept[last + 1 :] if _keeps_at_edge(b)]
-    return head + kept[first : last + 1] + tail
+    body = kept[first : last + 1]
+    # the closing paragraph is where sites put their calls to subscribe, follow or donate
+    while len(body) > 1 and len(body[-1].text) <= PROMO_MAX_CHARS and _PROMO_RE.search(body[-1].text):
+        body.pop()
+    return head + body + tail
 
 
 def extract_body(
