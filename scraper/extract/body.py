@@ -164,7 +164,7 @@ class _Block:
     tag: str
     text: str = ""
     link_chars: int = 0
-    image: tuple[str, str] | None = None  # (absolute src, alt) for an image block
+    image: tuple[str, str] | None = None  # (src as written, alt) for an image block
     prose: float = 0.0  # characters of prose it counts for, once scored
 
 
@@ -431,13 +431,12 @@ class _Walk:
     def _image(self, node: LexborNode) -> None:
         """Record an image (lazy-load attributes included) as a block of its own."""
         attrs = node.attributes
-        src = attrs.get("data-src") or attrs.get("data-lazy-src") or attrs.get("src") or ""
-        full = _absolute(self.base_url, src)
-        if full is None:
+        src = attrs.get("data-src") or attrs.get("data-lazy-src") or attrs.get("src")
+        if not src or src.startswith("data:"):
             return
         owner = self.block_stack[-1] if self.block_stack else 0
-        alt = _WS_RE.sub(" ", attrs.get("alt") or "").strip()
-        self.blocks.append(_Block([], owner, "img", "", 0, (full, alt)))
+        # made absolute (and checked) only if kept: most images of a page are never rendered
+        self.blocks.append(_Block([], owner, "img", "", 0, (src, attrs.get("alt") or "")))
 
 
 def _is_date_line(text: str) -> bool:
@@ -717,10 +716,13 @@ def _render(walk: _Walk, kept: list[_Block], base_url: str | None) -> tuple[str,
     open_list: tuple[int, str] | None = None
     for block in kept:
         if block.image is not None:
+            src = _absolute(base_url, block.image[0])
+            if src is None:
+                continue
             if open_list is not None:
                 out.append(f"</{open_list[1]}>")
                 open_list = None
-            src, alt = block.image
+            alt = _WS_RE.sub(" ", block.image[1]).strip()
             out.append(f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(alt, quote=True)}">')
             continue
         texts.append(block.text)
