@@ -697,7 +697,7 @@ def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
     links: list[str] = []
     for text, href in block.segments:
         if text == BR_MARK:
-            parts.append("<br>")
+            parts.append(BR_MARK)
             continue
         full = _absolute(base_url, href) if href is not None else None
         if full is not None and text.strip():
@@ -706,6 +706,12 @@ def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
         else:
             parts.append(html.escape(text, quote=False))
     return _WS_RE.sub(" ", "".join(parts)).strip(), links
+
+
+def _paragraphs(inner: str) -> str:
+    """Wrap inline HTML in <p>, one paragraph per line break (the safe subset has no <br>)."""
+    lines = [line.strip() for line in inner.split(BR_MARK)]
+    return "".join(f"<p>{line}</p>" for line in lines if line)
 
 
 def _render(walk: _Walk, kept: list[_Block], base_url: str | None) -> tuple[str, str, list[str]]:
@@ -738,20 +744,20 @@ def _render(walk: _Walk, kept: list[_Block], base_url: str | None) -> tuple[str,
                     out.append(f"</{open_list[1]}>")
                 out.append(f"<{kind}>")
                 open_list = (list_owner, kind)
-            out.append(f"<li>{inner}</li>")
+            out.append(f"<li>{inner.replace(BR_MARK, ' ')}</li>")
             continue
         if open_list is not None:
             out.append(f"</{open_list[1]}>")
             open_list = None
         if block.tag in HEADING_TAGS:
             level = {"h1": 2, "h2": 2, "h3": 3}.get(block.tag, 4)
-            out.append(f"<h{level}>{inner}</h{level}>")
+            out.append(f"<h{level}>{inner.replace(BR_MARK, ' ')}</h{level}>")
         elif block.tag == "blockquote":
-            out.append(f"<blockquote><p>{inner}</p></blockquote>")
+            out.append(f"<blockquote>{_paragraphs(inner)}</blockquote>")
         elif block.tag == "pre":
             out.append(f"<pre>{html.escape(block.text)}</pre>")
         else:
-            out.append(f"<p>{inner}</p>")
+            out.append(_paragraphs(inner))
     if open_list is not None:
         out.append(f"</{open_list[1]}>")
     return "\n\n".join(texts), "\n".join(out), links

@@ -7,7 +7,7 @@ import re
 from scraper.extract import extract_article
 
 LONG = "The plant will make power electronics for electric cars and wind turbines from next year onwards. "
-ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "pre", "a", "img", "br"}
+ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "pre", "a", "img"}
 
 
 def _page(inner: str, extra: str = "") -> str:
