@@ -37,6 +37,10 @@ _DATELINE_CUE_RE = re.compile(
 _RANGE_START_RE = re.compile(r"\s*[-–]\s*\d{1,2}(?:[./]\d{1,2}|\.?\s*[^\W\d_]{3})")
 _RANGE_END_RE = re.compile(r"\d\.?\s*[-–]\s*$")
 _CREDIT_BEFORE_RE = re.compile(r"(?:foto|photo|bild|image|quelle|source|©)[^|\d]{0,40}$", re.I)
+# A month-name date ('29 de septiembre de 2025') is at most this long up to its year (characters).
+MONTH_DATE_MAX_CHARS = 48
+# Raw text kept on each side of the headline before lines are joined (characters).
+RAW_WINDOW_CHARS = 6_000
 # Of a long paragraph near the headline only this opening can hold its dateline (characters).
 PARAGRAPH_OPENING_CHARS = 40
 # How many <time> / date-class elements are looked at, at most.
@@ -129,6 +133,22 @@ _RELATIVE_RE = re.compile(
     r"|(?P<n5>\d+)\s*(?P<u5>秒|分|小时|時間|天|日|周|週間|个月|ヶ月|か月|年)前"
     r"|(?P<word>yesterday|gestern|hier|ayer|today|heute|aujourd'hui|hoy))",
     re.I,
+)
+# words one of which every relative date contains; checked before the costly relative pattern
+_RELATIVE_KEYS = (
+    "ago",
+    "vor",
+    "il y a",
+    "hace",
+    "前",
+    "yesterday",
+    "gestern",
+    "hier",
+    "ayer",
+    "today",
+    "heute",
+    "aujourd",
+    "hoy",
 )
 _UNIT_SECONDS: dict[str, float] = {}
 for _secs, _units in (
@@ -280,8 +300,17 @@ def _iter_hits(
             value, has_time = _with_time(text, m.end(), day)
             hits.append(_Hit(m.start(), value, has_time, m.end()))
             taken.append((m.start(), m.end()))
-    for regex in (_MDY_RE, _DMY_RE) if has_year else ():
-        for m in regex.finditer(text):
+    # month-name dates end in a year: match them only in short windows before each year, which is
+    # far cheaper than trying the long month alternation at every position of the text
+    windows: list[tuple[int, int]] = []
+    for y in _YEAR_RE.finditer(text) if has_year else ():
+        a, b = max(0, y.start() - MONTH_DATE_MAX_CHARS), min(len(text), y.end() + 1)
+        if windows and a <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], b)
+        else:
+            windows.append((a, b))
+    for regex, (a, b) in ((r, w) for r in (_MDY_RE, _DMY_RE) for w in windows):
+        for m in regex.finditer(text, a, b):
             month = _MONTH_NAMES.get(m.group("mon").lower())
             day = _make(int(m.group("year")), month, int(m.group("day"))) if month else None
             if day is not None and free(m.start(), m.end()):
@@ -304,7 +333,8 @@ def _iter_hits(
             value, has_time = _with_time(text, m.end(), day)
             hits.append(_Hit(m.start(), value, has_time, m.end()))
             taken.append((m.start(), m.end()))
-    for m in _RELATIVE_RE.finditer(text) if relative else ():
+    lowered = text.lower() if relative else ""
+    for m in _RELATIVE_RE.finditer(text) if any(k in lowered for k in _RELATIVE_KEYS) else ():
         written = _TIME_AFTER_RE.match(text[m.end() : m.end() + TIME_LOOKAHEAD_CHARS])
         if m.group("word") and (written is None or not (written.group("m") or written.group("ampm"))):
             # a bare 'today' / 'heute' is a menu or a teaser, and 'hier' is also German for 'here'
@@ -550,6 +580,7 @@ class _Context:
     published: list[_Candidate] = field(default_factory=list)
     modified: list[_Candidate] = field(default_factory=list)
     wrappers: frozenset[int] = frozenset()
+    headline: LexborNode | None = None
 
     def add(self, fld: str, rank: float, text: Any, source: str) -> None:
         """Parse a value and record it as a candidate for `fld` if it is a plausible date."""
@@ -688,9 +719,9 @@ def _headline(
     return None
 
 
-def _headline_wrappers(tree: LexborHTMLParser) -> frozenset[int]:
+def _headline_wrappers(tree: LexborHTMLParser, headline: LexborNode | None) -> frozenset[int]:
     """Return the ids of the headline's ancestors (page wrappers, whatever their class says)."""
-    node = _headline(tree, _HEADLINE_SELECTORS)
+    node = headline or _headline(tree, _HEADLINE_SELECTORS[5:])
     ids: set[int] = set()
     while node is not None and len(ids) < MAX_ANCESTOR_DEPTH:
         ids.add(node.mem_id)
@@ -733,15 +764,22 @@ def _mention(text: str, hit: _Hit) -> bool:
 
 def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Search the visible text around the headline for a dateline."""
-    h1 = _headline(tree)
+    h1 = ctx.headline
     if h1 is None:
         return
-    title = _datelines(h1.text(deep=True, separator="\n"))
+    raw_title = h1.text(deep=True, separator="\n")
+    title = _datelines(raw_title)
+    first_line = raw_title.strip().split("\n", 1)[0].strip()
+    scanned: set[str] = set()
     container: LexborNode | None = h1.parent
     for level in range(4):
         if container is None or container.tag in ("html",):
             return
-        text = _datelines(container.text(deep=True, separator="\n"))
+        raw = container.text(deep=True, separator="\n")
+        # only the neighbourhood of the headline matters; long pages are cut before joining lines
+        anchor = max(raw.find(first_line), 0) if first_line else 0
+        raw = raw[max(0, anchor - RAW_WINDOW_CHARS) : anchor + len(raw_title) + RAW_WINDOW_CHARS]
+        text = _datelines(raw)
         pos = text.find(title)
         if pos < 0:
             pos = 0
@@ -749,6 +787,9 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
         after = text[end : end + TITLE_WINDOW_AFTER_CHARS]
         before = text[max(0, pos - TITLE_WINDOW_BEFORE_CHARS) : pos]
         for segment, bias in ((after, 0.0), (before, 0.5)):
+            if segment in scanned:
+                continue
+            scanned.add(segment)
             for hit in _iter_hits(segment, ctx.now, dayfirst=ctx.dayfirst):
                 if _plausible(hit.value, ctx.now) and not _mention(segment, hit):
                     ctx.published.append(_Candidate(40 + level + bias, hit, "text"))
@@ -953,7 +994,7 @@ def _agree_with_page(tree: LexborHTMLParser, ctx: _Context, best: _Candidate) ->
         or NEAR_MIDNIGHT_HOURS <= value.hour < 24 - NEAR_MIDNIGHT_HOURS
     ):
         return best
-    shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst, wrappers=ctx.wrappers)
+    shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst, wrappers=ctx.wrappers, headline=ctx.headline)
     _from_title_area(tree, shown)
     if not shown.published:
         _from_date_lines(tree, shown)
@@ -972,7 +1013,7 @@ def _shown_date(
     if published.hit.value.date() == modified.hit.value.date():
         return published
     for reader in (_from_time_elements, _from_title_area):
-        shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst, wrappers=ctx.wrappers)
+        shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst, wrappers=ctx.wrappers, headline=ctx.headline)
         reader(tree, shown)
         visible = _best(shown.published, zone)
         if visible is not None and visible.hit.value.date() == modified.hit.value.date():
@@ -982,7 +1023,7 @@ def _shown_date(
 
 def _lang(tree: LexborHTMLParser) -> str:
     """Return the declared page language in lower case ('de-de'), or ''."""
-    html = tree.css_first("html")
+    html = tree.root
     return str(html.attributes.get("lang") or "").lower().replace("_", "-") if html is not None else ""
 
 
@@ -996,7 +1037,13 @@ def _dayfirst(lang: str) -> bool | None:
 def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None = None) -> Dates:
     """Find the dates of a parsed page without changing the tree."""
     lang = _lang(tree)
-    ctx = _Context(now=_aware_now(fetched_at), dayfirst=_dayfirst(lang), wrappers=_headline_wrappers(tree))
+    headline = _headline(tree)
+    ctx = _Context(
+        now=_aware_now(fetched_at),
+        dayfirst=_dayfirst(lang),
+        wrappers=_headline_wrappers(tree, headline),
+        headline=headline,
+    )
     url_day = _url_day(url)
     _from_jsonld(tree, ctx)
     _from_meta(tree, ctx)
