@@ -18,7 +18,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _META_CHARSET = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""",
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)"""
+    rb"""|<\?xml[^>]+?encoding\s*=\s*["']([a-zA-Z0-9_:.\-]+)""",
     re.IGNORECASE,
 )
 
@@ -40,7 +41,8 @@ def decode_html(data: bytes) -> str:
             return data[len(bom) :].decode(name, errors="replace")
     match = _META_CHARSET.search(data[:META_SNIFF_BYTES])
     if match:
-        declared = _known(match.group(1).decode("ascii", errors="ignore"))
+        label = match.group(1) or match.group(2) or b""
+        declared = _known(label.decode("ascii", errors="ignore"))
         if declared is not None:
             # a utf-16 label on a byte-oriented page is a lie the spec tells us to read as utf-8
             if declared.startswith(("utf-16", "utf-32")):

@@ -50,3 +50,8 @@ def test_extract_article_decodes_bytes():
     page = f'<html><head><meta charset="iso-8859-1"><title>Prix</title></head><body><article><p>{TEXT}</p>'
     article = extract_article(page.encode("iso-8859-1", "replace"))
     assert "Größere Nachfrage" in article.body
+
+
+def test_xml_prolog_encoding():
+    page = f'<?xml version="1.0" encoding="ISO-8859-1"?><html><body><p>{TEXT}</p></body></html>'
+    assert "Größere" in decode_html(page.encode("iso-8859-1", "replace"))
