@@ -152,12 +152,14 @@ class _Page:
             content = attrs.get("content")
             if content is None:
                 continue
+            value = content.strip()
+            if not value:
+                continue
+            # raw values: most are never read, so whitespace is collapsed only where one is used
             for attr in ("property", "name", "itemprop", "http-equiv"):
                 name = attrs.get(attr)
                 if name:
-                    value = _norm(content)
-                    if value:
-                        self.meta.setdefault(name.strip().lower(), []).append(value)
+                    self.meta.setdefault(name.strip().lower(), []).append(value)
         objects = jsonld_objects(tree)
         self.articles = [o for o in objects if types_of(o) & _ARTICLE_TYPES]
         # @graph members referenced by {"@id": ...} (Yoast puts the author Person there)
@@ -167,9 +169,10 @@ class _Page:
     def first_meta(self, *names: str) -> tuple[str, str] | None:
         """Return (value, provenance) of the first present meta key among `names`."""
         for name in names:
-            values = self.meta.get(name)
-            if values:
-                return values[0], _meta_provenance(name)
+            for value in self.meta.get(name, ()):
+                text = _norm(value)
+                if text:
+                    return text, _meta_provenance(name)
         return None
 
     def jsonld(self, key: str) -> Any:
@@ -658,7 +661,7 @@ def _tags(page: _Page) -> tuple[list[str], str] | None:
         "news_keywords",
     ):
         for value in page.meta.get(name, []):
-            split = [value] if name in ("article:tag", "article:section") else _split_tags(value)
+            split = [_norm(value)] if name in ("article:tag", "article:section") else _split_tags(value)
             found.extend((t, _meta_provenance(name)) for t in split)
     for key in ("articleSection", "keywords"):
         found.extend((t, "json-ld") for t in _split_tags(page.jsonld(key)))
