@@ -13,7 +13,7 @@ from scraper.extract import extract_article
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "extract"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
-# dates.py (the dates engineer's) still prefers the visible "Updated ..." line over JSON-LD datePublished
+# dates.py (the dates engineer's) does not yet prefer JSON-LD datePublished over the URL or a visible line
 KNOWN_DATE_GAPS = {"conflicting_dates"}
 
 
@@ -62,7 +62,9 @@ def test_fixture_fields(name, request):
     html, expected = _load(name)
     article = extract_article(html, expected["url"])
     if name in KNOWN_DATE_GAPS:
-        request.applymarker(pytest.mark.xfail(reason="dates.py: 'Updated' line beats JSON-LD", strict=False))
+        request.applymarker(
+            pytest.mark.xfail(reason="dates.py: JSON-LD datePublished not preferred yet", strict=False)
+        )
     for field, value in expected["fields"].items():
         assert getattr(article, field) == value, f"{name}: {field}"
 
