@@ -86,6 +86,7 @@ _WS_RE = re.compile(r"\s+")
 _SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 _NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _NUMBERISH_RE = re.compile(r"\d+\w{0,3}")
 _PROMO_RE = re.compile(
     r"\b(?:subscribe|subscription|newsletter|sign up|follow us|telegram|whatsapp|download (?:our|the) app|"
@@ -322,6 +323,9 @@ class _Walk:
     def flush(self, segments: list[tuple[str, str | None]]) -> None:
         """Close a run of text as a block owned by the innermost block element."""
         raw = "".join([text for text, _ in segments])
+        if _INVISIBLE_RE.search(raw):
+            # soft hyphens and zero-width characters split words for layout only
+            raw = _INVISIBLE_RE.sub("", raw)
         owner = self.block_stack[-1] if self.block_stack else 0
         text = _WS_RE.sub(" ", raw)
         if BR_MARK in text:
