@@ -83,7 +83,6 @@ _HIDDEN_CLASSES = frozenset(
 )
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WS_RE = re.compile(r"\s+")
-_SPACES_RE = re.compile(r"[ \t\r\f\v]+")
 _NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
@@ -611,16 +610,6 @@ def _pick_container(
         # every prose block sits under some furniture class: judge on prose alone rather than give up
         best = max(range(len(prose)), key=lambda i: (prose[i] - BAD_WEIGHT * bad[i], -i))
     return best
-
-
-def _inside(walk: _Walk, index: int, container: int) -> bool:
-    """True if element `index` is `container` or lies below it."""
-    parent = walk.parent
-    while index >= 0:
-        if index == container:
-            return True
-        index = parent[index]
-    return False
 
 
 def _subtree_ends(parent: list[int]) -> list[int]:
