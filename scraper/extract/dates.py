@@ -791,9 +791,14 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
                 continue
             scanned.add(segment)
             for hit in _iter_hits(segment, ctx.now, dayfirst=ctx.dayfirst):
-                if _plausible(hit.value, ctx.now) and not _mention(segment, hit):
-                    ctx.published.append(_Candidate(40 + level + bias, hit, "text"))
-                    return
+                if not _plausible(hit.value, ctx.now) or _mention(segment, hit):
+                    continue
+                if _MOD_HINT_RE.search(segment, max(0, hit.start - MENTION_CONTEXT_CHARS), hit.start):
+                    # 'Updated June 6, 2024': the modification day; the publication line may follow
+                    ctx.modified.append(_Candidate(40 + level + bias, hit, "text"))
+                    continue
+                ctx.published.append(_Candidate(40 + level + bias, hit, "text"))
+                return
         container = container.parent
 
 
