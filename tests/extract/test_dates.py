@@ -528,10 +528,13 @@ def test_only_an_update_date_is_the_best_estimate_of_publication():
 
 def test_updated_line_under_the_headline_is_the_modification_not_the_publication():
     head = (
-        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2024-06-04T10:00:00+00:00",'
-        ' "dateModified": "2024-06-06T08:30:00+00:00"}</script>'
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "datePublished": "2024-06-04T10:00:00+00:00", "dateModified": "2024-06-06T08:30:00+00:00"}</script>'
     )
-    body = '<article><h1>Recall</h1><p class="dateline">Updated June 6, 2024 8:30 am UTC</p><p>Text</p></article>'
+    body = (
+        '<article><h1>Recall</h1><p class="dateline">Updated June 6, 2024 8:30 am UTC</p>'
+        "<p>Text</p></article>"
+    )
     dates = extract_dates(page(head=head, body=body), "https://example.com/2024/06/04/recall/", FETCHED)
     assert dates.published == datetime(2024, 6, 4, 10, 0, tzinfo=UTC)
     assert dates.modified == datetime(2024, 6, 6, 8, 30, tzinfo=UTC)
