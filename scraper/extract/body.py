@@ -265,6 +265,8 @@ class _Walk:
         self.base_url = base_url
         self.parent: list[int] = []
         self.tag: list[str] = []
+        self.flags: list[tuple[bool, bool, bool, bool, bool, bool]] = []  # see _class_flags
+        # derived from flags once the walk is done (one list comprehension beats per-element appends)
         self.neg: list[bool] = []
         self.comment: list[bool] = []
         self.comment_item: list[bool] = []
@@ -299,24 +301,15 @@ class _Walk:
                     flags = (flags[0], flags[1], flags[2], flags[3], True, flags[5])
             if flags[5]:
                 return None
+            # landmark roles are furniture, but broken markup can put a whole page inside a "banner"
+            if role in _FURNITURE_ROLES:
+                flags = (True, *flags[1:])
         else:
             flags = _NO_FLAGS
         index = len(self.tag)
         self.parent.append(parent)
         self.tag.append(tag)
-        neg, pos, comment, comment_item, article_body, _ = flags
-        self.comment.append(comment)
-        self.comment_item.append(comment_item)
-        # landmark roles are furniture, but broken markup can put a whole page inside a "banner"
-        self.neg.append(neg or tag in NEG_TAGS or (bool(attrs) and attrs.get("role") in _FURNITURE_ROLES))
-        # semantic markers tip the balance between near-equal containers, no more
-        if article_body or tag == "article":
-            bonus = ARTICLE_BONUS
-        elif pos and not neg:
-            bonus = CONTENT_CLASS_BONUS
-        else:
-            bonus = 1.0
-        self.bonus.append(bonus)
+        self.flags.append(flags)
         return index
 
     def flush(self, segments: list[tuple[str, str | None]]) -> None:
@@ -430,6 +423,20 @@ class _Walk:
             node = following
         if has_text:
             flush(segments)
+        self._derive()
+
+    def _derive(self) -> None:
+        """Fill the per-element furniture, comment and bonus lists from the recorded flags."""
+        flags = self.flags
+        tags = self.tag
+        self.neg = [f[0] or t in NEG_TAGS for f, t in zip(flags, tags, strict=True)]
+        self.comment = [f[2] for f in flags]
+        self.comment_item = [f[3] for f in flags]
+        # semantic markers tip the balance between near-equal containers, no more
+        self.bonus = [
+            ARTICLE_BONUS if f[4] or t == "article" else CONTENT_CLASS_BONUS if f[1] and not f[0] else 1.0
+            for f, t in zip(flags, tags, strict=True)
+        ]
 
     def _image(self, node: LexborNode) -> None:
         """Record an image (lazy-load attributes included) as a block of its own."""
