@@ -43,8 +43,8 @@ def _metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
     """Run the metadata extractor; a failure there costs the fields, never the article."""
     try:
         return extract_metadata(tree, url)
-    except Exception:  # a bug in one extractor must not lose the page
-        log.exception("extract: metadata failed (%s)", url)
+    except Exception as exc:  # a bug in one extractor must not lose the page
+        log.warning("extract: metadata failed: %s: %s (%s)", type(exc).__name__, exc, url)
         return Metadata()
 
 
@@ -52,8 +52,8 @@ def _dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None)
     """Run the date extractor; a failure there costs the dates, never the article."""
     try:
         return extract_dates(tree, url, fetched_at)
-    except Exception:  # a bug in one extractor must not lose the page
-        log.exception("extract: dates failed (%s)", url)
+    except Exception as exc:  # a bug in one extractor must not lose the page
+        log.warning("extract: dates failed: %s: %s (%s)", type(exc).__name__, exc, url)
         return Dates()
 
 
@@ -84,8 +84,8 @@ def _apply_rule_head(
     if raw_date:
         try:
             parsed = parse_date_text(raw_date, now=fetched_at)
-        except Exception:  # a date parser bug must not lose the page
-            log.exception("extract: date parse failed on %r", raw_date)
+        except Exception as exc:  # a date parser bug must not lose the page
+            log.warning("extract: date parse failed on %r: %s", raw_date, exc)
             parsed = None
         if parsed is not None:
             dates.published = parsed
@@ -132,8 +132,8 @@ def extract_article(
             meta.provenance["title"] = "heuristic"
     try:
         body = extract_body(tree, url, title=title, rule=rule, page_chars=len(html))
-    except Exception:  # the body heuristics must never lose the metadata already found
-        log.exception("extract: body failed (%s)", url)
+    except Exception as exc:  # the body heuristics must never lose the metadata already found
+        log.warning("extract: body failed: %s: %s (%s)", type(exc).__name__, exc, url)
         body = Body()
     provenance: dict[str, str] = {}
     provenance.update(meta.provenance)

@@ -117,3 +117,9 @@ def test_any_tag_soup_gives_an_article(parts):
     article = extract_article("".join(parts).encode(), "https://example.com/a")
     assert isinstance(article.body_html, str)
     assert "<script" not in article.body_html
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "not a url", "", "https://exa mple.com/a b", "javascript:x"])
+def test_odd_urls_give_an_article(url):
+    article = extract_article(f"<html><body><article>{PARAGRAPH}</article></body></html>", url)
+    assert "Industry output rose again" in article.body
