@@ -15,6 +15,7 @@ from scraper.errors import StoreError
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # writers queue behind each other rather than fail
 SQLITE_CACHE_KIB = 64 * 1024
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 4000
+SQLITE_JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024  # a WAL grown by a long reader shrinks back after it
 PG_CONNECT_TIMEOUT_S = 10
 # Connection execution option: begin the transaction as a writer (SQLite: BEGIN IMMEDIATE), so a
 # read-then-write never fails half-way with "database is locked" when another writer got in first.
@@ -59,6 +60,7 @@ def _sqlite_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     cur.execute("PRAGMA foreign_keys = ON")
     cur.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     cur.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
+    cur.execute(f"PRAGMA journal_size_limit = {SQLITE_JOURNAL_SIZE_LIMIT_BYTES}")
     cur.close()
 
 
