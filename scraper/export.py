@@ -178,11 +178,13 @@ def export_per_source(
                 if fmt == "json":
                     new_fh.write("[")
             target, _, fh, count = entry
+            # the same compact encoding as Store.iter_json, so both exports give identical lines
+            line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
             if fmt == "json":
                 fh.write(",\n" if count[0] else "\n")
-                fh.write(json.dumps(record, ensure_ascii=False))
+                fh.write(line)
             else:
-                fh.write(json.dumps(record, ensure_ascii=False))
+                fh.write(line)
                 fh.write("\n")
             count[0] += 1
         for name, (target, tmp, fh, count) in handles.items():

@@ -143,3 +143,12 @@ def test_json_stream_equals_records(store: Store) -> None:
         assert encoded == list(store.iter_latest(**kwargs))
     line = next(store.iter_json(source="example"))
     assert "Ünïcödé “quotes” — 中文" in line  # UTF-8 as is, not \\u escapes
+
+
+def test_per_source_lines_equal_the_filtered_export(store: Store, tmp_path: Path) -> None:
+    _fill(store)
+    written = export_per_source(store, tmp_path, fmt="jsonl")
+    for name, path in written.items():
+        out = io.StringIO()
+        export_articles(store, out, fmt="jsonl", source=name)
+        assert path.read_text(encoding="utf-8") == out.getvalue()
