@@ -141,11 +141,20 @@ JUNK_LINE_MAX_CHARS = 120
 CREDIT_LINE_MAX_CHARS = 160
 SENTENCE_MIN_WORDS = 6  # a line with this many words ending in a full stop is prose, not a label
 GOOD_BLOCK_MIN_CHARS = 60  # a block this long with few links is likely prose
+PROSE_MAX_LINK_DENSITY = 0.3  # share of a block's characters in links above which it is not prose
+SENTENCE_MIN_CHARS = 25  # a shorter block ending like a sentence still counts, at SENTENCE_PROSE_SHARE
+SENTENCE_PROSE_SHARE = 0.5
+SHORT_LINE_BAD_SHARE = 0.3  # how much a short non-prose line counts as furniture, per character
+MAJORITY_SHARE = 0.5  # an element holding more of the prose than this is the article, whatever its class
+MAX_LINK_DENSITY = 0.5  # blocks with more of their characters in links are link lists
+SHORT_MAX_LINK_DENSITY = 0.3  # ... and short blocks (SHORT_BLOCK_MAX_CHARS) above this
+SHORT_BLOCK_MAX_CHARS = 100
 NEAR_DUP_MIN_WORDS = 20  # shorter ones may differ by a word on purpose ("sales rose" / "costs rose")
 NEAR_DUP_JACCARD = 0.85
 BAD_WEIGHT = 0.4  # how much one character of furniture costs a container, against one of prose
 ARTICLE_BODY_HINT_MIN_CHARS = 200
 FLAGGED_BAD_SHARE = 0.25  # weight of furniture the filter will drop anyway, against plain link text
+MIN_CONTAINER_SHARE = 0.05  # a container with less of the page's prose than this is a teaser
 ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
 CONTENT_CLASS_BONUS = 1.02  # score factor of containers with a content-like class ("entry-content")
 TEASER_MAX_PROSE_CHARS = 300  # a linked headline with less prose than this under it is a teaser card
@@ -507,12 +516,16 @@ def _block_weights(block: _Block, hint: str) -> tuple[float, float]:
     link_density = block.link_chars / length if length else 0.0
     g = 0.0
     b = float(block.link_chars)
-    if link_density < 0.3 and length >= GOOD_BLOCK_MIN_CHARS:
+    if link_density < PROSE_MAX_LINK_DENSITY and length >= GOOD_BLOCK_MIN_CHARS:
         g = length * (1 - link_density)
-    elif link_density < 0.3 and length >= 25 and _SENTENCE_END_RE.search(block.text):
-        g = length * 0.5
+    elif (
+        link_density < PROSE_MAX_LINK_DENSITY
+        and length >= SENTENCE_MIN_CHARS
+        and _SENTENCE_END_RE.search(block.text)
+    ):
+        g = length * SENTENCE_PROSE_SHARE
     else:
-        b += 0.3 * (length - block.link_chars)
+        b += SHORT_LINE_BAD_SHARE * (length - block.link_chars)
     if hint and length >= 25:
         if _norm(block.text) in hint:
             g = max(g, float(length)) * 2
@@ -555,7 +568,7 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
         if has_h1[i]:
             has_h1[up] = True
     # a furniture word on a wrapper of most of the page (body class="has-sidebar") says nothing
-    half = 0.5 * prose[0] if n else 0.0
+    half = MAJORITY_SHARE * prose[0] if n else 0.0
     neg = walk.neg
     comment = walk.comment
     for i in range(n):
@@ -609,7 +622,7 @@ def _pick_container(
             continue
         score = (good[i] - BAD_WEIGHT * bad[i]) * walk.bonus[i]
         # a container holding only a sliver of the page's prose is a teaser, not the article
-        if total_good and good[i] < 0.05 * total_good:
+        if total_good and good[i] < MIN_CONTAINER_SHARE * total_good:
             continue
         if score > best_score:
             best, best_score = i, score
@@ -633,7 +646,7 @@ def _furniture_between(walk: _Walk, index: int, container: int, prose: list[floa
     """True if a boilerplate element sits between block owner `index` and `container`."""
     parent = walk.parent
     # an element holding most of the container's prose is the article, whatever its class says
-    limit = 0.5 * prose[container]
+    limit = MAJORITY_SHARE * prose[container]
     link_total = walk.link_total
     owner = index
     while index >= 0 and index != container:
@@ -792,7 +805,9 @@ def _filter(
             continue
         link_density = block.link_chars / length
         if use_furniture:
-            if link_density > 0.5 or (link_density > 0.3 and length < 100):
+            if link_density > MAX_LINK_DENSITY or (
+                link_density > SHORT_MAX_LINK_DENSITY and length < SHORT_BLOCK_MAX_CHARS
+            ):
                 continue
             if _is_date_line(text) or _is_junk_line(text):
                 continue
