@@ -152,7 +152,9 @@ SHORT_BLOCK_MAX_CHARS = 100
 NEAR_DUP_MIN_WORDS = 20  # shorter ones may differ by a word on purpose ("sales rose" / "costs rose")
 NEAR_DUP_JACCARD = 0.85
 BAD_WEIGHT = 0.4  # how much one character of furniture costs a container, against one of prose
-ARTICLE_BODY_HINT_MIN_CHARS = 200
+ARTICLE_BODY_HINT_MIN_CHARS = 200  # a shorter articleBody is a summary, no use as a hint
+HINT_MATCH_FACTOR = 2.0
+HINT_MISS_FACTOR = 0.5
 FLAGGED_BAD_SHARE = 0.25  # weight of furniture the filter will drop anyway, against plain link text
 MIN_CONTAINER_SHARE = 0.05  # a container with less of the page's prose than this is a teaser
 ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
@@ -526,11 +528,12 @@ def _block_weights(block: _Block, hint: str) -> tuple[float, float]:
         g = length * SENTENCE_PROSE_SHARE
     else:
         b += SHORT_LINE_BAD_SHARE * (length - block.link_chars)
-    if hint and length >= 25:
+    if hint and length >= SENTENCE_MIN_CHARS:
+        # the JSON-LD articleBody vouches for the paragraphs it contains, and doubts the rest
         if _norm(block.text) in hint:
-            g = max(g, float(length)) * 2
+            g = max(g, float(length)) * HINT_MATCH_FACTOR
         else:
-            g *= 0.5
+            g *= HINT_MISS_FACTOR
     return g, b
 
 
