@@ -13,8 +13,6 @@ from scraper.extract import extract_article
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "extract"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
-# dates.py (the dates engineer's) does not yet prefer JSON-LD datePublished over the URL or a visible line
-KNOWN_DATE_GAPS = {"conflicting_dates"}
 
 
 def _collapse(text: str) -> str:
@@ -58,13 +56,9 @@ def test_fixture_body(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_fixture_fields(name, request):
+def test_fixture_fields(name):
     html, expected = _load(name)
     article = extract_article(html, expected["url"])
-    if name in KNOWN_DATE_GAPS:
-        request.applymarker(
-            pytest.mark.xfail(reason="dates.py: JSON-LD datePublished not preferred yet", strict=False)
-        )
     for field, value in expected["fields"].items():
         assert getattr(article, field) == value, f"{name}: {field}"
 
