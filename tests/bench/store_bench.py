@@ -226,7 +226,14 @@ def _storage(store: Store) -> tuple[int, int]:
     return int(raw), int(text)
 
 
-def run(engine: str, n: int, keep: bool) -> dict[str, float]:
+class _NoSearch:
+    """Stand-in for the full-text index, to tell the store's own cost from the search indexing's."""
+
+    def update(self, conn: object, docs: object) -> None:
+        """Index nothing."""
+
+
+def run(engine: str, n: int, keep: bool, search: bool = True) -> dict[str, float]:
     """Run every phase on one engine; return the figures."""
     workdir = Path(tempfile.mkdtemp(prefix="store-bench-"))
     admin = None
@@ -242,6 +249,8 @@ def run(engine: str, n: int, keep: bool) -> dict[str, float]:
     figures: dict[str, float] = {"n": n}
     try:
         store = Store.open(db_url)
+        if not search and hasattr(store, "_search"):
+            store._search = _NoSearch()  # type: ignore[assignment]
         secs, cpu, created, html_bytes = _save_all(store, n, refetch=0)
         assert created == n, f"expected {n} new versions, got {created}"
         figures["insert_per_s"] = n / secs
@@ -296,13 +305,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="articles to insert (default 100000)")
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    parser.add_argument("--no-search", action="store_true", help="skip full-text indexing (store's own cost)")
     parser.add_argument("--real-html", type=Path, help="folder of real pages (*.html, *.html.gz)")
     args = parser.parse_args()
     if args.real_html:
         load_real_pages(args.real_html)
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
     load = os.getloadavg()[0]
-    results = {e: run(e, args.n, args.keep) for e in engines}
+    results = {e: run(e, args.n, args.keep, search=not args.no_search) for e in engines}
     keys = list(next(iter(results.values())))
     # Rates per CPU second are this process's own work; wall rates suffer when the machine is shared.
     print(f"load average at start: {load:.1f} on {os.cpu_count()} CPUs; after: {os.getloadavg()[0]:.1f}")
