@@ -73,7 +73,7 @@ def open_store(ctx: Context, *, migrate: bool = True) -> Iterator[Any]:
     """Open the store named by the settings and close it afterwards."""
     from scraper.store import Store
 
-    store = Store.open(ctx.settings.db_url, migrate=migrate)
+    store = Store.from_settings(ctx.settings, migrate=migrate)
     try:
         yield store
     finally:
@@ -443,11 +443,15 @@ def sources() -> None:
 def sources_list(ctx: Context, as_json: bool) -> None:
     """List the configured sources with their last fetch status."""
     configured = ctx.sources()
+    from scraper.store.schedule import Schedule
+
     with open_store(ctx) as store:
         statuses = {s.name: s for s in store.source_statuses()}
+        planned = {r.source: r for r in Schedule(store).rows()}
     rows: list[dict[str, Any]] = []
     for src in configured:
         st = statuses.get(src.name)
+        plan = planned.get(src.name)
         rows.append(
             {
                 "name": src.name,
@@ -460,6 +464,9 @@ def sources_list(ctx: Context, as_json: bool) -> None:
                 "last_attempt_at": _iso(getattr(st, "last_attempt_at", None)),
                 "last_success_at": _iso(getattr(st, "last_success_at", None)),
                 "articles": getattr(st, "articles", 0) or 0,
+                "consecutive_failures": getattr(st, "consecutive_failures", 0) or 0,
+                "failing": bool(plan and plan.failing),
+                "next_poll_at": _iso(plan.next_poll_at) if plan else None,
             }
         )
     if as_json:
@@ -473,7 +480,9 @@ def sources_list(ctx: Context, as_json: bool) -> None:
             row["name"],
             row["kind"],
             "yes" if row["enabled"] else "no",
-            row["last_outcome"] or "never",
+            (row["last_outcome"] or "never")
+            + (f" ({row['consecutive_failures']} in a row)" if row["consecutive_failures"] else "")
+            + (" FAILING" if row["failing"] else ""),
             row["last_attempt_at"] or "-",
             str(row["articles"]),
             detail,
@@ -597,9 +606,11 @@ def db() -> None:
 @click.pass_obj
 def db_upgrade(ctx: Context) -> None:
     """Create or upgrade the database schema to the latest version."""
-    with open_store(ctx, migrate=True):
-        pass
-    click.echo(f"schema up to date: {ctx.settings.db_url}", err=True)
+    from scraper.store import upgrade
+    from scraper.store.engine import safe_url
+
+    revision = upgrade(ctx.settings.db_url)
+    click.echo(f"schema at {revision}: {safe_url(ctx.settings.db_url)}", err=True)
 
 
 def main() -> None:

@@ -33,6 +33,8 @@ SCHEDULE_JITTER_S = 60.0
 SERVICE_CONCURRENCY = 8  # sources refreshed at once by one service
 SHUTDOWN_TIMEOUT_S = 30.0
 STORE_RAW_HTML = True
+STORE_KEEP_VERSIONS = 0  # 0 keeps every version; N keeps the newest N (first and latest always kept)
+STORE_KEEP_DAYS = 0.0  # 0 keeps every version; D keeps versions fetched in the last D days
 BACKOFF_CAP_S = 24 * 3600.0  # a failing source's interval doubles per failure up to this
 FAILING_AFTER = 10  # consecutive failures before a source is marked failing (still probed at the cap)
 ADAPTIVE_MIN_S = 300.0  # adaptive polling never polls more often than this
@@ -73,6 +75,8 @@ class Settings:
     service_concurrency: int = SERVICE_CONCURRENCY
     shutdown_timeout_s: float = SHUTDOWN_TIMEOUT_S
     store_raw_html: bool = STORE_RAW_HTML
+    store_keep_versions: int = STORE_KEEP_VERSIONS
+    store_keep_days: float = STORE_KEEP_DAYS
     backoff_cap_s: float = BACKOFF_CAP_S
     failing_after: int = FAILING_AFTER
     adaptive_min_s: float = ADAPTIVE_MIN_S

@@ -22,6 +22,7 @@ from scraper.models import Article, FeedEntry, FetchAttempt, FetchResult, Source
 
 if TYPE_CHECKING:
     from scraper.store import Store
+    from scraper.store.stories import StoryKeeper
 
 log = logging.getLogger("scraper.pipeline")
 
@@ -137,6 +138,7 @@ class Pipeline:
         self.fetcher = fetcher or Fetcher(settings)
         self.observer = observer
         self._batch: _Batch | None = None
+        self._stories: StoryKeeper | None = None
 
     async def aclose(self) -> None:
         """Write the pages still waiting for their batch, then close the fetcher's connections."""
@@ -261,9 +263,23 @@ class Pipeline:
                     page.writes.validators = None  # unstored: its next fetch must not be a 304
                     continue
                 page.outcome.article, page.outcome.created = saved.article, saved.created
+                if saved.created:
+                    self._assign_story(store, saved.article)
         # validators only after their article is stored: a kill in between must not leave a 304 behind
         # that would hide an article never stored
         store.save_validators_many([v for p, _ in pages if (v := p.writes.validators) is not None])
+
+    def _assign_story(self, store: Store, article: Article) -> None:
+        """Put a newly stored article in its story; a failure here never loses the stored article."""
+        from scraper.store.stories import StoryKeeper
+
+        if self._stories is None:
+            self._stories = StoryKeeper(store)
+        try:
+            self._stories.assign(article)
+        except ScraperError as exc:
+            # the article is stored; it is assigned on its next version
+            event(log, "story", logging.WARNING, url=article.url, outcome="error", error=str(exc))
 
     def _outcomes(self, pages: list[_Page]) -> list[ArticleOutcome]:
         """The written pages' outcomes; StoreError if the store could not save one of their articles."""

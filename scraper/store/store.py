@@ -285,13 +285,12 @@ class Store:
     @classmethod
     def from_settings(cls, settings: Settings, *, migrate: bool = True) -> Store:
         """Open the store the settings name (db_url, store_raw_html, store_keep_versions, store_keep_days)."""
-        # getattr: the retention keys may not be in Settings yet; the defaults here are the documented ones
         return cls.open(
             settings.db_url,
             migrate=migrate,
-            store_raw_html=getattr(settings, "store_raw_html", True),
-            keep_versions=int(getattr(settings, "store_keep_versions", KEEP_VERSIONS)),
-            keep_days=float(getattr(settings, "store_keep_days", KEEP_DAYS)),
+            store_raw_html=settings.store_raw_html,
+            keep_versions=settings.store_keep_versions,
+            keep_days=settings.store_keep_days,
         )
 
     def close(self) -> None:

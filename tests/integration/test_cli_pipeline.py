@@ -173,3 +173,17 @@ def test_extract_reads_a_file_or_stdin_without_network(cli: Cli, tmp_path: Path)
     a, b = json.loads(from_file.stdout), json.loads(from_stdin.stdout)
     assert a["title"] == b["title"] == "Fab expansion number 2 announced"
     assert a["body"] == b["body"] and "advanced packaging" in a["body"]
+
+
+def test_fetched_articles_are_searchable_and_grouped_into_stories(cli: Cli, news_site: NewsSite) -> None:
+    assert cli("fetch", news_site.feed_url).returncode == 0
+    found = cli("search", "lithography", "--json")
+    assert found.returncode == 0, found.stderr
+    hits = _jsonl(found.stdout)
+    assert len(hits) == ARTICLE_COUNT and all("[lithography]" in str(h["snippet"]).lower() for h in hits)
+    assert _jsonl(cli("search", "nonexistentword", "--json").stdout) == []
+
+    listed = cli("stories", "--json")
+    assert listed.returncode == 0, listed.stderr
+    stories = _jsonl(listed.stdout)
+    assert sum(int(str(s["size"])) for s in stories) == ARTICLE_COUNT  # every article is in one story
