@@ -7,6 +7,7 @@
     ├── FeedError        feeds: a document that is not a readable feed
     ├── ExtractError     extract: never raised for bad HTML (that gives empty fields), only misuse
     ├── StoreError       store: database unreachable, unknown schema, failed write
+    ├── ExportError      export: bad format, destination not writable
     └── ServiceError     service: cannot start (another service holds the store, broker unreachable)
 """
 
@@ -86,6 +87,12 @@ class StoreError(ScraperError):
     """The store could not be opened, migrated, read or written."""
 
     stage = "store"
+
+
+class ExportError(ScraperError):
+    """An export that could not be written (bad format, destination not writable)."""
+
+    stage = "export"
 
 
 class ServiceError(ScraperError):

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from scraper.errors import ScraperError
+from scraper.errors import ExportError
 from scraper.store import RECORD_FIELDS, Store
 
 FORMATS = ("json", "jsonl")
@@ -28,11 +28,6 @@ _RESERVED_NAMES = frozenset(
 )
 _UNSAFE_CHARS_RE = re.compile(r"[^A-Za-z0-9._-]+")
 
-
-class ExportError(ScraperError):
-    """An export that could not be written (bad format, destination not writable)."""
-
-    stage = "export"
 
 
 def export_schema() -> dict[str, Any]:
