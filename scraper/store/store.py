@@ -43,6 +43,7 @@ from scraper.store.schema import (
     sources,
 )
 from scraper.store.search import SearchDoc, SearchIndex
+from scraper.store.stories import story_members
 
 if TYPE_CHECKING:
     from scraper.config import Settings
@@ -76,6 +77,7 @@ RECORD_FIELDS = (
     "provenance",
     "edited",
     "edited_at",
+    "story_id",
 )
 OPTIONAL_FIELDS = ("body_html", "links", "comments", "changes")
 ALL_FIELDS = RECORD_FIELDS + OPTIONAL_FIELDS
@@ -843,15 +845,16 @@ class Store:
             articles.c.canonical_url.label("identity")
         ]
         if all_versions:
-            stmt = select(*cols).select_from(articles.join(av, av.c.article_id == articles.c.id))
-            stmt = stmt.order_by(articles.c.id, av.c.version)
+            joined = articles.join(av, av.c.article_id == articles.c.id)
         else:
-            stmt = select(*cols).select_from(
-                articles.join(
-                    av, and_(av.c.article_id == articles.c.id, av.c.version == articles.c.latest_version)
-                )
+            joined = articles.join(
+                av, and_(av.c.article_id == articles.c.id, av.c.version == articles.c.latest_version)
             )
-            stmt = stmt.order_by(articles.c.id)
+        if "story_id" in wanted:
+            cols.append(story_members.c.story_id)
+            joined = joined.outerjoin(story_members, story_members.c.article_id == articles.c.id)
+        stmt = select(*cols).select_from(joined)
+        stmt = stmt.order_by(articles.c.id, av.c.version) if all_versions else stmt.order_by(articles.c.id)
         if since is not None:
             stmt = stmt.where((av.c.fetched_at if since_field == "fetched" else av.c.published_at) >= since)
         if source is not None:
@@ -1090,6 +1093,8 @@ def _row_json(row: Any, wanted: Sequence[str]) -> str:
             value = "true" if row["version"] > 1 else "false"
         elif name == "edited_at":
             value = f'"{row["fetched_at"].isoformat()}"' if row["version"] > 1 else "null"
+        elif name == "story_id":
+            value = _json_str(row.get("story_id"))
         else:
             raw = row[name]
             value = _json_str(raw) if isinstance(raw, str) or raw is None else str(int(raw))
@@ -1111,6 +1116,9 @@ def _row_record(row: Any, wanted: Sequence[str]) -> dict[str, Any]:
             record[name] = json.loads(row[name])
         elif name == "changes":
             record[name] = json.loads(row["changes"]) if row["changes"] else None
+        elif name == "story_id":
+            # only export queries join the story; other reads report none
+            record[name] = row.get("story_id")
         elif name == "fetched_at":
             record[name] = _iso(row["fetched_at"])
         elif name == "edited":

@@ -187,3 +187,5 @@ def test_fetched_articles_are_searchable_and_grouped_into_stories(cli: Cli, news
     assert listed.returncode == 0, listed.stderr
     stories = _jsonl(listed.stdout)
     assert sum(int(str(s["size"])) for s in stories) == ARTICLE_COUNT  # every article is in one story
+    exported = _jsonl(cli("export").stdout)
+    assert {r["story_id"] for r in exported} == {s["story_id"] for s in stories}
