@@ -270,17 +270,35 @@ def worker(ctx: Context, concurrency: int, name: str | None) -> None:
 @click.option(
     "--all-versions", is_flag=True, help="Every version, each with its number and a `changes` summary."
 )
+@click.option(
+    "--stories", "as_stories", is_flag=True, help="Export stories with their member articles instead."
+)
 @click.pass_obj
 def export(
     ctx: Context, fmt: str, output: str | None, since: str | None, since_field: str, source_name: str | None,
-    tag: str | None, fields: str | None, all_versions: bool,
+    tag: str | None, fields: str | None, all_versions: bool, as_stories: bool,
 ) -> None:  # fmt: skip
-    """Export the latest version of every stored article (or every version) as JSON or JSON Lines."""
-    from scraper.export import export_articles
+    """Export the latest version of every article (or every version, or stories) as JSON or JSON Lines."""
+    from scraper.export import atomic_text_file, export_articles, write_records
 
     since_at = _parse_since(since)
     wanted = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
     with open_store(ctx) as store:
+        if as_stories:
+            from scraper.store.stories import list_stories
+
+            records = (
+                json.dumps(s, ensure_ascii=False) for s in list_stories(store, since=since_at, tag=tag)
+            )
+            if output:
+                with atomic_text_file(Path(output)) as fh:
+                    count = write_records(records, fh, fmt)
+            else:
+                count = write_records(records, sys.stdout, fmt)
+            err_console.print(
+                f"exported {count} stories" + (f" to {output}" if output else ""), highlight=False
+            )
+            return
         count = export_articles(
             store, output or sys.stdout, fmt=fmt, since=since_at, since_field=since_field, source=source_name,
             tag=tag, fields=wanted, all_versions=all_versions,

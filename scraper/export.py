@@ -36,7 +36,7 @@ def export_schema() -> dict[str, Any]:
     return schema
 
 
-def _write_records(records: Iterator[str], out: TextIO, fmt: str) -> int:
+def write_records(records: Iterator[str], out: TextIO, fmt: str) -> int:
     """Write JSON-encoded records to an open text stream as a JSON array or JSON Lines; return how many."""
     count = 0
     if fmt == "jsonl":
@@ -115,8 +115,8 @@ def export_articles(
     )
     if isinstance(out, str | os.PathLike):
         with atomic_text_file(Path(out)) as fh:
-            return _write_records(records, fh, fmt)
-    return _write_records(records, out, fmt)
+            return write_records(records, fh, fmt)
+    return write_records(records, out, fmt)
 
 
 def safe_filename(name: str) -> str:
