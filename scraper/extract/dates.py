@@ -10,7 +10,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.jsonld import jsonld_objects, types_of
+from scraper.extract.jsonld import DATED_TYPES, jsonld_objects, types_of
 from scraper.extract.zones import ZONE_ABBREVIATIONS, localize
 
 # Nothing we archive was published before the web went mainstream.
@@ -423,30 +423,6 @@ def parse_date_text(
 
 # --- page sources -------------------------------------------------------------------------------
 
-_ARTICLE_TYPES = {
-    "Article",
-    "NewsArticle",
-    "BlogPosting",
-    "ReportageNewsArticle",
-    "AnalysisNewsArticle",
-    "OpinionNewsArticle",
-    "ReviewNewsArticle",
-    "BackgroundNewsArticle",
-    "AskPublicNewsArticle",
-    "SatiricalArticle",
-    "TechArticle",
-    "ScholarlyArticle",
-    "Report",
-    "LiveBlogPosting",
-    "SocialMediaPosting",
-    "DiscussionForumPosting",
-    "Posting",
-    "PressRelease",
-    "Review",
-    "Recipe",
-    "HowTo",
-    "Blog",
-}
 # trust rank of JSON-LD dates by kind of object: article types beat meta tags (10-15), a generic
 # WebPage's dates rank below og/article meta tags, and any other object below all meta tags
 _JSONLD_RANKS = {0: 0.0, 1: 12.5, 2: 20.0}
@@ -595,7 +571,7 @@ def _from_jsonld(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Collect datePublished/dateModified of article-like JSON-LD objects (any depth, @graph)."""
     for obj in jsonld_objects(tree):
         types = types_of(obj)
-        if types & _ARTICLE_TYPES:
+        if types & DATED_TYPES:
             base = 0
         elif types & _PAGE_TYPES:
             base = 1

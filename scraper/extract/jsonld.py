@@ -11,6 +11,16 @@ from selectolax.lexbor import LexborHTMLParser
 
 # A JSON-LD object nested deeper than this is page noise, not article metadata.
 MAX_JSONLD_DEPTH = 8
+
+# schema.org types whose headline, author and image describe the page's own article
+ARTICLE_TYPES = frozenset({
+    "Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle",
+    "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "TechArticle", "ScholarlyArticle",
+    "Report", "LiveBlogPosting", "SocialMediaPosting", "DiscussionForumPosting", "PressRelease", "Review",
+    "Recipe",
+})  # fmt: skip
+# for dates, looser containers still date the page (a Blog or HowTo's datePublished is the post's)
+DATED_TYPES = ARTICLE_TYPES | {"AskPublicNewsArticle", "SatiricalArticle", "Posting", "HowTo", "Blog"}
 _UNTYPED_JSONLD_RE = re.compile(r'\s*[\[{]\s*"@context"\s*:\s*"https?://schema\.org')
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _WRAPPER_RE = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")

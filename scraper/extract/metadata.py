@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import clean_authors
-from scraper.extract.jsonld import jsonld_objects, types_of
+from scraper.extract.jsonld import ARTICLE_TYPES, jsonld_objects, types_of
 
 # A headline longer than this is a paragraph picked by mistake (characters).
 MAX_TITLE_CHARS = 300
@@ -40,25 +40,6 @@ _BYLINE_SELECTOR = (
 )
 _FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
 
-_ARTICLE_TYPES = {
-    "Article",
-    "NewsArticle",
-    "BlogPosting",
-    "ReportageNewsArticle",
-    "AnalysisNewsArticle",
-    "OpinionNewsArticle",
-    "ReviewNewsArticle",
-    "BackgroundNewsArticle",
-    "TechArticle",
-    "ScholarlyArticle",
-    "Report",
-    "LiveBlogPosting",
-    "SocialMediaPosting",
-    "DiscussionForumPosting",
-    "PressRelease",
-    "Review",
-    "Recipe",
-}
 # How many h1 / post-title elements are compared, at most.
 MAX_HEADLINE_NODES = 4
 # Headline markup nested deeper than this is not a headline (elements).
@@ -161,7 +142,7 @@ class _Page:
                 if name:
                     self.meta.setdefault(name.strip().lower(), []).append(value)
         objects = jsonld_objects(tree)
-        self.articles = [o for o in objects if types_of(o) & _ARTICLE_TYPES]
+        self.articles = [o for o in objects if types_of(o) & ARTICLE_TYPES]
         # @graph members referenced by {"@id": ...} (Yoast puts the author Person there)
         self.by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
         self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
