@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("scraper.service")
 
 FIRST_POLL_SPREAD_S = 10.0  # new sources' first polls are spread over this window, not fired together
+PRUNE_EVERY_S = 24 * 3600.0  # days-based retention is applied to untouched articles this often
 HEARTBEAT_S = 10.0  # how often the service records that it is alive (`scraper status`)
 DISPATCH_BATCH = 100  # sources a dispatcher claims and enqueues per tick at most
 
@@ -143,6 +144,15 @@ class Service:
 
         task.add_done_callback(done)
 
+    async def _prune(self) -> None:
+        """Apply the retention rules to every article (days-based retention ages untouched ones too)."""
+        try:
+            dropped = self.store.prune()
+        except Exception as exc:  # retention must not stop the service
+            event(log, "prune", logging.WARNING, outcome="error", error=str(exc))
+            return
+        event(log, "prune", outcome="ok", versions_dropped=dropped)
+
     async def _heartbeat(self, state: str = "running") -> None:
         """Record this process's state for `scraper status`."""
         try:
@@ -193,6 +203,11 @@ class Service:
                 self._heartbeat, IntervalTrigger(seconds=HEARTBEAT_S, timezone=UTC),
                 id="heartbeat", next_run_time=now, max_instances=1, coalesce=True, misfire_grace_time=None,
             )  # fmt: skip
+            if self.settings.store_keep_days and self.dispatcher is None:
+                scheduler.add_job(
+                    self._prune, IntervalTrigger(seconds=PRUNE_EVERY_S, timezone=UTC),
+                    id="prune", next_run_time=now, max_instances=1, coalesce=True, misfire_grace_time=None,
+                )  # fmt: skip
             scheduler.start()
             event(
                 log, "service", state="started", mode=self.mode, sources=len(self.sources), db=self.store.url
