@@ -410,7 +410,7 @@ class Pipeline:
         """The URLs not stored yet (all of them without a store)."""
         if self.store is None:
             return urls
-        return [u for u in urls if not self.store.has_article(u)]
+        return self.store.unknown_urls(urls)
 
     async def process_sitemap(
         self, url: str, *, source: Source | None = None

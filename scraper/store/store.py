@@ -917,11 +917,7 @@ class Store:
 
     def has_article(self, url: str) -> bool:
         """Say whether an article was stored under this URL (any of the URLs it was reached through)."""
-        with self._read("look up article") as conn:
-            found = conn.execute(
-                select(article_urls.c.article_id).where(article_urls.c.url == normalize_url(url))
-            ).first()
-        return found is not None
+        return not self.unknown_urls([url])
 
     def get_version(self, url: str, n: int | None = None) -> dict[str, Any] | None:
         """Return one version (default the latest) as an export record plus fetch data; None if absent."""
