@@ -103,3 +103,13 @@ def test_signature_bytes_are_pinned_because_the_store_keeps_them():
     )
     digest = hashlib.sha256(signature(text * 2)).hexdigest()
     assert digest == "c5787f7499f2cdf7df3abda5581be8cafd57ff1e707a2773196f6304d0b039b6"
+
+
+def test_a_long_body_is_signed_by_its_lead_only() -> None:
+    from scraper.stories.signature import SIGNATURE_MAX_CHARS, lead
+
+    lead_text = " ".join(f"Word{i} in the lead about Bitmain and 250 jobs." for i in range(600))
+    tail = " ".join(f"Unrelated tail sentence {i} about weather." for i in range(2000))
+    assert len(lead(lead_text)) <= SIGNATURE_MAX_CHARS
+    assert signature(lead_text + " " + tail) == signature(lead_text)
+    assert lead("short body") == "short body"
