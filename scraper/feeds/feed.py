@@ -54,7 +54,7 @@ def _to_parsed_feed(parsed: Any, url: str, max_entries: int) -> ParsedFeed:
     for raw in raw_entries:
         if len(entries) >= max(0, max_entries):
             break
-        entry = _entry(raw, url, inherited)
+        entry = _entry(raw, url, inherited, rss=version.startswith("rss"))
         if entry is not None:
             entries.append(entry)
     return ParsedFeed(url=url, title=clean_text(feed.get("title")), entries=entries, error=error)
@@ -83,7 +83,7 @@ def _bozo_reason(parsed: Any) -> str | None:
     return f"feeds: {type(exc).__name__}: {one_line(str(exc))}"
 
 
-def _entry(raw: Any, url: str, inherited_authors: list[str]) -> FeedEntry | None:
+def _entry(raw: Any, url: str, inherited_authors: list[str], *, rss: bool = False) -> FeedEntry | None:
     """Build one FeedEntry; None when the entry has no usable link."""
     guid = clean_text(raw.get("id"))
     link = absolute_url(url, raw.get("link"))
@@ -98,13 +98,18 @@ def _entry(raw: Any, url: str, inherited_authors: list[str]) -> FeedEntry | None
     if "summary_detail" not in raw and summary == content:
         # feedparser copies Atom <content> into summary when the entry has no <summary>
         summary = None
+    published = feed_date(raw.get("published"), raw.get("published_parsed"))
+    # dict.get: FeedParserDict.get("updated") falls back to the published date
+    updated = feed_date(dict.get(raw, "updated"), dict.get(raw, "updated_parsed"))
+    if published is None and rss:
+        # feedparser files RSS 1.0's dc:date under "updated", but in RSS it is the item's date of issue
+        published = updated
     return FeedEntry(
         link=link,
         guid=guid,
         title=clean_text(raw.get("title")),
-        published=feed_date(raw.get("published"), raw.get("published_parsed")),
-        # dict.get: FeedParserDict.get("updated") falls back to the published date
-        updated=feed_date(dict.get(raw, "updated"), dict.get(raw, "updated_parsed")),
+        published=published,
+        updated=updated,
         authors=_authors(raw) or list(inherited_authors),
         summary=summary,
         content=content,

@@ -101,10 +101,10 @@ def test_rss10_rdf_dc_fields():
     assert first.link == "https://batteries.example.jp/articles/solid-state"
     assert first.authors == ["Kenji Sato"]
     assert first.tags == ["solid-state"]
-    # dc:date says neither "published" nor "modified"; feedparser (and we) call it updated
+    # feedparser calls dc:date "updated"; in an RSS item it is the date of issue, so it is published too
     assert first.updated == "2025-07-29T09:54:00+09:00"
-    assert first.published is None
-    assert second.updated == "2025-07-28T00:00:00+00:00"
+    assert first.published == "2025-07-29T09:54:00+09:00"
+    assert second.published == second.updated == "2025-07-28T00:00:00+00:00"
 
 
 def test_atom03_issued_and_modified():
