@@ -164,6 +164,13 @@ def test_relative_date_uses_fetch_time():
     assert dates.published == FETCHED - timedelta(hours=3)
 
 
+def test_relative_date_needs_a_fetch_time():
+    """Without a fetch time '3 hours ago' names no day (a saved page is parsed long after)."""
+    body = "<h1>Headline</h1><span class=time>3 hours ago</span>"
+    dates = extract_dates(page(body=body), None)
+    assert dates.published is None
+
+
 def test_url_date_is_the_last_resort():
     dates = extract_dates(page(body="<p>no dates here</p>"), "https://example.com/2025/07/29/story/", FETCHED)
     assert dates.published == datetime(2025, 7, 29, tzinfo=UTC)
@@ -368,6 +375,21 @@ def test_utc_midnight_stamp_is_shown_on_the_printed_day():
     dates = extract_dates(page(head=head, body=body, lang="de"), None, FETCHED)
     assert dates.published is not None and dates.published.date().isoformat() == "2021-11-05"
     assert dates.published == datetime(2021, 11, 4, 23, 0, tzinfo=UTC)
+
+
+def test_utc_stamp_of_a_german_page_is_not_shown_on_an_american_day():
+    """A German page's early-morning UTC stamp keeps its day although a teaser line shows the day before."""
+    head = '<meta property="article:published_time" content="2023-10-31T04:41:58Z">'
+    body = "<article><h1>Headline</h1></article><div class=teaser-date>30.10.2023</div>"
+    dates = extract_dates(page(head=head, body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2023-10-31"
+
+
+def test_utc_stamp_of_an_english_page_may_be_shown_on_the_american_day():
+    head = '<meta property="article:published_time" content="2023-10-31T04:41:58Z">'
+    body = "<article><h1>Headline</h1></article><div class=teaser-date>October 30, 2023</div>"
+    dates = extract_dates(page(head=head, body=body, lang="en-us"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2023-10-30"
 
 
 @pytest.mark.parametrize(
