@@ -472,7 +472,7 @@ _EXCLUDED_TAGS = {"footer", "nav"}
 # class/id tokens (matched at the token start) of regions whose dates belong to other things
 _EXCLUDED_CLASS_RE = re.compile(
     r"(?:^|\s)((?:[\w-]*comment|related|sidebar|side-bar|footer|site-footer|recommend|popular|most-?read|"
-    r"newsletter|repl(?:y|ies)|promo\b|carousel|trending|more-?stories|read-?more|calendar|weather|teaser-?list|"
+    r"newsletter|repl(?:y|ies)|promo\b|carousel|trending|more-?stories|read-?more|calendar|weather|teaser-?list|nav|"
     r"widget_recent|recent-?posts))",
     re.I,
 )

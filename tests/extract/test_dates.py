@@ -443,6 +443,19 @@ def test_date_in_a_page_wide_sidebar_wrapper_still_counts():
     assert dates.published is not None and dates.published.date().isoformat() == "2017-08-08"
 
 
+def test_todays_date_in_the_navigation_bar_is_not_the_publication_date():
+    """A header 'Mittwoch, 01. November 2023' in a nav-classed bar is the render day, not the story's."""
+    body = (
+        '<header><div id="navwrap"><div class="navtop"><span class="mod_datetime">'
+        '<time datetime="2023-11-01T13:56:20+01:00">Mittwoch, 01. November 2023</time>'
+        "</span></div></div></header>"
+        '<div class="intro"><p class="text_titel">Im Schlepptau</p>'
+        '<p><span class="text_datum">31. Oktober 2023.</span> Dragqueens sind Kunstfiguren.</p></div>'
+    )
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2023-10-31"
+
+
 # --- robustness -------------------------------------------------------------------------------
 
 DATEISH = st.text(alphabet="0123456789 -./:TZ+年月日amp,ETCESUhJulyjuilletMärzvorago", max_size=60)
