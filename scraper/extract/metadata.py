@@ -48,13 +48,16 @@ _INVISIBLE_TAGS = {"style", "script", "noscript", "template", "svg", "button"}
 # parts of an h1 that are not the headline: kicker/overline, hidden separators, labels
 _KICKER_RE = re.compile(
     r"kicker|overline|topline|dachzeile|eyebrow|subtitle|subheadline|sub-headline|supertitle|roofline|"
-    r"spitzmarke|visually-hidden|sr-only|screen-reader|hidden|rubric|category|label|badge",
+    r"spitzmarke|visually-hidden|sr-only|screen-reader|hidden|invisible|rubric|category|label|badge|sub-?heading|small",
     re.I,
 )
 _HIDDEN_RE = re.compile(r"hidden|sr-only|screen-reader|assistive|aural|accessible|offscreen|invisible", re.I)
 _SITE_BRANDING_RE = re.compile(
-    r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|header-?title", re.I
+    r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|(?<!article-)(?<!post-)header-?title",
+    re.I,
 )
+# an archived copy's link to the site root ('https://web.archive.org/web/2014/http://example.com/')
+_ARCHIVED_HOME_RE = re.compile(r".https?://[^/?#]+/?$")
 _POST_TITLE_CLASS_RE = re.compile(r"entry-title|post-title|post_title|article-title|article__title", re.I)
 _POST_TITLE_SELECTOR = '[itemprop="headline"], .entry-title, .post-title, .article-title, .headline'
 # An h1 ending with the metadata title is 'kicker + headline' when the title is this share of it.
@@ -75,7 +78,7 @@ MAX_APP_NAME_WORDS = 4
 MAX_SECTION_WORDS = 2
 # A trailing <title> segment this short may be the brand even when it matches nothing (words).
 MAX_BRAND_WORDS = 4
-_KICKER_JOINED_RE = re.compile(r"[:|–—-]\s*$")
+_KICKER_JOINED_RE = re.compile(r"[:–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
@@ -261,7 +264,9 @@ def _visible_text(node: LexborNode, *, drop_kicker: bool, depth: int = 0) -> str
         if child.tag in _INVISIBLE_TAGS or depth > MAX_HEADLINE_DEPTH:
             continue
         marker = f"{child.attributes.get('class') or ''} {child.attributes.get('data-test-id') or ''}"
-        if drop_kicker and _KICKER_RE.search(marker):
+        if drop_kicker and (child.tag == "small" or _KICKER_RE.search(marker)):
+            # a dropped part still separates the words around it ('Kicker<span>: </span>Headline')
+            parts.append(" ")
             continue
         if child.tag == "br":
             parts.append(" ")
@@ -312,7 +317,7 @@ def _links_home(node: LexborNode, url: str | None) -> bool:
     if link is None or (node.text(deep=True) or "").strip() != (link.text(deep=True) or "").strip():
         return False
     href = str(link.attributes.get("href") or "").strip()
-    if href in ("/", "./", "index.html", "/index.html"):
+    if href in ("/", "./", "index.html", "/index.html") or _ARCHIVED_HOME_RE.search(href):
         return True
     parts = urlsplit(href)
     host = urlsplit(url).hostname if url else None
@@ -409,7 +414,11 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         key = _key(text)
         if len(key) >= MIN_SUBHEADING_KEY_CHARS and (
             key in title_keys
-            or any(len(t) > len(key) and (t.startswith(key) or t.endswith(key)) for t in title_keys)
+            # a subheading that only starts or ends the title loses to an h1 that agrees in part
+            or (
+                best is None
+                and any(len(t) > len(key) and (t.startswith(key) or t.endswith(key)) for t in title_keys)
+            )
         ):
             return text, "heuristic"
     if best is not None:

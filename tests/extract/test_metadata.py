@@ -67,6 +67,75 @@ def test_kicker_inside_the_h1_is_dropped():
     assert meta.title == "Bitmain opens a US factory"
 
 
+def test_section_label_set_off_by_a_bar_inside_the_h1_is_dropped():
+    """'Local News | Headline': a bar never joins a kicker to a printed headline, a colon may."""
+    head = '<meta property="og:title" content="Brothel busted in Boston">'
+    body = (
+        '<h1 class="entry-title"><div class="entry-section"><a href="/local-news/">Local News | </a></div>'
+        '<span class="dfm-title">Brothel busted in Boston</span></h1>'
+    )
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Brothel busted in Boston"
+
+
+@pytest.mark.parametrize(
+    ("h1", "title"),
+    [
+        # Drupal's element-invisible suffix
+        (
+            'Was wir nicht hören wollen<span class="element-invisible"> | FASSETTE.NET</span>',
+            "Was wir nicht hören wollen",
+        ),
+        # a sub-heading span above a line break
+        (
+            '<span class="sub-heading">Energiewende Oberland:</span><br> Klimavorreiter Oberland?',
+            "Klimavorreiter Oberland?",
+        ),
+        # a date in <small> under the headline
+        ("Zuschauer kehren zurück<br><small>02.02.2022 • News</small>", "Zuschauer kehren zurück"),
+        # a dropped hidden separator still separates the words around it
+        (
+            '<span class="fake-h5">Energie</span><span class="invisible">: </span>'
+            "<span>Bioenergie gedrosselt</span>",
+            "Energie Bioenergie gedrosselt",
+        ),
+    ],
+)
+def test_secondary_parts_of_the_h1_are_not_the_headline(h1, title):
+    meta = extract_metadata(page(body=f"<article><h1>{h1}</h1><p>Text</p></article>"), URL)
+    assert meta.title == title
+
+
+def test_article_header_title_class_is_not_site_branding():
+    head = '<meta property="og:title" content="Seat Mo 125: Der Elektroroller im Test">'
+    head += (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Seat Mo 125: Was kann er?"}</script>'
+    )
+    body = '<h1 class="article-header-title"><span>Seat Mo 125: Was kann er?</span></h1>'
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Seat Mo 125: Was kann er?"
+
+
+def test_h1_agreeing_in_part_beats_a_subheading_that_only_starts_the_title():
+    head = '<meta property="og:title" content="Wärmepumpe im Altbau - Wann es sich lohnt | heizung.de">'
+    body = "<h1>Eignet sich eine Wärmepumpe im Altbau?</h1><h2>Wärmepumpe</h2>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Eignet sich eine Wärmepumpe im Altbau?"
+
+
+def test_archived_h1_linking_to_the_site_root_is_the_site_name():
+    head = "<title>Time 4 talks » Blog Archiv » Weitere Digitalisierung der Schweizer Kinos</title>"
+    body = (
+        '<h1><a href="https://web.archive.org/web/20140226054445/http://www.time4talks.com/">'
+        "Time 4 talks</a></h1>"
+        "<h2>Weitere Digitalisierung der Schweizer Kinos</h2><p>Text</p>"
+    )
+    archived = "https://web.archive.org/web/20140226054445/http://www.time4talks.com/2013/08/07/kinos/"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), archived)
+    assert meta.title == "Weitere Digitalisierung der Schweizer Kinos"
+
+
 def test_style_inside_the_h1_is_not_text():
     body = "<h1><style>.x{color:red}</style>Bitmain opens a US factory</h1>"
     meta = extract_metadata(page(body=body), URL)
