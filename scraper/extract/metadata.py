@@ -82,6 +82,8 @@ _KICKER_JOINED_RE = re.compile(r"[:–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# A CJK headline's '-Site' / '_Site' / '|Site' suffix: a short CJK name after a separator without spaces
+_CJK_SITE_SUFFIX_RE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-_|｜—]\s*[\u3040-\u9fff\w]{2,10}$")
 # separators sites put between a headline and their own name in <title>
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—\-:·•»«/]\s+|\s*\|\s*|\s+::\s+|\s+-{2}\s+")
 
@@ -149,6 +151,8 @@ class _Page:
         # @graph members referenced by {"@id": ...} (Yoast puts the author Person there)
         self.by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
         self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
+        # headline text -> text of the element it opens with ('' when it opens with plain text)
+        self.headline_leads: dict[str, str] = {}
 
     def first_meta(self, *names: str) -> tuple[str, str] | None:
         """Return (value, provenance) of the first present meta key among `names`."""
@@ -214,6 +218,10 @@ def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
 def _strip_site(title: str, site_keys: set[str]) -> str:
     """Drop ' | Site' / 'Site - ' segments from a document title."""
     title = _norm(title)
+    cjk = _CJK_SITE_SUFFIX_RE.search(title)
+    if cjk is not None:
+        # Chinese and Japanese sites append their name without spaces: '标题-新华网', '标题_新浪网'
+        title = title[: cjk.start()]
     prefix, colon, rest = title.partition(": ")
     if colon and rest and _is_site_segment(prefix, site_keys):
         # 'Site: Headline' (a colon inside a headline is common, so only when the prefix is the site)
@@ -290,6 +298,7 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
     found: list[str] = []
     seen: set[str] = set()
     post_titles: list[str] = []
+    leads = page.headline_leads
     for selector in ("article h1, main h1", "h1", _POST_TITLE_SELECTOR):
         for node in page.tree.css(selector)[:MAX_HEADLINE_NODES]:
             if node.tag not in ("h1", "h2", "h3", "h4", "span", "div", "a", "p"):
@@ -306,9 +315,23 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
                 continue
             seen.add(key)
             found.append(text)
+            leads[text] = _leading_element_text(node)
             if _POST_TITLE_CLASS_RE.search(str(node.attributes.get("class") or "")):
                 post_titles.append(text)
     return found, post_titles
+
+
+def _leading_element_text(node: LexborNode) -> str:
+    """Return the visible text of the element a headline opens with, or '' when it opens with text."""
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            if (child.text_content or "").strip():
+                return ""
+            continue
+        if child.tag in _INVISIBLE_TAGS:
+            continue
+        return _norm(_visible_text(child, drop_kicker=False))
+    return ""
 
 
 def _links_home(node: LexborNode, url: str | None) -> bool:
@@ -390,7 +413,10 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
             if ckey != key and key.endswith(ckey) and len(ckey) >= KICKER_SHARE_MIN * len(key):
                 # the h1 is 'Kicker Headline' and the metadata names the headline alone; a kicker
                 # set off by ':' or a dash is part of the printed headline, though
-                if _KICKER_JOINED_RE.search(_h1_prefix(text, claim)):
+                prefix = _h1_prefix(text, claim)
+                separate = _key(page.headline_leads.get(text)) == _key(prefix)
+                if _KICKER_JOINED_RE.search(prefix) and not separate:
+                    # (a kicker in an element of its own is a designed label, whatever ends it)
                     return text, "heuristic"
                 return claim, "heuristic"
     best: tuple[float, str] | None = None

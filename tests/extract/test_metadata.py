@@ -136,6 +136,33 @@ def test_archived_h1_linking_to_the_site_root_is_the_site_name():
     assert meta.title == "Weitere Digitalisierung der Schweizer Kinos"
 
 
+def test_kicker_in_an_element_of_its_own_is_dropped_even_when_it_ends_with_a_colon():
+    """A designed label ('<span>Direktion :</span>Headline') is no part of the headline."""
+    head = "<title>Impfen ist bis Ende Februar noch überall möglich</title>"
+    body = (
+        '<h1><span class="css-umyvef">Medienmitteilung der Gesundheitsdirektion <span class="css-1f">:</span>'
+        "</span>Impfen ist bis Ende Februar noch überall möglich</h1>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Impfen ist bis Ende Februar noch überall möglich"
+
+
+def test_kicker_in_the_same_text_as_the_headline_stays():
+    head = '<meta property="og:title" content="Parlament vertagt Votum über Brexit-Deal">'
+    body = "<h1>Niederlage für Johnson: Parlament vertagt Votum über Brexit-Deal</h1>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Niederlage für Johnson: Parlament vertagt Votum über Brexit-Deal"
+
+
+@pytest.mark.parametrize(
+    "doc_title",
+    ["武汉的声音：有英勇的你，才有英雄的城！-新华网", "武汉的声音：有英勇的你，才有英雄的城！_新浪新闻"],
+)
+def test_cjk_site_suffix_without_spaces_is_stripped(doc_title):
+    meta = extract_metadata(page(head=f"<title>{doc_title}</title>", lang="zh"), URL)
+    assert meta.title == "武汉的声音：有英勇的你，才有英雄的城！"
+
+
 def test_style_inside_the_h1_is_not_text():
     body = "<h1><style>.x{color:red}</style>Bitmain opens a US factory</h1>"
     meta = extract_metadata(page(body=body), URL)
