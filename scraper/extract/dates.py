@@ -505,6 +505,8 @@ _HEADLINE_SELECTORS = (
     ".entry-title, .post-title, .post_title, .article-title",
     "h2",
 )
+# an h1 holding the site's name, not a story's headline
+_SITE_TITLE_RE = re.compile(r"site-?title|site-?name|logo|masthead|brand", re.I)
 # Headline elements of one selector tried before the next selector (elements).
 MAX_HEADLINE_TRIES = 3
 _URL_DMY_RE = re.compile(r"/(\d\d)-(\d\d)-((?:19|20)\d\d)(?:[/_.-]|$)")
@@ -705,9 +707,16 @@ def _headline(
     for selector in selectors:
         # the first h1 is often the site's logo image: an empty one is skipped for the next
         for node in tree.css(selector)[:MAX_HEADLINE_TRIES]:
-            if node.text(strip=True):
+            if node.text(strip=True) and not _SITE_TITLE_RE.search(_marker(node)):
                 return node
     return None
+
+
+def _marker(node: LexborNode) -> str:
+    """Return the class and id of a node and its parent."""
+    parent = node.parent
+    attrs = [node.attributes] + ([parent.attributes] if parent is not None else [])
+    return " ".join(f"{a.get('class') or ''} {a.get('id') or ''}" for a in attrs)
 
 
 def _headline_wrappers(tree: LexborHTMLParser, headline: LexborNode | None) -> frozenset[int]:

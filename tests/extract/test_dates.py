@@ -443,6 +443,18 @@ def test_date_in_a_page_wide_sidebar_wrapper_still_counts():
     assert dates.published is not None and dates.published.date().isoformat() == "2017-08-08"
 
 
+def test_site_title_h1_is_not_the_headline_whose_neighbourhood_dates_the_story():
+    """A menu entry '12. Mai 2012' next to the blog-name h1 is no dateline; the post's line is."""
+    body = (
+        '<div id="branding"><h1 id="site-title"><a href="/">Echte Demokratie Jetzt</a></h1>'
+        '<ul class="menu"><li class="menu-item"><a href="/12m/">12M – 12. Mai 2012</a></li></ul></div>'
+        '<div class="post"><h1 class="entry-title">Liebe Menschen Europas</h1>'
+        '<div class="entry-meta">Publiziert am <span class="entry-date">13. Januar 2014</span></div></div>'
+    )
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2014-01-13"
+
+
 def test_todays_date_in_the_navigation_bar_is_not_the_publication_date():
     """A header 'Mittwoch, 01. November 2023' in a nav-classed bar is the render day, not the story's."""
     body = (
