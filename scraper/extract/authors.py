@@ -65,6 +65,7 @@ _HANDLE_RE = re.compile(r"(?=.*[^\W\d_])[\w][\w.-]{1,29}")
 _CREDIT_RE = re.compile(
     r"^\s*(?:foto|fotos|photo|photos|bild|bilder|image|images|quelle|source|illustration)s?\b", re.I
 )
+_INITIAL_END_RE = re.compile(r"[^\W\d_]{2,}\s+[A-ZÄÖÜ]\.$")
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
@@ -79,9 +80,12 @@ def _clean_one(part: str, *, handles: bool = False) -> str | None:
     if _CREDIT_RE.match(part):
         return None
     part = _LABEL_RE.sub("", _PAREN_RE.sub(" ", part))
-    part = _norm(part).strip(" ~-–—:,.;|•·\"'“”„")
+    part = _norm(part)
+    # 'Joe S.': the dot belongs to a closing initial
+    initial_dot = _INITIAL_END_RE.search(part.rstrip(" ~-–—:,;|•·\"'“”„")) is not None
+    part = part.strip(" ~-–—:,.;|•·\"'“”„")
     part = _LEAD_RE.sub("", part)
-    part = part.strip(" -–—:,.;|•·\"'“”„")
+    part = part.strip(" -–—:,.;|•·\"'“”„") + ("." if initial_dot else "")
     if handles and _HANDLE_RE.fullmatch(part) and part.casefold() not in _NOT_NAME_WORDS:
         # a blog or forum signs with its user name ('gizzmo', 'freeman1984')
         return part

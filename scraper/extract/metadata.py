@@ -26,10 +26,14 @@ _WRITTEN_BY_RE = re.compile(
     r"written by|verfasst von|geschrieben von|écrit par|escrito por|scritto da|autor", re.I
 )
 # 'By Jane Doe', 'Text von Jane Doe', 'Par Jean Dupont': a capitalised name of two to four words
+_BYLINE_NAME = (
+    r"(?:[A-ZÄÖÜÉ][\w'’.-]+)"
+    r"(?:[ \t]+(?:(?:von|van|de|der|den|di|da|del|le|la)[ \t]+)?[A-ZÄÖÜÉ][\w'’.-]+){1,3}"
+)
+# ... and up to two more names joined by 'und', 'and', '&' or a comma ('Von Jane Doe und John Roe')
 _BYLINE_TEXT_RE = re.compile(
     r"(?:^|[\s|•·])(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|Text:|Autor(?:in)?:|Author:)\s+"
-    r"((?:[A-ZÄÖÜÉ][\w'’.-]+)"
-    r"(?:[ \t]+(?:(?:von|van|de|der|den|di|da|del|le|la)[ \t]+)?[A-ZÄÖÜÉ][\w'’.-]+){1,3})"
+    rf"({_BYLINE_NAME}(?:(?:\s*,|\s+(?:und|and|&|et|y))\s+{_BYLINE_NAME}){{0,2}})"
 )
 # Author links within this many levels of the first one form one byline (elements).
 BYLINE_GROUP_DEPTH = 3

@@ -211,6 +211,10 @@ def test_soft_hyphens_and_whitespace_are_cleaned():
         (["View my complete profile"], []),
         (["https://example.com/authors/jane"], []),
         (["Posted on 29.07.2025 09:54"], []),
+        # a closing initial keeps its dot; a name without one gets none
+        (["By Joe S."], ["Joe S."]),
+        (["Juan Carlos Muñoz C."], ["Juan Carlos Muñoz C."]),
+        (["Ariel H"], ["Ariel H"]),
     ],
 )
 def test_author_cleanup(raw, expected):
@@ -263,6 +267,15 @@ def test_byline_text_next_to_the_headline():
     body = "<article><h1>Bitmain opens a US factory</h1><p><i>von Daniela Obers</i></p><p>Text</p></article>"
     meta = extract_metadata(page(body=body, lang="de"), URL)
     assert meta.authors == ["Daniela Obers"]
+
+
+def test_byline_text_with_two_linked_names():
+    body = (
+        "<article><h1>Kenia und die Flüchtlinge</h1><p>Von <strong><a href='/a'>Roland Brockmann</a></strong>"
+        " und <strong><a href='/b'>Sebastian Drescher</a></strong><br>Kakuma</p><p>Text</p></article>"
+    )
+    meta = extract_metadata(page(body=body, lang="de"), URL)
+    assert meta.authors == ["Roland Brockmann", "Sebastian Drescher"]
 
 
 # --- links, description, site, tags, language -------------------------------------------------
