@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -514,8 +515,22 @@ def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None
         + _jsonld_authors(page.jsonld("creator"), page.by_id),
         handles=True,
     )
-    if jsonld:
+    if jsonld and not all(_is_handle(n) for n in jsonld):
         return jsonld, "json-ld"
+    # a CMS login ('arianschlichenmayer') in JSON-LD gives way to a real name printed on the page
+    found = _authors_from_page(page, people)
+    if found:
+        return found
+    return (jsonld, "json-ld") if jsonld else None
+
+
+def _is_handle(name: str) -> bool:
+    """Say whether an author name is a user handle (one lower-case word, 'christian.stadtfeld')."""
+    return " " not in name and name == name.lower()
+
+
+def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[list[str], str] | None:
+    """Return author names from meta tags, author links, byline elements and the text by the headline."""
     for names in (
         ("author",),
         ("article:author",),

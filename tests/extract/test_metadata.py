@@ -269,6 +269,27 @@ def test_byline_text_next_to_the_headline():
     assert meta.authors == ["Daniela Obers"]
 
 
+def test_jsonld_login_name_gives_way_to_the_printed_byline():
+    head = (
+        '<script type="application/ld+json">{"@type": "Article",'
+        ' "author": {"name": "arianschlichenmayer"}}</script>'
+    )
+    body = (
+        '<article><h1>Sportzentrum erweitert</h1><span class="author">Arian Schlichenmayer</span></article>'
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.authors == ["Arian Schlichenmayer"]
+
+
+def test_jsonld_login_name_stays_when_nothing_better_is_printed():
+    head = (
+        '<script type="application/ld+json">{"@type": "Article",'
+        ' "author": {"name": "edilson.la.rosa"}}</script>'
+    )
+    meta = extract_metadata(page(head=head, body="<h1>Ronaldo</h1>", lang="es"), URL)
+    assert meta.authors == ["edilson.la.rosa"]
+
+
 def test_byline_text_with_two_linked_names():
     body = (
         "<article><h1>Kenia und die Flüchtlinge</h1><p>Von <strong><a href='/a'>Roland Brockmann</a></strong>"
