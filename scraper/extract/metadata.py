@@ -458,6 +458,9 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
     for text in post_titles + headlines:
         if len(text.split()) >= MIN_HEADLINE_WORDS and not text.endswith(":"):
             return text, "heuristic"
+    if len(headlines) == 1 and all(source == "heuristic" for _claim, source in claims):
+        # the page's only h1 names this page better than a <title> that agrees with nothing
+        return headlines[0], "heuristic"
     if claims:
         return claims[0]
     if headlines:

@@ -163,6 +163,13 @@ def test_cjk_site_suffix_without_spaces_is_stripped(doc_title):
     assert meta.title == "武汉的声音：有英勇的你，才有英雄的城！"
 
 
+def test_only_h1_beats_a_document_title_that_agrees_with_nothing():
+    head = "<title>Ausflugtipps Niederrhein und Ruhrgebiet</title>"
+    body = "<h1>Essen-Westviertel</h1><p>Das Westviertel liegt zwischen Innenstadt und Frohnhausen.</p>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Essen-Westviertel"
+
+
 def test_style_inside_the_h1_is_not_text():
     body = "<h1><style>.x{color:red}</style>Bitmain opens a US factory</h1>"
     meta = extract_metadata(page(body=body), URL)
