@@ -116,6 +116,13 @@ def _looks_like_name(words: list[str]) -> bool:
         bare = word.strip(".,'’-")
         if not bare:
             continue
+        if bare.casefold() in _PARTICLES and word is not words[0]:
+            # 'Christoph von Ritter': inside a name 'von' is a particle, not a byline's 'by'; one
+            # surname ends it ('Pressemitteilung von Katja Kipping' is a sentence)
+            rest = [w for w in words[words.index(word) + 1 :] if w.casefold() not in _PARTICLES]
+            if bare.casefold() in ("von", "van") and len(rest) != 1:
+                return False
+            continue
         if bare.casefold() in _NOT_NAME_WORDS:
             return False
         if bare[0].isalpha() and bare[0].islower() and bare.casefold() not in _PARTICLES:

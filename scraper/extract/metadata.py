@@ -36,6 +36,9 @@ _BYLINE_TEXT_RE = re.compile(
     r"(?:^|[\s|•·])(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|Text:|Autor(?:in)?:|Author:)\s+"
     rf"({_BYLINE_NAME}(?:(?:\s*,|\s+(?:und|and|&|et|y))\s+{_BYLINE_NAME}){{0,2}})"
 )
+# 'Foto von Josh Willink': a photo credit's 'von' names the photographer (characters looked back)
+CREDIT_LOOKBACK_CHARS = 12
+_CREDIT_BEFORE_RE = re.compile(r"(?:foto|photo|bild|image|quelle|source|illustration|grafik)s?\s*$", re.I)
 # Author links within this many levels of the first one form one byline (elements).
 BYLINE_GROUP_DEPTH = 3
 _AUTHOR_LINK_SELECTOR = 'a[rel~="author"], [itemprop="author"] [itemprop="name"], [itemprop="author"]'
@@ -601,9 +604,9 @@ def _byline_near_headline(page: _Page) -> list[str]:
         text = container.text(deep=True, separator="\n")
         pos = max(text.find(title), 0)
         window = text[max(0, pos - BYLINE_WINDOW_BEFORE_CHARS) : pos + len(title) + BYLINE_WINDOW_AFTER_CHARS]
-        m = _BYLINE_TEXT_RE.search(window)
-        if m:
-            return [m.group(1)]
+        for m in _BYLINE_TEXT_RE.finditer(window):
+            if not _CREDIT_BEFORE_RE.search(window, max(0, m.start() - CREDIT_LOOKBACK_CHARS), m.start() + 1):
+                return [m.group(1)]
         container = container.parent
     return []
 

@@ -222,6 +222,10 @@ def test_soft_hyphens_and_whitespace_are_cleaned():
         (["By Joe S."], ["Joe S."]),
         (["Juan Carlos Muñoz C."], ["Juan Carlos Muñoz C."]),
         (["Ariel H"], ["Ariel H"]),
+        # 'von' inside a name is a particle; one surname follows it
+        (["Christoph von Ritter"], ["Christoph von Ritter"]),
+        (["Ursula von der Leyen"], ["Ursula von der Leyen"]),
+        (["Pressemitteilung von Katja Kipping"], []),
     ],
 )
 def test_author_cleanup(raw, expected):
@@ -295,6 +299,16 @@ def test_jsonld_login_name_stays_when_nothing_better_is_printed():
     )
     meta = extract_metadata(page(head=head, body="<h1>Ronaldo</h1>", lang="es"), URL)
     assert meta.authors == ["edilson.la.rosa"]
+
+
+def test_photo_credit_next_to_the_headline_is_no_byline():
+    body = (
+        "<article><h1>Alleinerziehende unter Druck</h1>"
+        "<div class='imgCopyright'><a href='/p'>Foto von Josh Willink von Pexels</a></div>"
+        "<p>Text</p></article>"
+    )
+    meta = extract_metadata(page(body=body, lang="de"), URL)
+    assert meta.authors == []
 
 
 def test_byline_text_with_two_linked_names():
