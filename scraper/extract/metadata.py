@@ -44,7 +44,7 @@ BYLINE_GROUP_DEPTH = 3
 _AUTHOR_LINK_SELECTOR = 'a[rel~="author"], [itemprop="author"] [itemprop="name"], [itemprop="author"]'
 _BYLINE_SELECTOR = (
     '[class*="byline" i], [class*="author" i], [class*="autor" i], [class*="writer" i], [id*="author" i],'
-    ' [class*="verfasser" i], [class*="creator" i]'
+    ' [class*="verfasser" i], [class*="creator" i], [class*="auteur" i]'
 )
 _FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
 
@@ -516,9 +516,13 @@ def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None
     def people(raw: list[str], *, handles: bool = False) -> list[str]:
         return [n for n in clean_authors(raw, handles=handles) if not _is_site_segment(n, site_keys)]
 
+    raw_author = page.jsonld("author") or page.jsonld("creator")
+    if raw_author is None and not page.articles:
+        # a page typed only as WebPage (Yoast without an Article piece) names its author there
+        raw_author = next((o["author"] for o in page.pages if o.get("author")), None)
     jsonld = people(
-        _jsonld_authors(page.jsonld("author"), page.by_id)
-        + _jsonld_authors(page.jsonld("creator"), page.by_id),
+        _jsonld_authors(raw_author, page.by_id)
+        + (_jsonld_authors(page.jsonld("creator"), page.by_id) if page.jsonld("author") else []),
         handles=True,
     )
     if jsonld and not all(_is_handle(n) for n in jsonld):

@@ -311,6 +311,22 @@ def test_photo_credit_next_to_the_headline_is_no_byline():
     assert meta.authors == []
 
 
+def test_jsonld_author_of_a_page_typed_only_as_webpage():
+    head = (
+        '<script type="application/ld+json">{"@graph": ['
+        '{"@type": "WebPage", "@id": "https://x/#webpage", "author": {"@id": "https://x/#/person/1"}},'
+        '{"@type": "Person", "@id": "https://x/#/person/1", "name": "Giovanni Gaggero"}]}</script>'
+    )
+    meta = extract_metadata(page(head=head, body="<h1>Green Deal</h1>"), URL)
+    assert meta.authors == ["Giovanni Gaggero"]
+
+
+def test_french_auteurs_class_is_a_byline():
+    body = '<h2>Turpitude</h2><div class="dates_auteurs">par <span class="auteurs">Didier Roy</span></div>'
+    meta = extract_metadata(page(body=body, lang="fr"), URL)
+    assert meta.authors == ["Didier Roy"]
+
+
 def test_byline_text_with_two_linked_names():
     body = (
         "<article><h1>Kenia und die Flüchtlinge</h1><p>Von <strong><a href='/a'>Roland Brockmann</a></strong>"
