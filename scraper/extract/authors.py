@@ -66,13 +66,15 @@ _CREDIT_RE = re.compile(
     r"^\s*(?:foto|fotos|photo|photos|bild|bilder|image|images|quelle|source|illustration)s?\b", re.I
 )
 _INITIAL_END_RE = re.compile(r"[^\W\d_]{2,}\s+[A-ZÄÖÜ]\.$")
+# soft hyphens and zero-width characters ('Mei\xadne') are invisible in print
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 def _norm(text: str) -> str:
     """Collapse whitespace and normalise Unicode."""
     # metadata is sometimes escaped twice ('Redacci&oacute;n'); '&' must not split it into two names
-    return " ".join(unicodedata.normalize("NFC", html.unescape(text)).split())
+    return " ".join(unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", html.unescape(text))).split())
 
 
 def _clean_one(part: str, *, handles: bool = False) -> str | None:

@@ -226,6 +226,7 @@ def test_soft_hyphens_and_whitespace_are_cleaned():
         (["Christoph von Ritter"], ["Christoph von Ritter"]),
         (["Ursula von der Leyen"], ["Ursula von der Leyen"]),
         (["Pressemitteilung von Katja Kipping"], []),
+        (["Jos\u00adsi Loibl"], ["Jossi Loibl"]),
     ],
 )
 def test_author_cleanup(raw, expected):
