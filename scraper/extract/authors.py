@@ -65,7 +65,7 @@ _HANDLE_RE = re.compile(r"(?=.*[^\W\d_])[\w][\w.-]{1,29}")
 _CREDIT_RE = re.compile(
     r"^\s*(?:foto|fotos|photo|photos|bild|bilder|image|images|quelle|source|illustration)s?\b", re.I
 )
-_INITIAL_END_RE = re.compile(r"[^\W\d_]{2,}\s+[A-ZÄÖÜ]\.$")
+_INITIAL_END_RE = re.compile(r"[^\W\d_]{2,}\s+(?:[A-ZÄÖÜ]|Jr|Sr)\.$")
 # soft hyphens and zero-width characters ('Mei\xadne') are invisible in print
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")

@@ -222,6 +222,7 @@ def test_soft_hyphens_and_whitespace_are_cleaned():
         (["By Joe S."], ["Joe S."]),
         (["Juan Carlos Muñoz C."], ["Juan Carlos Muñoz C."]),
         (["Ariel H"], ["Ariel H"]),
+        (["By Perry Bacon Jr."], ["Perry Bacon Jr."]),
         # 'von' inside a name is a particle; one surname follows it
         (["Christoph von Ritter"], ["Christoph von Ritter"]),
         (["Ursula von der Leyen"], ["Ursula von der Leyen"]),
