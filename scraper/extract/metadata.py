@@ -56,7 +56,8 @@ _INVISIBLE_TAGS = {"style", "script", "noscript", "template", "svg", "button"}
 # parts of an h1 that are not the headline: kicker/overline, hidden separators, labels
 _KICKER_RE = re.compile(
     r"kicker|overline|topline|dachzeile|eyebrow|subtitle|subheadline|sub-headline|supertitle|roofline|"
-    r"spitzmarke|visually-hidden|sr-only|screen-reader|hidden|invisible|rubric|category|label|badge|sub-?heading|small",
+    r"spitzmarke|visually-hidden|sr-only|screen-reader|hidden|invisible|rubric|category|label|badge|sub-?heading|"
+    r"(?:^|\s)(?:small|h\d-?small)(?:\s|$)",
     re.I,
 )
 _HIDDEN_RE = re.compile(r"hidden|sr-only|screen-reader|assistive|aural|accessible|offscreen|invisible", re.I)

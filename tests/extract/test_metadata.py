@@ -106,6 +106,12 @@ def test_secondary_parts_of_the_h1_are_not_the_headline(h1, title):
     assert meta.title == title
 
 
+def test_a_size_modifier_on_the_headline_itself_is_not_a_kicker():
+    body = '<h1><span class="kicker">Mining</span> <span class="title title--small">Bitmain opens</span></h1>'
+    meta = extract_metadata(page(body=body), URL)
+    assert meta.title == "Bitmain opens"
+
+
 def test_article_header_title_class_is_not_site_branding():
     head = '<meta property="og:title" content="Seat Mo 125: Der Elektroroller im Test">'
     head += (
