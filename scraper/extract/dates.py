@@ -111,7 +111,8 @@ _DMY_RE = re.compile(
     rf"(?![^\W\d_])\.?,?\s*(?:de\s+|del\s+)?(?P<year>(?:19|20)\d\d)(?!\d)",
     re.I,
 )
-_NUMERIC_RE = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d]|[.,]\d)")
+# '29.07.2025', '7/29/25', and the '29 | 07 | 2025' some layouts print (bars with a four-digit year only)
+_NUMERIC_RE = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-]| \| )(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d]|[.,]\d)")
 _CJK_RE = re.compile(r"((?:19|20)\d\d)\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
 _TIME_AFTER_RE = re.compile(
     r"^[\s,|·•–—-]*(?:at|um|à|a\s+las|alle|om|ore|kl\.?|-)?\s*"

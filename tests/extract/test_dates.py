@@ -236,11 +236,17 @@ def test_empty_page_gives_no_dates():
         ("2025년 7월 29일", "2025-07-29T00:00:00+00:00"),
         ("Posted on 29th July 2025", "2025-07-29T00:00:00+00:00"),
         ("20250729", "2025-07-29T00:00:00+00:00"),
+        ("29 | 07 | 2025", "2025-07-29T00:00:00+00:00"),
     ],
 )
 def test_formats(text, expected):
     parsed = parse_date_text(text, now=FETCHED)
     assert parsed is not None and parsed.isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["Seite 3 | 07 | 25", "1 | 2 | 3"])
+def test_bars_between_small_numbers_are_no_date(text):
+    assert parse_date_text(text, now=FETCHED) is None
 
 
 @pytest.mark.parametrize(
