@@ -48,6 +48,8 @@ _BYLINE_SELECTOR = (
 )
 _FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
 
+# An h1 this close inside a link to another page is a teaser card's title (elements).
+TEASER_LINK_DEPTH = 2
 # How many h1 / post-title elements are compared, at most.
 MAX_HEADLINE_NODES = 4
 # Headline markup nested deeper than this is not a headline (elements).
@@ -322,12 +324,27 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
                 continue
             if _SITE_BRANDING_RE.search(_ancestry_marker(node)) or _links_home(node, page.url):
                 continue
+            if node.tag == "h1" and _in_teaser_link(node, page.url):
+                continue
             seen.add(key)
             found.append(text)
             leads[text] = _leading_element_text(node)
             if _POST_TITLE_CLASS_RE.search(str(node.attributes.get("class") or "")):
                 post_titles.append(text)
     return found, post_titles
+
+
+def _in_teaser_link(node: LexborNode, url: str | None) -> bool:
+    """Say whether an h1 sits inside a link to another page (a teaser card's title, not the headline)."""
+    current = node.parent
+    for _ in range(TEASER_LINK_DEPTH):
+        if current is None or current.tag in ("body", "article", "main"):
+            return False
+        if current.tag == "a":
+            href = str(current.attributes.get("href") or "").strip()
+            return bool(href) and not href.startswith("#") and (url is None or urljoin(url, href) != url)
+        current = current.parent
+    return False
 
 
 def _leading_element_text(node: LexborNode) -> str:

@@ -112,6 +112,17 @@ def test_a_size_modifier_on_the_headline_itself_is_not_a_kicker():
     assert meta.title == "Bitmain opens"
 
 
+def test_h1_inside_a_teaser_link_is_not_the_headline():
+    head = '<meta property="og:title" content="Sixers beat the Celtics">'
+    cards = "".join(
+        f'<li><a href="/go/{i}/"><div class="article"><h1>Visit place {i} this fall</h1></div></a></li>'
+        for i in range(5)
+    )
+    body = f'<ul class="this-weekend">{cards}</ul><h2>The Sixers captured their biggest win</h2>'
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Sixers beat the Celtics"
+
+
 def test_article_header_title_class_is_not_site_branding():
     head = '<meta property="og:title" content="Seat Mo 125: Der Elektroroller im Test">'
     head += (
