@@ -572,7 +572,12 @@ class _Context:
     def fresh(self) -> _Context:
         """Return an empty context with the same page settings, for a second look at one source."""
         return _Context(
-            self.now, self.dayfirst, wrappers=self.wrappers, headline=self.headline, relative=self.relative
+            self.now,
+            self.dayfirst,
+            wrappers=self.wrappers,
+            headline=self.headline,
+            relative=self.relative,
+            west_hours=self.west_hours,
         )
 
     def add(self, fld: str, rank: float, text: Any, source: str) -> None:
@@ -1040,7 +1045,7 @@ def _lang(tree: LexborHTMLParser) -> str:
 
 
 def _west_hours(lang: str) -> int:
-    """Return the westernmost UTC offset of a language's readers: the Americas only for colonial languages."""
+    """Return the westernmost UTC offset of a language's readers (American offsets only if spoken there)."""
     primary = lang.split("-", 1)[0]
     if not primary or primary in _WORLD_LANGUAGES:
         return -12
