@@ -65,13 +65,16 @@ _HANDLE_RE = re.compile(r"(?=.*[^\W\d_])[\w][\w.-]{1,29}")
 _CREDIT_RE = re.compile(
     r"^\s*(?:foto|fotos|photo|photos|bild|bilder|image|images|quelle|source|illustration)s?\b", re.I
 )
+_INITIAL_END_RE = re.compile(r"[^\W\d_]{2,}\s+(?:[A-ZÄÖÜ]|Jr|Sr)\.$")
+# soft hyphens and zero-width characters ('Mei\xadne') are invisible in print
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 def _norm(text: str) -> str:
     """Collapse whitespace and normalise Unicode."""
     # metadata is sometimes escaped twice ('Redacci&oacute;n'); '&' must not split it into two names
-    return " ".join(unicodedata.normalize("NFC", html.unescape(text)).split())
+    return " ".join(unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", html.unescape(text))).split())
 
 
 def _clean_one(part: str, *, handles: bool = False) -> str | None:
@@ -79,9 +82,12 @@ def _clean_one(part: str, *, handles: bool = False) -> str | None:
     if _CREDIT_RE.match(part):
         return None
     part = _LABEL_RE.sub("", _PAREN_RE.sub(" ", part))
-    part = _norm(part).strip(" ~-–—:,.;|•·\"'“”„")
+    part = _norm(part)
+    # 'Joe S.': the dot belongs to a closing initial
+    initial_dot = _INITIAL_END_RE.search(part.rstrip(" ~-–—:,;|•·\"'“”„")) is not None
+    part = part.strip(" ~-–—:,.;|•·\"'“”„")
     part = _LEAD_RE.sub("", part)
-    part = part.strip(" -–—:,.;|•·\"'“”„")
+    part = part.strip(" -–—:,.;|•·\"'“”„") + ("." if initial_dot else "")
     if handles and _HANDLE_RE.fullmatch(part) and part.casefold() not in _NOT_NAME_WORDS:
         # a blog or forum signs with its user name ('gizzmo', 'freeman1984')
         return part
@@ -111,6 +117,13 @@ def _looks_like_name(words: list[str]) -> bool:
     for word in words:
         bare = word.strip(".,'’-")
         if not bare:
+            continue
+        if bare.casefold() in _PARTICLES and word is not words[0]:
+            # 'Christoph von Ritter': inside a name 'von' is a particle, not a byline's 'by'; one
+            # surname ends it ('Pressemitteilung von Katja Kipping' is a sentence)
+            rest = [w for w in words[words.index(word) + 1 :] if w.casefold() not in _PARTICLES]
+            if bare.casefold() in ("von", "van") and len(rest) != 1:
+                return False
             continue
         if bare.casefold() in _NOT_NAME_WORDS:
             return False

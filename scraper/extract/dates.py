@@ -111,7 +111,8 @@ _DMY_RE = re.compile(
     rf"(?![^\W\d_])\.?,?\s*(?:de\s+|del\s+)?(?P<year>(?:19|20)\d\d)(?!\d)",
     re.I,
 )
-_NUMERIC_RE = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-])(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d]|[.,]\d)")
+# '29.07.2025', '7/29/25', and the '29 | 07 | 2025' some layouts print (bars with a four-digit year only)
+_NUMERIC_RE = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-]| \| )(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d]|[.,]\d)")
 _CJK_RE = re.compile(r"((?:19|20)\d\d)\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
 _TIME_AFTER_RE = re.compile(
     r"^[\s,|·•–—-]*(?:at|um|à|a\s+las|alle|om|ore|kl\.?|-)?\s*"
@@ -472,7 +473,7 @@ _EXCLUDED_TAGS = {"footer", "nav"}
 # class/id tokens (matched at the token start) of regions whose dates belong to other things
 _EXCLUDED_CLASS_RE = re.compile(
     r"(?:^|\s)((?:[\w-]*comment|related|sidebar|side-bar|footer|site-footer|recommend|popular|most-?read|"
-    r"newsletter|repl(?:y|ies)|promo\b|carousel|trending|more-?stories|read-?more|calendar|weather|teaser-?list|"
+    r"newsletter|repl(?:y|ies)|promo\b|carousel|trending|more-?stories|read-?more|calendar|weather|teaser-?list|nav|"
     r"widget_recent|recent-?posts))",
     re.I,
 )
@@ -505,6 +506,10 @@ _HEADLINE_SELECTORS = (
     ".entry-title, .post-title, .post_title, .article-title",
     "h2",
 )
+# an h1 holding the site's name, not a story's headline
+_SITE_TITLE_RE = re.compile(r"site-?title|site-?name|logo|masthead|brand", re.I)
+# Headline elements of one selector tried before the next selector (elements).
+MAX_HEADLINE_TRIES = 3
 _URL_DMY_RE = re.compile(r"/(\d\d)-(\d\d)-((?:19|20)\d\d)(?:[/_.-]|$)")
 _URL_MONTH_RE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d)(?:/|$)")
 _INVISIBLE_TAGS = {"script", "style", "noscript", "template", "textarea", "select", "option", "button"}
@@ -517,6 +522,8 @@ NEAR_MIDNIGHT_HOURS = 5
 # <time> elements marked as publication dates (pubdate, itemprop, class) and the others.
 TIME_MARKED_RANK = 30.0
 TIME_UNMARKED_RANK = 43.0
+# languages with many readers in the Americas or the Pacific, where a stamp may fall on the previous day
+_WORLD_LANGUAGES = frozenset({"en", "es", "pt", "fr", "ht", "qu", "gn", "sm", "to", "haw"})
 # Unlisted meta keys that name a publication or creation time rank below every listed key.
 GENERIC_META_RANK = 48.0
 _GENERIC_PUB_KEY_RE = re.compile(r"publi|creat|upload|release|issued|pubdate|posted", re.I)
@@ -557,6 +564,21 @@ class _Context:
     modified: list[_Candidate] = field(default_factory=list)
     wrappers: frozenset[int] = frozenset()
     headline: LexborNode | None = None
+    # '3 hours ago' names a day only against a known fetch time, never against the clock of a later run
+    relative: bool = True
+    # the westernmost UTC offset where the page's readers plausibly live (hours)
+    west_hours: int = -12
+
+    def fresh(self) -> _Context:
+        """Return an empty context with the same page settings, for a second look at one source."""
+        return _Context(
+            self.now,
+            self.dayfirst,
+            wrappers=self.wrappers,
+            headline=self.headline,
+            relative=self.relative,
+            west_hours=self.west_hours,
+        )
 
     def add(self, fld: str, rank: float, text: Any, source: str) -> None:
         """Parse a value and record it as a candidate for `fld` if it is a plausible date."""
@@ -689,10 +711,18 @@ def _headline(
 ) -> LexborNode | None:
     """Return the page's main headline element."""
     for selector in selectors:
-        node = tree.css_first(selector)
-        if node is not None and node.text(strip=True):
-            return node
+        # the first h1 is often the site's logo image: an empty one is skipped for the next
+        for node in tree.css(selector)[:MAX_HEADLINE_TRIES]:
+            if node.text(strip=True) and not _SITE_TITLE_RE.search(_marker(node)):
+                return node
     return None
+
+
+def _marker(node: LexborNode) -> str:
+    """Return the class and id of a node and its parent."""
+    parent = node.parent
+    attrs = [node.attributes] + ([parent.attributes] if parent is not None else [])
+    return " ".join(f"{a.get('class') or ''} {a.get('id') or ''}" for a in attrs)
 
 
 def _headline_wrappers(tree: LexborHTMLParser, headline: LexborNode | None) -> frozenset[int]:
@@ -766,7 +796,7 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
             if segment in scanned:
                 continue
             scanned.add(segment)
-            for hit in _iter_hits(segment, ctx.now, dayfirst=ctx.dayfirst):
+            for hit in _iter_hits(segment, ctx.now, dayfirst=ctx.dayfirst, relative=ctx.relative):
                 if not _plausible(hit.value, ctx.now) or _mention(segment, hit):
                     continue
                 if _MOD_HINT_RE.search(segment, max(0, hit.start - MENTION_CONTEXT_CHARS), hit.start):
@@ -805,7 +835,11 @@ def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:
             parts = (("published", text),)
         for fld, part in parts:
             hit = next(
-                (h for h in _iter_hits(part, ctx.now, dayfirst=ctx.dayfirst) if _plausible(h.value, ctx.now)),
+                (
+                    h
+                    for h in _iter_hits(part, ctx.now, dayfirst=ctx.dayfirst, relative=ctx.relative)
+                    if _plausible(h.value, ctx.now)
+                ),
                 None,
             )
             if hit is not None:
@@ -937,19 +971,21 @@ def _best(cands: list[_Candidate], zone: tzinfo | None) -> _Candidate | None:
     return _Candidate(best.rank, _Hit(best.hit.start, value, best.hit.has_time), best.source)
 
 
-def _shift_to_day(best: _Candidate, day: datetime) -> _Candidate | None:
-    """Show a timed instant in the nearest zone where it falls on `day` (one day off at most)."""
+def _shift_to_day(best: _Candidate, day: datetime, west_hours: int = -12) -> _Candidate | None:
+    """Show a timed instant in the nearest zone (not west of `west_hours`) where it falls on `day`."""
     value = best.hit.value
     if not best.hit.has_time or abs((value.date() - day.date()).days) != 1:
         return None
-    for hours in sorted(range(-12, 15), key=abs):
+    for hours in sorted(range(west_hours, 15), key=abs):
         shifted = value.astimezone(timezone(timedelta(hours=hours)))
         if shifted.date() == day.date():
             return _Candidate(best.rank, _Hit(best.hit.start, shifted, True), best.source)
     return None
 
 
-def _agree_with_url(best: _Candidate, url_day: tuple[int, int, int | None] | None) -> _Candidate:
+def _agree_with_url(
+    best: _Candidate, url_day: tuple[int, int, int | None] | None, west_hours: int = -12
+) -> _Candidate:
     """Reconcile a found date with a full date in the URL, which names the local publication day."""
     if url_day is None or url_day[2] is None:
         return best
@@ -958,7 +994,7 @@ def _agree_with_url(best: _Candidate, url_day: tuple[int, int, int | None] | Non
     if day is None or value.date() == day.date():
         return best
     # the same instant seen from the page's own zone (e.g. a UTC stamp of a US evening article)
-    shifted = _shift_to_day(best, day)
+    shifted = _shift_to_day(best, day, west_hours)
     if shifted is not None:
         return shifted
     if best.source in ("text", "heuristic", "time-element"):
@@ -975,14 +1011,14 @@ def _agree_with_page(tree: LexborHTMLParser, ctx: _Context, best: _Candidate) ->
         or NEAR_MIDNIGHT_HOURS <= value.hour < 24 - NEAR_MIDNIGHT_HOURS
     ):
         return best
-    shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst, wrappers=ctx.wrappers, headline=ctx.headline)
+    shown = ctx.fresh()
     _from_title_area(tree, shown)
     if not shown.published:
         _from_date_lines(tree, shown)
     if not shown.published:
         return best
     day = shown.published[0].hit.value.replace(tzinfo=None)
-    return _shift_to_day(best, day) or best
+    return _shift_to_day(best, day, ctx.west_hours) or best
 
 
 def _shown_date(
@@ -994,7 +1030,7 @@ def _shown_date(
     if published.hit.value.date() == modified.hit.value.date():
         return published
     for reader in (_from_time_elements, _from_title_area):
-        shown = _Context(now=ctx.now, dayfirst=ctx.dayfirst, wrappers=ctx.wrappers, headline=ctx.headline)
+        shown = ctx.fresh()
         reader(tree, shown)
         visible = _best(shown.published, zone)
         if visible is not None and visible.hit.value.date() == modified.hit.value.date():
@@ -1006,6 +1042,15 @@ def _lang(tree: LexborHTMLParser) -> str:
     """Return the declared page language in lower case ('de-de'), or ''."""
     html = tree.root
     return str(html.attributes.get("lang") or "").lower().replace("_", "-") if html is not None else ""
+
+
+def _west_hours(lang: str) -> int:
+    """Return the westernmost UTC offset of a language's readers (American offsets only if spoken there)."""
+    primary = lang.split("-", 1)[0]
+    if not primary or primary in _WORLD_LANGUAGES:
+        return -12
+    # a German or Chinese page is not read at UTC-5: its dates never shift to an American day
+    return -1
 
 
 def _dayfirst(lang: str) -> bool | None:
@@ -1024,6 +1069,8 @@ def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime 
         dayfirst=_dayfirst(lang),
         wrappers=_headline_wrappers(tree, headline),
         headline=headline,
+        relative=fetched_at is not None,
+        west_hours=_west_hours(lang),
     )
     url_day = _url_day(url)
     _from_jsonld(tree, ctx)
@@ -1055,7 +1102,7 @@ def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime 
         # a page that only says when it was last changed: that day is the best estimate we have
         published = _Candidate(modified.rank, modified.hit, "heuristic")
     if published is not None:
-        published = _agree_with_url(published, url_day)
+        published = _agree_with_url(published, url_day, ctx.west_hours)
         published = _agree_with_page(tree, ctx, published)
         dates.published = published.hit.value
         dates.provenance["published"] = published.source

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -26,20 +27,29 @@ _WRITTEN_BY_RE = re.compile(
     r"written by|verfasst von|geschrieben von|écrit par|escrito por|scritto da|autor", re.I
 )
 # 'By Jane Doe', 'Text von Jane Doe', 'Par Jean Dupont': a capitalised name of two to four words
+_BYLINE_NAME = (
+    r"(?:[A-ZÄÖÜÉ][\w'’.-]+)"
+    r"(?:[ \t]+(?:(?:von|van|de|der|den|di|da|del|le|la)[ \t]+)?[A-ZÄÖÜÉ][\w'’.-]+){1,3}"
+)
+# ... and up to two more names joined by 'und', 'and', '&' or a comma ('Von Jane Doe und John Roe')
 _BYLINE_TEXT_RE = re.compile(
     r"(?:^|[\s|•·])(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|Text:|Autor(?:in)?:|Author:)\s+"
-    r"((?:[A-ZÄÖÜÉ][\w'’.-]+)"
-    r"(?:[ \t]+(?:(?:von|van|de|der|den|di|da|del|le|la)[ \t]+)?[A-ZÄÖÜÉ][\w'’.-]+){1,3})"
+    rf"({_BYLINE_NAME}(?:(?:\s*,|\s+(?:und|and|&|et|y))\s+{_BYLINE_NAME}){{0,2}})"
 )
+# 'Foto von Josh Willink': a photo credit's 'von' names the photographer (characters looked back)
+CREDIT_LOOKBACK_CHARS = 12
+_CREDIT_BEFORE_RE = re.compile(r"(?:foto|photo|bild|image|quelle|source|illustration|grafik)s?\s*$", re.I)
 # Author links within this many levels of the first one form one byline (elements).
 BYLINE_GROUP_DEPTH = 3
 _AUTHOR_LINK_SELECTOR = 'a[rel~="author"], [itemprop="author"] [itemprop="name"], [itemprop="author"]'
 _BYLINE_SELECTOR = (
     '[class*="byline" i], [class*="author" i], [class*="autor" i], [class*="writer" i], [id*="author" i],'
-    ' [class*="verfasser" i], [class*="creator" i]'
+    ' [class*="verfasser" i], [class*="creator" i], [class*="auteur" i]'
 )
 _FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
 
+# An h1 this close inside a link to another page is a teaser card's title (elements).
+TEASER_LINK_DEPTH = 2
 # How many h1 / post-title elements are compared, at most.
 MAX_HEADLINE_NODES = 4
 # Headline markup nested deeper than this is not a headline (elements).
@@ -48,13 +58,17 @@ _INVISIBLE_TAGS = {"style", "script", "noscript", "template", "svg", "button"}
 # parts of an h1 that are not the headline: kicker/overline, hidden separators, labels
 _KICKER_RE = re.compile(
     r"kicker|overline|topline|dachzeile|eyebrow|subtitle|subheadline|sub-headline|supertitle|roofline|"
-    r"spitzmarke|visually-hidden|sr-only|screen-reader|hidden|rubric|category|label|badge",
+    r"spitzmarke|visually-hidden|sr-only|screen-reader|hidden|invisible|rubric|category|label|badge|sub-?heading|"
+    r"(?:^|\s)(?:small|h\d-?small)(?:\s|$)",
     re.I,
 )
 _HIDDEN_RE = re.compile(r"hidden|sr-only|screen-reader|assistive|aural|accessible|offscreen|invisible", re.I)
 _SITE_BRANDING_RE = re.compile(
-    r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|header-?title", re.I
+    r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|(?<!article-)(?<!post-)header-?title",
+    re.I,
 )
+# an archived copy's link to the site root ('https://web.archive.org/web/2014/http://example.com/')
+_ARCHIVED_HOME_RE = re.compile(r".https?://[^/?#]+/?$")
 _POST_TITLE_CLASS_RE = re.compile(r"entry-title|post-title|post_title|article-title|article__title", re.I)
 _POST_TITLE_SELECTOR = '[itemprop="headline"], .entry-title, .post-title, .article-title, .headline'
 # An h1 ending with the metadata title is 'kicker + headline' when the title is this share of it.
@@ -75,10 +89,12 @@ MAX_APP_NAME_WORDS = 4
 MAX_SECTION_WORDS = 2
 # A trailing <title> segment this short may be the brand even when it matches nothing (words).
 MAX_BRAND_WORDS = 4
-_KICKER_JOINED_RE = re.compile(r"[:|–—-]\s*$")
+_KICKER_JOINED_RE = re.compile(r"[:–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# A CJK headline's '-Site' / '_Site' / '|Site' suffix: a short CJK name after a separator without spaces
+_CJK_SITE_SUFFIX_RE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-_|｜—]\s*[\u3040-\u9fff\w]{2,10}$")
 # separators sites put between a headline and their own name in <title>
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—\-:·•»«/]\s+|\s*\|\s*|\s+::\s+|\s+-{2}\s+")
 
@@ -146,6 +162,8 @@ class _Page:
         # @graph members referenced by {"@id": ...} (Yoast puts the author Person there)
         self.by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
         self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
+        # headline text -> text of the element it opens with ('' when it opens with plain text)
+        self.headline_leads: dict[str, str] = {}
 
     def first_meta(self, *names: str) -> tuple[str, str] | None:
         """Return (value, provenance) of the first present meta key among `names`."""
@@ -211,6 +229,10 @@ def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
 def _strip_site(title: str, site_keys: set[str]) -> str:
     """Drop ' | Site' / 'Site - ' segments from a document title."""
     title = _norm(title)
+    cjk = _CJK_SITE_SUFFIX_RE.search(title)
+    if cjk is not None:
+        # Chinese and Japanese sites append their name without spaces: '标题-新华网', '标题_新浪网'
+        title = title[: cjk.start()]
     prefix, colon, rest = title.partition(": ")
     if colon and rest and _is_site_segment(prefix, site_keys):
         # 'Site: Headline' (a colon inside a headline is common, so only when the prefix is the site)
@@ -261,7 +283,9 @@ def _visible_text(node: LexborNode, *, drop_kicker: bool, depth: int = 0) -> str
         if child.tag in _INVISIBLE_TAGS or depth > MAX_HEADLINE_DEPTH:
             continue
         marker = f"{child.attributes.get('class') or ''} {child.attributes.get('data-test-id') or ''}"
-        if drop_kicker and _KICKER_RE.search(marker):
+        if drop_kicker and (child.tag == "small" or _KICKER_RE.search(marker)):
+            # a dropped part still separates the words around it ('Kicker<span>: </span>Headline')
+            parts.append(" ")
             continue
         if child.tag == "br":
             parts.append(" ")
@@ -285,6 +309,7 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
     found: list[str] = []
     seen: set[str] = set()
     post_titles: list[str] = []
+    leads = page.headline_leads
     for selector in ("article h1, main h1", "h1", _POST_TITLE_SELECTOR):
         for node in page.tree.css(selector)[:MAX_HEADLINE_NODES]:
             if node.tag not in ("h1", "h2", "h3", "h4", "span", "div", "a", "p"):
@@ -299,11 +324,40 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
                 continue
             if _SITE_BRANDING_RE.search(_ancestry_marker(node)) or _links_home(node, page.url):
                 continue
+            if node.tag == "h1" and _in_teaser_link(node, page.url):
+                continue
             seen.add(key)
             found.append(text)
+            leads[text] = _leading_element_text(node)
             if _POST_TITLE_CLASS_RE.search(str(node.attributes.get("class") or "")):
                 post_titles.append(text)
     return found, post_titles
+
+
+def _in_teaser_link(node: LexborNode, url: str | None) -> bool:
+    """Say whether an h1 sits inside a link to another page (a teaser card's title, not the headline)."""
+    current = node.parent
+    for _ in range(TEASER_LINK_DEPTH):
+        if current is None or current.tag in ("body", "article", "main"):
+            return False
+        if current.tag == "a":
+            href = str(current.attributes.get("href") or "").strip()
+            return bool(href) and not href.startswith("#") and (url is None or urljoin(url, href) != url)
+        current = current.parent
+    return False
+
+
+def _leading_element_text(node: LexborNode) -> str:
+    """Return the visible text of the element a headline opens with, or '' when it opens with text."""
+    for child in node.iter(include_text=True):
+        if child.tag == "-text":
+            if (child.text_content or "").strip():
+                return ""
+            continue
+        if child.tag in _INVISIBLE_TAGS:
+            continue
+        return _norm(_visible_text(child, drop_kicker=False))
+    return ""
 
 
 def _links_home(node: LexborNode, url: str | None) -> bool:
@@ -312,7 +366,7 @@ def _links_home(node: LexborNode, url: str | None) -> bool:
     if link is None or (node.text(deep=True) or "").strip() != (link.text(deep=True) or "").strip():
         return False
     href = str(link.attributes.get("href") or "").strip()
-    if href in ("/", "./", "index.html", "/index.html"):
+    if href in ("/", "./", "index.html", "/index.html") or _ARCHIVED_HOME_RE.search(href):
         return True
     parts = urlsplit(href)
     host = urlsplit(url).hostname if url else None
@@ -385,7 +439,10 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
             if ckey != key and key.endswith(ckey) and len(ckey) >= KICKER_SHARE_MIN * len(key):
                 # the h1 is 'Kicker Headline' and the metadata names the headline alone; a kicker
                 # set off by ':' or a dash is part of the printed headline, though
-                if _KICKER_JOINED_RE.search(_h1_prefix(text, claim)):
+                prefix = _h1_prefix(text, claim)
+                separate = _key(page.headline_leads.get(text)) == _key(prefix)
+                if _KICKER_JOINED_RE.search(prefix) and not separate:
+                    # (a kicker in an element of its own is a designed label, whatever ends it)
                     return text, "heuristic"
                 return claim, "heuristic"
     best: tuple[float, str] | None = None
@@ -409,7 +466,11 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         key = _key(text)
         if len(key) >= MIN_SUBHEADING_KEY_CHARS and (
             key in title_keys
-            or any(len(t) > len(key) and (t.startswith(key) or t.endswith(key)) for t in title_keys)
+            # a subheading that only starts or ends the title loses to an h1 that agrees in part
+            or (
+                best is None
+                and any(len(t) > len(key) and (t.startswith(key) or t.endswith(key)) for t in title_keys)
+            )
         ):
             return text, "heuristic"
     if best is not None:
@@ -418,6 +479,9 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
     for text in post_titles + headlines:
         if len(text.split()) >= MIN_HEADLINE_WORDS and not text.endswith(":"):
             return text, "heuristic"
+    if len(headlines) == 1 and all(source == "heuristic" for _claim, source in claims):
+        # the page's only h1 names this page better than a <title> that agrees with nothing
+        return headlines[0], "heuristic"
     if claims:
         return claims[0]
     if headlines:
@@ -470,13 +534,31 @@ def _authors(page: _Page, site_name: str | None) -> tuple[list[str], str] | None
     def people(raw: list[str], *, handles: bool = False) -> list[str]:
         return [n for n in clean_authors(raw, handles=handles) if not _is_site_segment(n, site_keys)]
 
+    raw_author = page.jsonld("author") or page.jsonld("creator")
+    if raw_author is None and not page.articles:
+        # a page typed only as WebPage (Yoast without an Article piece) names its author there
+        raw_author = next((o["author"] for o in page.pages if o.get("author")), None)
     jsonld = people(
-        _jsonld_authors(page.jsonld("author"), page.by_id)
-        + _jsonld_authors(page.jsonld("creator"), page.by_id),
+        _jsonld_authors(raw_author, page.by_id)
+        + (_jsonld_authors(page.jsonld("creator"), page.by_id) if page.jsonld("author") else []),
         handles=True,
     )
-    if jsonld:
+    if jsonld and not all(_is_handle(n) for n in jsonld):
         return jsonld, "json-ld"
+    # a CMS login ('arianschlichenmayer') in JSON-LD gives way to a real name printed on the page
+    found = _authors_from_page(page, people)
+    if found:
+        return found
+    return (jsonld, "json-ld") if jsonld else None
+
+
+def _is_handle(name: str) -> bool:
+    """Say whether an author name is a user handle (one lower-case word, 'christian.stadtfeld')."""
+    return " " not in name and name == name.lower()
+
+
+def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[list[str], str] | None:
+    """Return author names from meta tags, author links, byline elements and the text by the headline."""
     for names in (
         ("author",),
         ("article:author",),
@@ -544,9 +626,9 @@ def _byline_near_headline(page: _Page) -> list[str]:
         text = container.text(deep=True, separator="\n")
         pos = max(text.find(title), 0)
         window = text[max(0, pos - BYLINE_WINDOW_BEFORE_CHARS) : pos + len(title) + BYLINE_WINDOW_AFTER_CHARS]
-        m = _BYLINE_TEXT_RE.search(window)
-        if m:
-            return [m.group(1)]
+        for m in _BYLINE_TEXT_RE.finditer(window):
+            if not _CREDIT_BEFORE_RE.search(window, max(0, m.start() - CREDIT_LOOKBACK_CHARS), m.start() + 1):
+                return [m.group(1)]
         container = container.parent
     return []
 

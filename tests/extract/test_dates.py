@@ -164,6 +164,13 @@ def test_relative_date_uses_fetch_time():
     assert dates.published == FETCHED - timedelta(hours=3)
 
 
+def test_relative_date_needs_a_fetch_time():
+    """Without a fetch time '3 hours ago' names no day (a saved page is parsed long after)."""
+    body = "<h1>Headline</h1><span class=time>3 hours ago</span>"
+    dates = extract_dates(page(body=body), None)
+    assert dates.published is None
+
+
 def test_url_date_is_the_last_resort():
     dates = extract_dates(page(body="<p>no dates here</p>"), "https://example.com/2025/07/29/story/", FETCHED)
     assert dates.published == datetime(2025, 7, 29, tzinfo=UTC)
@@ -229,11 +236,17 @@ def test_empty_page_gives_no_dates():
         ("2025년 7월 29일", "2025-07-29T00:00:00+00:00"),
         ("Posted on 29th July 2025", "2025-07-29T00:00:00+00:00"),
         ("20250729", "2025-07-29T00:00:00+00:00"),
+        ("29 | 07 | 2025", "2025-07-29T00:00:00+00:00"),
     ],
 )
 def test_formats(text, expected):
     parsed = parse_date_text(text, now=FETCHED)
     assert parsed is not None and parsed.isoformat() == expected
+
+
+@pytest.mark.parametrize("text", ["Seite 3 | 07 | 25", "1 | 2 | 3"])
+def test_bars_between_small_numbers_are_no_date(text):
+    assert parse_date_text(text, now=FETCHED) is None
 
 
 @pytest.mark.parametrize(
@@ -370,6 +383,21 @@ def test_utc_midnight_stamp_is_shown_on_the_printed_day():
     assert dates.published == datetime(2021, 11, 4, 23, 0, tzinfo=UTC)
 
 
+def test_utc_stamp_of_a_german_page_is_not_shown_on_an_american_day():
+    """A German page's early-morning UTC stamp keeps its day although a teaser line shows the day before."""
+    head = '<meta property="article:published_time" content="2023-10-31T04:41:58Z">'
+    body = "<article><h1>Headline</h1></article><div class=teaser-date>30.10.2023</div>"
+    dates = extract_dates(page(head=head, body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2023-10-31"
+
+
+def test_utc_stamp_of_an_english_page_may_be_shown_on_the_american_day():
+    head = '<meta property="article:published_time" content="2023-10-31T04:41:58Z">'
+    body = "<article><h1>Headline</h1></article><div class=teaser-date>October 30, 2023</div>"
+    dates = extract_dates(page(head=head, body=body, lang="en-us"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2023-10-30"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -419,6 +447,31 @@ def test_date_in_a_page_wide_sidebar_wrapper_still_counts():
     )
     dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
     assert dates.published is not None and dates.published.date().isoformat() == "2017-08-08"
+
+
+def test_site_title_h1_is_not_the_headline_whose_neighbourhood_dates_the_story():
+    """A menu entry '12. Mai 2012' next to the blog-name h1 is no dateline; the post's line is."""
+    body = (
+        '<div id="branding"><h1 id="site-title"><a href="/">Echte Demokratie Jetzt</a></h1>'
+        '<ul class="menu"><li class="menu-item"><a href="/12m/">12M – 12. Mai 2012</a></li></ul></div>'
+        '<div class="post"><h1 class="entry-title">Liebe Menschen Europas</h1>'
+        '<div class="entry-meta">Publiziert am <span class="entry-date">13. Januar 2014</span></div></div>'
+    )
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2014-01-13"
+
+
+def test_todays_date_in_the_navigation_bar_is_not_the_publication_date():
+    """A header 'Mittwoch, 01. November 2023' in a nav-classed bar is the render day, not the story's."""
+    body = (
+        '<header><div id="navwrap"><div class="navtop"><span class="mod_datetime">'
+        '<time datetime="2023-11-01T13:56:20+01:00">Mittwoch, 01. November 2023</time>'
+        "</span></div></div></header>"
+        '<div class="intro"><p class="text_titel">Im Schlepptau</p>'
+        '<p><span class="text_datum">31. Oktober 2023.</span> Dragqueens sind Kunstfiguren.</p></div>'
+    )
+    dates = extract_dates(page(body=body, lang="de"), None, FETCHED)
+    assert dates.published is not None and dates.published.date().isoformat() == "2023-10-31"
 
 
 # --- robustness -------------------------------------------------------------------------------

@@ -67,6 +67,126 @@ def test_kicker_inside_the_h1_is_dropped():
     assert meta.title == "Bitmain opens a US factory"
 
 
+def test_section_label_set_off_by_a_bar_inside_the_h1_is_dropped():
+    """'Local News | Headline': a bar never joins a kicker to a printed headline, a colon may."""
+    head = '<meta property="og:title" content="Brothel busted in Boston">'
+    body = (
+        '<h1 class="entry-title"><div class="entry-section"><a href="/local-news/">Local News | </a></div>'
+        '<span class="dfm-title">Brothel busted in Boston</span></h1>'
+    )
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Brothel busted in Boston"
+
+
+@pytest.mark.parametrize(
+    ("h1", "title"),
+    [
+        # Drupal's element-invisible suffix
+        (
+            'Was wir nicht hören wollen<span class="element-invisible"> | FASSETTE.NET</span>',
+            "Was wir nicht hören wollen",
+        ),
+        # a sub-heading span above a line break
+        (
+            '<span class="sub-heading">Energiewende Oberland:</span><br> Klimavorreiter Oberland?',
+            "Klimavorreiter Oberland?",
+        ),
+        # a date in <small> under the headline
+        ("Zuschauer kehren zurück<br><small>02.02.2022 • News</small>", "Zuschauer kehren zurück"),
+        # a dropped hidden separator still separates the words around it
+        (
+            '<span class="fake-h5">Energie</span><span class="invisible">: </span>'
+            "<span>Bioenergie gedrosselt</span>",
+            "Energie Bioenergie gedrosselt",
+        ),
+    ],
+)
+def test_secondary_parts_of_the_h1_are_not_the_headline(h1, title):
+    meta = extract_metadata(page(body=f"<article><h1>{h1}</h1><p>Text</p></article>"), URL)
+    assert meta.title == title
+
+
+def test_a_size_modifier_on_the_headline_itself_is_not_a_kicker():
+    body = '<h1><span class="kicker">Mining</span> <span class="title title--small">Bitmain opens</span></h1>'
+    meta = extract_metadata(page(body=body), URL)
+    assert meta.title == "Bitmain opens"
+
+
+def test_h1_inside_a_teaser_link_is_not_the_headline():
+    head = '<meta property="og:title" content="Sixers beat the Celtics">'
+    cards = "".join(
+        f'<li><a href="/go/{i}/"><div class="article"><h1>Visit place {i} this fall</h1></div></a></li>'
+        for i in range(5)
+    )
+    body = f'<ul class="this-weekend">{cards}</ul><h2>The Sixers captured their biggest win</h2>'
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Sixers beat the Celtics"
+
+
+def test_article_header_title_class_is_not_site_branding():
+    head = '<meta property="og:title" content="Seat Mo 125: Der Elektroroller im Test">'
+    head += (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Seat Mo 125: Was kann er?"}</script>'
+    )
+    body = '<h1 class="article-header-title"><span>Seat Mo 125: Was kann er?</span></h1>'
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Seat Mo 125: Was kann er?"
+
+
+def test_h1_agreeing_in_part_beats_a_subheading_that_only_starts_the_title():
+    head = '<meta property="og:title" content="Wärmepumpe im Altbau - Wann es sich lohnt | heizung.de">'
+    body = "<h1>Eignet sich eine Wärmepumpe im Altbau?</h1><h2>Wärmepumpe</h2>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Eignet sich eine Wärmepumpe im Altbau?"
+
+
+def test_archived_h1_linking_to_the_site_root_is_the_site_name():
+    head = "<title>Time 4 talks » Blog Archiv » Weitere Digitalisierung der Schweizer Kinos</title>"
+    body = (
+        '<h1><a href="https://web.archive.org/web/20140226054445/http://www.time4talks.com/">'
+        "Time 4 talks</a></h1>"
+        "<h2>Weitere Digitalisierung der Schweizer Kinos</h2><p>Text</p>"
+    )
+    archived = "https://web.archive.org/web/20140226054445/http://www.time4talks.com/2013/08/07/kinos/"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), archived)
+    assert meta.title == "Weitere Digitalisierung der Schweizer Kinos"
+
+
+def test_kicker_in_an_element_of_its_own_is_dropped_even_when_it_ends_with_a_colon():
+    """A designed label ('<span>Direktion :</span>Headline') is no part of the headline."""
+    head = "<title>Impfen ist bis Ende Februar noch überall möglich</title>"
+    body = (
+        '<h1><span class="css-umyvef">Medienmitteilung der Gesundheitsdirektion <span class="css-1f">:</span>'
+        "</span>Impfen ist bis Ende Februar noch überall möglich</h1>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Impfen ist bis Ende Februar noch überall möglich"
+
+
+def test_kicker_in_the_same_text_as_the_headline_stays():
+    head = '<meta property="og:title" content="Parlament vertagt Votum über Brexit-Deal">'
+    body = "<h1>Niederlage für Johnson: Parlament vertagt Votum über Brexit-Deal</h1>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Niederlage für Johnson: Parlament vertagt Votum über Brexit-Deal"
+
+
+@pytest.mark.parametrize(
+    "doc_title",
+    ["武汉的声音：有英勇的你，才有英雄的城！-新华网", "武汉的声音：有英勇的你，才有英雄的城！_新浪新闻"],
+)
+def test_cjk_site_suffix_without_spaces_is_stripped(doc_title):
+    meta = extract_metadata(page(head=f"<title>{doc_title}</title>", lang="zh"), URL)
+    assert meta.title == "武汉的声音：有英勇的你，才有英雄的城！"
+
+
+def test_only_h1_beats_a_document_title_that_agrees_with_nothing():
+    head = "<title>Ausflugtipps Niederrhein und Ruhrgebiet</title>"
+    body = "<h1>Essen-Westviertel</h1><p>Das Westviertel liegt zwischen Innenstadt und Frohnhausen.</p>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Essen-Westviertel"
+
+
 def test_style_inside_the_h1_is_not_text():
     body = "<h1><style>.x{color:red}</style>Bitmain opens a US factory</h1>"
     meta = extract_metadata(page(body=body), URL)
@@ -115,6 +235,16 @@ def test_soft_hyphens_and_whitespace_are_cleaned():
         (["View my complete profile"], []),
         (["https://example.com/authors/jane"], []),
         (["Posted on 29.07.2025 09:54"], []),
+        # a closing initial keeps its dot; a name without one gets none
+        (["By Joe S."], ["Joe S."]),
+        (["Juan Carlos Muñoz C."], ["Juan Carlos Muñoz C."]),
+        (["Ariel H"], ["Ariel H"]),
+        (["By Perry Bacon Jr."], ["Perry Bacon Jr."]),
+        # 'von' inside a name is a particle; one surname follows it
+        (["Christoph von Ritter"], ["Christoph von Ritter"]),
+        (["Ursula von der Leyen"], ["Ursula von der Leyen"]),
+        (["Pressemitteilung von Katja Kipping"], []),
+        (["Jos\u00adsi Loibl"], ["Jossi Loibl"]),
     ],
 )
 def test_author_cleanup(raw, expected):
@@ -167,6 +297,62 @@ def test_byline_text_next_to_the_headline():
     body = "<article><h1>Bitmain opens a US factory</h1><p><i>von Daniela Obers</i></p><p>Text</p></article>"
     meta = extract_metadata(page(body=body, lang="de"), URL)
     assert meta.authors == ["Daniela Obers"]
+
+
+def test_jsonld_login_name_gives_way_to_the_printed_byline():
+    head = (
+        '<script type="application/ld+json">{"@type": "Article",'
+        ' "author": {"name": "arianschlichenmayer"}}</script>'
+    )
+    body = (
+        '<article><h1>Sportzentrum erweitert</h1><span class="author">Arian Schlichenmayer</span></article>'
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.authors == ["Arian Schlichenmayer"]
+
+
+def test_jsonld_login_name_stays_when_nothing_better_is_printed():
+    head = (
+        '<script type="application/ld+json">{"@type": "Article",'
+        ' "author": {"name": "edilson.la.rosa"}}</script>'
+    )
+    meta = extract_metadata(page(head=head, body="<h1>Ronaldo</h1>", lang="es"), URL)
+    assert meta.authors == ["edilson.la.rosa"]
+
+
+def test_photo_credit_next_to_the_headline_is_no_byline():
+    body = (
+        "<article><h1>Alleinerziehende unter Druck</h1>"
+        "<div class='imgCopyright'><a href='/p'>Foto von Josh Willink von Pexels</a></div>"
+        "<p>Text</p></article>"
+    )
+    meta = extract_metadata(page(body=body, lang="de"), URL)
+    assert meta.authors == []
+
+
+def test_jsonld_author_of_a_page_typed_only_as_webpage():
+    head = (
+        '<script type="application/ld+json">{"@graph": ['
+        '{"@type": "WebPage", "@id": "https://x/#webpage", "author": {"@id": "https://x/#/person/1"}},'
+        '{"@type": "Person", "@id": "https://x/#/person/1", "name": "Giovanni Gaggero"}]}</script>'
+    )
+    meta = extract_metadata(page(head=head, body="<h1>Green Deal</h1>"), URL)
+    assert meta.authors == ["Giovanni Gaggero"]
+
+
+def test_french_auteurs_class_is_a_byline():
+    body = '<h2>Turpitude</h2><div class="dates_auteurs">par <span class="auteurs">Didier Roy</span></div>'
+    meta = extract_metadata(page(body=body, lang="fr"), URL)
+    assert meta.authors == ["Didier Roy"]
+
+
+def test_byline_text_with_two_linked_names():
+    body = (
+        "<article><h1>Kenia und die Flüchtlinge</h1><p>Von <strong><a href='/a'>Roland Brockmann</a></strong>"
+        " und <strong><a href='/b'>Sebastian Drescher</a></strong><br>Kakuma</p><p>Text</p></article>"
+    )
+    meta = extract_metadata(page(body=body, lang="de"), URL)
+    assert meta.authors == ["Roland Brockmann", "Sebastian Drescher"]
 
 
 # --- links, description, site, tags, language -------------------------------------------------
