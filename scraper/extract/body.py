@@ -42,6 +42,8 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 LARGE_PAGE_CHARS = 1_000_000  # above this the walk is narrowed to the likely article region first
 MAX_NODES = 200_000  # a walk this long is a junk page; stop rather than spend seconds on it
 MAX_DEPTH = 400  # deeper nesting is broken markup; its text is still read, its structure is not
+# a furniture element whose blocks cannot hold more prose than this is only measured, not walked
+SKIP_MAX_PROSE = 300
 
 # Class/id words of page furniture (matched as whole words inside class and id values).
 _NEG_WORDS = (
@@ -285,6 +287,7 @@ class _Walk:
         self.blocks: list[_Block] = []
         self.link_total: list[int] = []  # link characters under each element, once scored
         self.block_stack: list[int] = []
+        self.skipped: list[tuple[int, int, int, int]] = []
 
     def add_element(self, node: LexborNode, tag: str, parent: int) -> int | None:
         """Record one element; return its index, or None when it must be skipped whole."""
@@ -346,7 +349,7 @@ class _Walk:
                     link_chars += len(stripped)
         self.blocks.append(_Block(segments, owner, self.tag[owner], text, link_chars))
 
-    def run(self, root: LexborNode) -> None:
+    def run(self, root: LexborNode, skip_furniture: bool = False) -> None:
         """Walk the tree under `root` without recursion (pages nest tags thousands deep)."""
         root_index = self.add_element(root, root.tag or "body", -1)
         if root_index is None:
@@ -364,6 +367,7 @@ class _Walk:
         href_owner = -1
         node: LexborNode | None = root.first_child
         visited = 0
+        measure_left = MAX_NODES  # nested furniture is measured again: bound the total
         while node is not None and visited < MAX_NODES:
             visited += 1
             tag = node.tag
@@ -393,7 +397,18 @@ class _Walk:
                     elif tag == "a" and href is None:
                         href = node.attributes.get("href")
                         href_owner = index
-                    if len(open_elements) < MAX_DEPTH:
+                    skip = False
+                    flags = self.flags[index]
+                    if skip_furniture and (flags[0] or tag in NEG_TAGS) and not flags[2] and measure_left > 0:
+                        # furniture is only weighed, unless it may hold prose (then it is walked)
+                        chars, links, bound, seen = _measure(node, measure_left)
+                        measure_left -= seen
+                        if bound <= SKIP_MAX_PROSE:
+                            self.skipped.append((index, chars, links, bound))
+                            skip = True
+                    if skip:
+                        pass
+                    elif len(open_elements) < MAX_DEPTH:
                         descend = node.first_child
                     else:
                         # too deep to walk: keep the text, give up the structure
@@ -458,6 +473,91 @@ class _Walk:
         owner = self.block_stack[-1] if self.block_stack else 0
         # made absolute (and checked) only if kept: most images of a page are never rendered
         self.blocks.append(_Block([], owner, "img", "", 0, (src, attrs.get("alt") or "")))
+
+
+def _skipped_may_count(walk: _Walk, container: int, prose: list[float], hint: str) -> bool:
+    """True if a skipped furniture element may hold enough prose to count as article after all."""
+    page = MAJORITY_SHARE * prose[0]
+    here = MAJORITY_SHARE * prose[container]
+    last = _subtree_ends(walk.parent)[container]
+    # the JSON-LD articleBody may double a block's prose (HINT_MATCH_FACTOR)
+    factor = HINT_MATCH_FACTOR if hint else 1.0
+    for index, _chars, _links, bound in walk.skipped:
+        most = bound * factor
+        if most > page or (container < index <= last and most > here):
+            return True
+    return False
+
+
+def _measure(root: LexborNode, limit: int) -> tuple[int, int, int, int]:
+    """Sum the text under `root`: characters, link characters, the most prose its blocks may hold, nodes seen.
+
+    Past `limit` nodes the bound is unknown (reported as more than any page holds).
+    """
+    chars = links = bound = 0
+    seen = 0
+    block = block_links = 0  # the current run of text between block boundaries
+    blocks = [False]  # per open element: is it a block (its end closes a run)
+    link_depth = -1
+    node = root.first_child
+    while node is not None:
+        seen += 1
+        if seen > limit:
+            return chars, links, MAX_NODES * MAX_DEPTH, seen
+        tag = node.tag
+        descend = None
+        if tag == "-text":
+            text = node.text_content
+            if text:
+                size = len(text.strip())
+                if size:
+                    # +1: a space may join it to the next text once whitespace is collapsed
+                    block += size + 1
+                    chars += size
+                    if link_depth >= 0:
+                        links += size
+                        block_links += size
+        elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
+            pass
+        else:
+            is_block = tag in BLOCK_TAGS
+            if is_block and block:
+                if block >= SENTENCE_MIN_CHARS:
+                    bound += block - block_links
+                block = block_links = 0
+            if tag == "a" and link_depth < 0:
+                link_depth = len(blocks)
+            if len(blocks) < MAX_DEPTH:
+                descend = node.first_child
+            else:
+                # too deep to walk (the walk reads it as one run of text): count it all as prose
+                size = len(node.text(deep=True).strip())
+                chars += size
+                bound += size
+            if descend is None:
+                if link_depth == len(blocks):
+                    link_depth = -1
+            else:
+                blocks.append(is_block)
+        if descend is not None:
+            node = descend
+            continue
+        following = node.next
+        while following is None and len(blocks) > 1:
+            if blocks.pop() and block:
+                if block >= SENTENCE_MIN_CHARS:
+                    bound += block - block_links
+                block = block_links = 0
+            if link_depth == len(blocks):
+                link_depth = -1
+            node = node.parent
+            if node is None:
+                break
+            following = node.next
+        node = following
+    if block >= SENTENCE_MIN_CHARS:
+        bound += block - block_links
+    return chars, links, bound, seen
 
 
 def _is_date_line(text: str) -> bool:
@@ -562,6 +662,10 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
         # a headline that is a link, outside the page's h1, marks a teaser card (or a list of them)
         elif block.tag in HEADING_TAGS and block.link_chars * 2 > len(block.text):
             linked_heading[owner] += 1
+    for index, chars, links, _bound in walk.skipped:
+        # furniture only ever counts as its total weight (FLAGGED_BAD_SHARE), which its characters bound
+        own_bad[index] += chars
+        link_total[index] += links
     # elements are numbered in document order: children after parents, so one reverse pass sums subtrees
     for i in range(n - 1, 0, -1):
         up = parent[i]
@@ -905,11 +1009,16 @@ def extract_body(
     if page_chars > LARGE_PAGE_CHARS:
         root = _narrow_root(tree, root)
     walk = _Walk(url)
-    walk.run(root)
+    walk.run(root, skip_furniture=True)
     if not walk.tag:
         return Body(source=source)
     good, bad, prose = _score_blocks(walk, hint)
     container = _pick_container(walk, good, bad, prose)
+    if walk.skipped and _skipped_may_count(walk, container, prose, hint):
+        walk = _Walk(url)
+        walk.run(root)
+        good, bad, prose = _score_blocks(walk, hint)
+        container = _pick_container(walk, good, bad, prose)
     kept = _filter(walk, container, prose, title, use_furniture=True)
     text, body_html, links = _render(walk, kept, url)
     return Body(text, body_html, links, _collect_comments(walk), source)

@@ -103,6 +103,20 @@ def test_comment_section_is_kept_apart():
     ]
 
 
+def test_article_inside_a_furniture_class_wrapper_is_still_found():
+    # furniture elements are only measured, not walked: one holding the article must be walked after all
+    page = (
+        "<html><body><div class='content-sidebar-wrap'><div class='share'><a href='/s'>Share</a></div>"
+        f"<p>{LONG}</p><p>{LONG}Second.</p><div class='newsletter'><p>Get our newsletter every "
+        "morning in your inbox, free of charge.</p></div></div>"
+        "<footer><a href='/imprint'>Imprint</a> <a href='/privacy'>Privacy</a></footer></body></html>"
+    )
+    article = extract_article(page)
+    assert article.body.count(LONG.strip()) == 2
+    for junk in ("Share", "newsletter", "Imprint"):
+        assert junk not in article.body, junk
+
+
 def test_language_falls_back_to_detection_when_undeclared():
     german = (
         "<p>Die Fabrik wird im nächsten Jahr eröffnet und soll mehr als tausend Menschen beschäftigen.</p>"
