@@ -479,7 +479,7 @@ def _skipped_may_count(walk: _Walk, container: int, prose: list[float], hint: st
     """True if a skipped furniture element may hold enough prose to count as article after all."""
     page = MAJORITY_SHARE * prose[0]
     here = MAJORITY_SHARE * prose[container]
-    last = _subtree_ends(walk.parent)[container]
+    last = _subtree_end(walk.parent, container)
     # the JSON-LD articleBody may double a block's prose (HINT_MATCH_FACTOR)
     factor = HINT_MATCH_FACTOR if hint else 1.0
     for index, _chars, _links, bound in walk.skipped:
@@ -739,42 +739,48 @@ def _pick_container(
     return best
 
 
-def _subtree_ends(parent: list[int]) -> list[int]:
-    """Return, for each element, the index of the last element of its subtree."""
-    last = list(range(len(parent)))
-    for i in range(len(parent) - 1, 0, -1):
-        up = parent[i]
-        if up >= 0 and last[i] > last[up]:
-            last[up] = last[i]
-    return last
+def _subtree_end(parent: list[int], index: int) -> int:
+    """Return the index of the last element of `index`'s subtree (elements are in document order)."""
+    # the first element after the subtree is a child of one of its ancestors
+    end = index + 1
+    count = len(parent)
+    while end < count and parent[end] >= index:
+        end += 1
+    return end - 1
 
 
-def _furniture_between(walk: _Walk, index: int, container: int, prose: list[float]) -> bool:
-    """True if a boilerplate element sits between block owner `index` and `container`."""
+def _furniture_marks(walk: _Walk, container: int, last: int, prose: list[float]) -> list[bool]:
+    """Mark, for each element of the container's subtree, whether boilerplate sits on its way up."""
     parent = walk.parent
+    neg = walk.neg
+    comment = walk.comment
+    link_total = walk.link_total
     # an element holding most of the container's prose is the article, whatever its class says
     limit = MAJORITY_SHARE * prose[container]
-    link_total = walk.link_total
-    owner = index
-    while index >= 0 and index != container:
-        if prose[index] <= limit and (
-            walk.neg[index]
-            # a link list (teasers, "more on this") sitting inside the article container
+    # marks[i - container]: element i is furniture itself; above[...]: a furniture ancestor below container
+    size = last - container + 1
+    marks = [False] * size
+    above = [False] * size
+    for i in range(container + 1, last + 1):
+        up = parent[i] - container
+        # a link list (teasers, "more on this") around the block, not the block's own links
+        listed = up > 0 and (
+            above[up]
             or (
-                index != owner
-                and link_total[index] >= JUNK_MIN_LINK_CHARS
-                and link_total[index] > JUNK_LINK_RATIO * prose[index]
+                prose[up + container] <= limit
+                and link_total[up + container] >= JUNK_MIN_LINK_CHARS
+                and link_total[up + container] > JUNK_LINK_RATIO * prose[up + container]
             )
-        ):
-            return True
-        if walk.comment[index]:
-            return True
-        index = parent[index]
-    return False
+        )
+        above[i - container] = listed or (up > 0 and marks[up])
+        marks[i - container] = (neg[i] and prose[i] <= limit) or comment[i]
+    return [m or a for m, a in zip(marks, above, strict=True)]
 
 
 def _collect_comments(walk: _Walk) -> list[str]:
     """Return the text of each reader comment found inside comment sections."""
+    if True not in walk.comment:
+        return []
     parent = walk.parent
     item_flags = walk.comment_item
     # "comment-body" often wraps author line, text and reply link, with "comment-content" inside it:
@@ -787,21 +793,25 @@ def _collect_comments(walk: _Walk) -> list[str]:
                 if item_flags[up]:
                     outer.add(up)
                 up = parent[up]
+    # the innermost comment-text element between each element and its nearest comment section
+    # (-1: none), and whether it sits in a section at all; parents come before children
+    comment = walk.comment
+    item_of = [-1] * len(parent)
+    in_section = [False] * len(parent)
+    for i, up in enumerate(parent):
+        own = i if item_flags[i] and i not in outer else -1
+        if comment[i]:
+            in_section[i] = True
+            item_of[i] = own
+        elif up >= 0:
+            in_section[i] = in_section[up]
+            item_of[i] = own if own >= 0 else item_of[up]
+        else:
+            item_of[i] = own
     texts: dict[int, list[str]] = {}
     for block in walk.blocks:
-        if not block.text:
-            continue
-        i = block.owner
-        item = -1
-        in_section = False
-        while i >= 0:
-            if item < 0 and item_flags[i] and i not in outer:
-                item = i
-            if walk.comment[i]:
-                in_section = True
-                break
-            i = parent[i]
-        if item >= 0 and in_section and not _is_junk_line(block.text):
+        item = item_of[block.owner]
+        if item >= 0 and block.text and in_section[block.owner] and not _is_junk_line(block.text):
             texts.setdefault(item, []).append(block.text)
     comments: list[str] = []
     for lines in texts.values():
@@ -897,11 +907,12 @@ def _filter(
     seen_sizes: list[tuple[int, int]] = []  # (vocabulary size, index into seen_words), sorted
     title_norm = _norm(title) if title else ""
     # elements are numbered in document order, so a subtree is a contiguous range of indices
-    last = _subtree_ends(walk.parent)[container]
+    last = _subtree_end(walk.parent, container)
+    furniture = _furniture_marks(walk, container, last, prose) if use_furniture else []
     for block in walk.blocks:
         if not container <= block.owner <= last:
             continue
-        if use_furniture and _furniture_between(walk, block.owner, container, prose):
+        if use_furniture and furniture[block.owner - container]:
             continue
         if block.image is not None:
             kept.append(block)
@@ -934,9 +945,10 @@ def _filter(
             # only paragraphs of similar vocabulary size can be near-duplicates: look those up by size
             low = bisect.bisect_left(seen_sizes, (math.ceil(NEAR_DUP_JACCARD * size), -1))
             high = bisect.bisect_right(seen_sizes, (int(size / NEAR_DUP_JACCARD), len(seen_words)))
+            # Jaccard from the intersection alone: |a | b| = |a| + |b| - |a & b|
             if any(
-                len(words & seen_words[i]) >= NEAR_DUP_JACCARD * len(words | seen_words[i])
-                for _, i in seen_sizes[low:high]
+                (common := len(words & seen_words[i])) >= NEAR_DUP_JACCARD * (size + other - common)
+                for other, i in seen_sizes[low:high]
             ):
                 continue
             bisect.insort(seen_sizes, (size, len(seen_words)))
