@@ -95,6 +95,24 @@ _PROMO_RE = re.compile(
     r"suscr[ií]b\w*|s[ií]guenos|síganos|abonnez|inscrivez|zapraszamy|subskrypc\w*)\b",
     re.IGNORECASE,
 )
+# Sentences a site says to its readers about itself, in any layout: calls to subscribe, follow,
+# download the app or donate, paywall notes, cookie and copyright notices (en/de/es/fr).
+_BOILERPLATE_RE = re.compile(
+    r"\b(?:subscribe (?:now|today|to (?:our|the|read))|already (?:a )?(?:subscriber|member)|"
+    r"(?:read|view) the full (?:story|article)|our (?:free |daily |weekly )?newsletters?|"
+    r"sign(?:ing)? up (?:for|to) our|download (?:our|the) (?:\w+ )?apps?\b|straight to your (?:phone|inbox)|"
+    r"never miss (?:a|an|the)\b|if you (?:enjoyed|liked|like|enjoy) (?:reading )?(?:this|our)|"
+    r"(?:consider )?support(?:ing)? our (?:work|journalism)|copyrighted property|written permission|"
+    r"we use cookies|use of cookies|not responsible for the (?:opinions|content)|"
+    r"does not (?:offer|provide|constitute) (?:medical|legal|financial|investment) advice|"
+    r"abonniere?n? sie|jetzt abonnieren|unsere?n? (?:kostenlosen )?\w*newsletter|"
+    r"werden? sie mitglied|werde mitglied|unterstütze?n? sie (?:uns|unsere)|verwendung von cookies|"
+    r"folgen sie uns|folge uns|(?:diesen )?artikel teilen|könnte (?:dich|sie|ihnen) auch interessieren|"
+    r"suscr[ií]bete|hazte (?:miembro|socio)|apóyanos|únete a nuestra|nuestro canal de youtube|"
+    r"cancela cuando quieras|abonnez-vous|inscrivez-vous|vous aimerez aussi|notre newsletter)",
+    re.IGNORECASE,
+)
+BOILERPLATE_MAX_CHARS = 300  # longer paragraphs mentioning these are the article's own
 _FULL_STOP_RE = re.compile(r"[.!?。！？]\s*$")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？:;»\"”)]\s*$")
 # Short lines that are page furniture in any layout (share prompts, credits, ads, read-more links).
@@ -928,6 +946,8 @@ def _filter(
             ):
                 continue
             if _is_date_line(text) or _is_junk_line(text):
+                continue
+            if length <= BOILERPLATE_MAX_CHARS and _BOILERPLATE_RE.search(text):
                 continue
         key = _norm(text)
         if not key or key in seen:

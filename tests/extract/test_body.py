@@ -76,6 +76,18 @@ def test_furniture_lines_inside_the_article_are_dropped():
     assert article.body.count(LONG.strip()) == 2
 
 
+def test_notes_to_the_reader_inside_the_article_are_dropped():
+    inner = (
+        f"<p>{LONG}</p><p>Subscribe now to our print edition for the full story.</p><p>{LONG}Second.</p>"
+        "<p>Wenn Ihnen der Beitrag gefällt, abonnieren Sie unseren Newsletter.</p>"
+        f"<p>{LONG}Third.</p><p>This article is the copyrighted property of Example News.</p>"
+    )
+    article = extract_article(_page(inner))
+    assert article.body.count(LONG.strip()) == 3
+    for junk in ("Subscribe", "Newsletter", "copyrighted"):
+        assert junk not in article.body, junk
+
+
 def test_lists_tables_and_quotes_are_kept_as_text():
     inner = (
         f"<p>{LONG}</p><ul><li>First point</li><li>Second point</li></ul>"
