@@ -132,7 +132,15 @@ _JUNK_LINE_RE = re.compile(
     r"last (?:modified|updated)|release date|stay (?:up[- ]to[- ]date|informed|connected)|s[ií]guenos|"
     r"join us|you (?:may|might) also like|recommended for you|more (?:from|stories|news|on this)|"
     r"related (?:stories|posts|content|coverage)|ansprechpartner(?:in)?\b|pressekontakt|kontakt:|"
-    r"contact:|lee también|leer también|à lire aussi|lire aussi|voir aussi)(?:\b|(?<=:))",
+    r"contact:|lee también|leer también|à lire aussi|lire aussi|voir aussi|"
+    # headings of teaser, rating and source boxes whose teasers were dropped
+    r"ähnliche (?:beiträge|artikel|themen|posts)|empfehlungen (?:aus der redaktion|für (?:sie|dich))|"
+    r"weitere (?:\w+ )?(?:themen|artikel|beiträge|\w*tipps|nachrichten|meldungen)|mehr (?:zu|zum|zur) |"
+    r"alle (?:artikel|beiträge) (?:zu|zum|zur|von|aus)|kommentierte artikel|meistgelesen|vorschau auf|"
+    r"kommentieren|externer inhalt|was sind cookies|quellenangaben|war (?:der|dieser) (?:artikel|beitrag) "
+    r"(?:nützlich|hilfreich)|\(?noch keine bewertungen|aufrufe:|titelbild|beitragsbild|vous aimerez aussi|"
+    r"sur le même sujet|dans la même rubrique|(?:también )?te puede interesar|noticias relacionadas|"
+    r"read next|up next|most (?:popular|read)|trending now|editor'?s picks|more in )(?:\b|(?<=:))",
     re.IGNORECASE,
 )
 _CREDIT_RE = re.compile(

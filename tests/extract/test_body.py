@@ -88,6 +88,16 @@ def test_notes_to_the_reader_inside_the_article_are_dropped():
         assert junk not in article.body, junk
 
 
+def test_labels_of_teaser_boxes_are_dropped():
+    inner = (
+        f"<p>{LONG}</p><h3>Ähnliche Beiträge</h3><p>{LONG}Second.</p>"
+        "<div>Weitere Tourentipps in Schweden</div>"
+    )
+    article = extract_article(_page(inner))
+    assert "Ähnliche" not in article.body and "Tourentipps" not in article.body
+    assert article.body.count(LONG.strip()) == 2
+
+
 def test_lists_tables_and_quotes_are_kept_as_text():
     inner = (
         f"<p>{LONG}</p><ul><li>First point</li><li>Second point</li></ul>"
