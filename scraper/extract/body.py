@@ -113,6 +113,17 @@ _BOILERPLATE_RE = re.compile(
     re.IGNORECASE,
 )
 BOILERPLATE_MAX_CHARS = 300  # longer paragraphs mentioning these are the article's own
+# A closing note about the author: "Jane Doe is a senior writer for ...", "Max Muster, Fotograf aus ..."
+_AUTHOR_BIO_RE = re.compile(
+    r"^(?:[A-ZÄÖÜÉ][\w'.-]+\s){1,4}(?:is|was|ist|war|est|es)\s|^(?:[A-ZÄÖÜÉ][\w'.-]+\s){1,3}[A-ZÄÖÜÉ][\w'.-]+,\s"
+)
+_AUTHOR_ROLE_RE = re.compile(
+    r"(?:writer|reporter|editor|journalist|correspondent|columnist|contributor|author|founder|photographer|"
+    r"autor|redakteur|journalist|korrespondent|gründer|fotograf|kolumnist|rédact|journaliste|chroniqueu|"
+    r"periodista|redactor|escritor|correspons)\w*",
+    re.IGNORECASE,
+)
+AUTHOR_BIO_MAX_CHARS = 400
 _FULL_STOP_RE = re.compile(r"[.!?。！？]\s*$")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？:;»\"”)]\s*$")
 # Short lines that are page furniture in any layout (share prompts, credits, ads, read-more links).
@@ -1009,6 +1020,15 @@ def _keeps_at_edge(block: _Block) -> bool:
     return block.tag == "li" or block.image is not None or len(block.text) >= EDGE_LINE_MIN_CHARS
 
 
+def _is_author_bio(text: str) -> bool:
+    """True for a short note naming the author and their job, as sites close articles with."""
+    if len(text) > AUTHOR_BIO_MAX_CHARS:
+        return False
+    found = _AUTHOR_BIO_RE.match(text)
+    # the job follows within a few words ("is a senior writer", "ist freie Autorin")
+    return found is not None and _AUTHOR_ROLE_RE.search(text, found.end(), found.end() + 40) is not None
+
+
 def _trim_edges(kept: list[_Block]) -> list[_Block]:
     """Drop the short lines before the first and after the last prose block (bylines, tag lists)."""
     prose_at = [i for i, b in enumerate(kept) if b.prose > 0]
@@ -1019,7 +1039,10 @@ def _trim_edges(kept: list[_Block]) -> list[_Block]:
     tail = [b for b in kept[last + 1 :] if _keeps_at_edge(b)]
     body = kept[first : last + 1]
     # the closing paragraph is where sites put their calls to subscribe, follow or donate
-    while len(body) > 1 and len(body[-1].text) <= PROMO_MAX_CHARS and _PROMO_RE.search(body[-1].text):
+    while len(body) > 1 and (
+        (len(body[-1].text) <= PROMO_MAX_CHARS and _PROMO_RE.search(body[-1].text))
+        or _is_author_bio(body[-1].text)
+    ):
         body.pop()
     return head + body + tail
 

@@ -88,6 +88,13 @@ def test_notes_to_the_reader_inside_the_article_are_dropped():
         assert junk not in article.body, junk
 
 
+def test_closing_author_note_is_dropped():
+    inner = f"<p>{LONG}</p><p>{LONG}Second.</p><p>Jane Doe is a senior writer for Example News.</p>"
+    article = extract_article(_page(inner))
+    assert "Jane Doe" not in article.body
+    assert article.body.count(LONG.strip()) == 2
+
+
 def test_labels_of_teaser_boxes_are_dropped():
     inner = (
         f"<p>{LONG}</p><h3>Ähnliche Beiträge</h3><p>{LONG}Second.</p>"
