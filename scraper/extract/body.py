@@ -109,7 +109,14 @@ _BOILERPLATE_RE = re.compile(
     r"werden? sie mitglied|werde mitglied|unterstütze?n? sie (?:uns|unsere)|verwendung von cookies|"
     r"folgen sie uns|folge uns|(?:diesen )?artikel teilen|könnte (?:dich|sie|ihnen) auch interessieren|"
     r"suscr[ií]bete|hazte (?:miembro|socio)|apóyanos|únete a nuestra|nuestro canal de youtube|"
-    r"cancela cuando quieras|abonnez-vous|inscrivez-vous|vous aimerez aussi|notre newsletter)",
+    r"cancela cuando quieras|abonnez-vous|inscrivez-vous|vous aimerez aussi|notre newsletter|"
+    # post metadata, affiliate and licence disclosures, disclaimers
+    r"(?:this entry|dieser eintrag|der beitrag|dieser beitrag) wurde (?:am|in|unter)|"
+    r"(?:und|and) abgelegt unter|"
+    r"(?:is|was) (?:filed|posted) (?:under|in)|affiliate[- ]links?|enthält werbung|earn (?:a )?commission|"
+    r"cc[- ]by(?:[- ]\w\w)*|ohne gewähr|n'engagent que leurs? auteurs?|opinions expressed (?:in|by)|"
+    r"do not necessarily reflect|(?:use|uses|utilizamos|nutzt|verwendet|korzystamy z) cookies|im abo\b|"
+    r"(?:gefällt|kennt) (?:dir|euch|ihnen|ihr) (?:schon )?unser)",
     re.IGNORECASE,
 )
 BOILERPLATE_MAX_CHARS = 300  # longer paragraphs mentioning these are the article's own
