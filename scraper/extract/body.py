@@ -119,6 +119,12 @@ _BOILERPLATE_RE = re.compile(
     r"(?:gefällt|kennt) (?:dir|euch|ihnen|ihr) (?:schon )?unser)",
     re.IGNORECASE,
 )
+# A figure caption set as a paragraph: "Abbildung 4: ...", "Fig. 2: ...", "Beitragsbild: ..."
+_CAPTION_RE = re.compile(
+    r"^(?:abbildung|abb\.|figure|fig\.|grafik|graphique|gr[aá]fico|bild|foto|photo|image|"
+    r"beitragsbild|titelbild|aufmacherbild)\s*\d*\s*:",
+    re.IGNORECASE,
+)
 BOILERPLATE_MAX_CHARS = 300  # longer paragraphs mentioning these are the article's own
 # A closing note about the author: "Jane Doe is a senior writer for ...", "Max Muster, Fotograf aus ..."
 _AUTHOR_BIO_RE = re.compile(
@@ -973,7 +979,7 @@ def _filter(
                 continue
             if _is_date_line(text) or _is_junk_line(text):
                 continue
-            if length <= BOILERPLATE_MAX_CHARS and _BOILERPLATE_RE.search(text):
+            if length <= BOILERPLATE_MAX_CHARS and (_BOILERPLATE_RE.search(text) or _CAPTION_RE.match(text)):
                 continue
         key = _norm(text)
         if not key or key in seen:

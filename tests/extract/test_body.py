@@ -80,11 +80,12 @@ def test_notes_to_the_reader_inside_the_article_are_dropped():
     inner = (
         f"<p>{LONG}</p><p>Subscribe now to our print edition for the full story.</p><p>{LONG}Second.</p>"
         "<p>Wenn Ihnen der Beitrag gefällt, abonnieren Sie unseren Newsletter.</p>"
+        "<p>Abbildung 2: Die neue Halle im Bau.</p>"
         f"<p>{LONG}Third.</p><p>This article is the copyrighted property of Example News.</p>"
     )
     article = extract_article(_page(inner))
     assert article.body.count(LONG.strip()) == 3
-    for junk in ("Subscribe", "Newsletter", "copyrighted"):
+    for junk in ("Subscribe", "Newsletter", "copyrighted", "Abbildung"):
         assert junk not in article.body, junk
 
 
