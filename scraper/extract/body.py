@@ -212,6 +212,8 @@ MIN_CONTAINER_SHARE = 0.05  # a container with less of the page's prose than thi
 ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
 CONTENT_CLASS_BONUS = 1.02  # score factor of containers with a content-like class ("entry-content")
 TEASER_MAX_PROSE_CHARS = 300  # a linked headline with less prose than this under it is a teaser card
+LEAD_MIN_CHARS = 40  # a shorter description or block is no evidence of a lead paragraph
+LEAD_CUT_CHARS = 5  # characters a description may lose at its end to being cut short ("Fr…")
 PROMO_MAX_CHARS = 300  # a closing call to subscribe is short; a long last paragraph is the article's
 EDGE_LINE_MIN_CHARS = 30  # shorter lines before the first or after the last paragraph are bylines/tags
 JUNK_MIN_LINK_CHARS = 40  # less link text than this inside a sub-element is a citation, not a link list
@@ -1067,6 +1069,7 @@ def extract_body(
     title: str | None = None,
     rule: SiteRule | None = None,
     page_chars: int = 0,
+    description: str | None = None,
 ) -> Body:
     """Extract the main text of a parsed page (the tree may be changed)."""
     hint = article_body_hint(tree)
@@ -1096,8 +1099,32 @@ def extract_body(
         good, bad, prose = _score_blocks(walk, hint)
         container = _pick_container(walk, good, bad, prose)
     kept = _filter(walk, container, prose, title, use_furniture=True)
+    if description and kept:
+        kept = _with_lead(walk, kept, description)
     text, body_html, links = _render(walk, kept, url)
     return Body(text, body_html, links, _collect_comments(walk), source)
+
+
+def _with_lead(walk: _Walk, kept: list[_Block], description: str) -> list[_Block]:
+    """Put back the lead paragraph the page's description repeats, when it sits outside the container."""
+    wanted = _norm(html.unescape(description))
+    # descriptions are often the lead cut short ("...")
+    wanted = wanted[: max(0, len(wanted) - LEAD_CUT_CHARS)]
+    if len(wanted) < LEAD_MIN_CHARS:
+        return kept
+    first = kept[0]
+    seen = {_norm(b.text) for b in kept if b.image is None}
+    for block in walk.blocks:
+        if block is first:
+            break
+        if len(block.text) < LEAD_MIN_CHARS or walk.comment[block.owner]:
+            continue
+        key = _norm(block.text)
+        if key in seen:
+            continue
+        if wanted in key or (len(key) >= LEAD_MIN_CHARS and key in wanted):
+            return [block, *kept]
+    return kept
 
 
 def _narrow_root(tree: LexborHTMLParser, root: LexborNode) -> LexborNode:

@@ -96,6 +96,20 @@ def test_closing_author_note_is_dropped():
     assert article.body.count(LONG.strip()) == 2
 
 
+def test_lead_outside_the_article_container_is_kept_when_the_description_repeats_it():
+    lead = "The town council approved the new power electronics plant on Monday after a long debate."
+    page = (
+        "<html><head><title>Plant opens</title>"
+        f"<meta name='description' content='{lead[:70]}…'></head><body>"
+        f"<header><h1>Plant opens</h1><p class='intro'>{lead}</p></header>"
+        f"<div class='story'><p>{LONG}</p><p>{LONG}Second.</p><p>{LONG}Third.</p></div>"
+        "<footer>Imprint | Privacy</footer></body></html>"
+    )
+    article = extract_article(page)
+    assert article.body.startswith(lead)
+    assert article.body.count(LONG.strip()) == 3
+
+
 def test_labels_of_teaser_boxes_are_dropped():
     inner = (
         f"<p>{LONG}</p><h3>Ähnliche Beiträge</h3><p>{LONG}Second.</p>"
