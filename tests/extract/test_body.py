@@ -98,10 +98,11 @@ def test_closing_author_note_is_dropped():
 
 def test_lead_outside_the_article_container_is_kept_when_the_description_repeats_it():
     lead = "The town council approved the new power electronics plant on Monday after a long debate."
+    menu = "".join(f"<li><a href='/s{i}'>Section number {i} of the site</a></li>" for i in range(12))
     page = (
         "<html><head><title>Plant opens</title>"
         f"<meta name='description' content='{lead[:70]}…'></head><body>"
-        f"<header><h1>Plant opens</h1><p class='intro'>{lead}</p></header>"
+        f"<header><h1>Plant opens</h1><p class='intro'>{lead}</p><ul>{menu}</ul></header>"
         f"<div class='story'><p>{LONG}</p><p>{LONG}Second.</p><p>{LONG}Third.</p></div>"
         "<footer>Imprint | Privacy</footer></body></html>"
     )
