@@ -119,6 +119,16 @@ _BOILERPLATE_RE = re.compile(
     r"(?:gefällt|kennt) (?:dir|euch|ihnen|ihr) (?:schon )?unser)",
     re.IGNORECASE,
 )
+# every phrase of _BOILERPLATE_RE holds one of these words: a paragraph without any is not searched
+_BOILERPLATE_WORDS_TEXT = (
+    "subscribe already full newsletter newsletters sign signing download straight never enjoyed liked like "
+    "enjoy support supporting copyrighted permission cookies responsible advice abonnier abonniere "
+    "abonnieren abonniern mitglied unterstütz unterstütze unterstützen unterstützn folgen folge teilen "
+    "interessieren suscríbete suscribete hazte apóyanos únete youtube cancela abonnez inscrivez aimerez "
+    "entry eintrag beitrag abgelegt filed posted affiliate werbung commission cc gewähr engagent expressed "
+    "necessarily abo gefällt kennt"
+)
+_BOILERPLATE_WORDS = frozenset(_BOILERPLATE_WORDS_TEXT.split())
 # A figure caption set as a paragraph: "Abbildung 4: ...", "Fig. 2: ...", "Beitragsbild: ..."
 _CAPTION_RE = re.compile(
     r"^(?:abbildung|abb\.|figure|fig\.|grafik|graphique|gr[aá]fico|bild|foto|photo|image|"
@@ -981,7 +991,7 @@ def _filter(
                 continue
             if _is_date_line(text) or _is_junk_line(text):
                 continue
-            if length <= BOILERPLATE_MAX_CHARS and (_BOILERPLATE_RE.search(text) or _CAPTION_RE.match(text)):
+            if length <= BOILERPLATE_MAX_CHARS and _is_boilerplate(text):
                 continue
         key = _norm(text)
         if not key or key in seen:
@@ -1033,6 +1043,17 @@ def _drop_orphan_headings(kept: list[_Block]) -> list[_Block]:
 def _keeps_at_edge(block: _Block) -> bool:
     """True for a block worth keeping outside the run of paragraphs: list items, images, longer lines."""
     return block.tag == "li" or block.image is not None or len(block.text) >= EDGE_LINE_MIN_CHARS
+
+
+def _is_boilerplate(text: str) -> bool:
+    """True for a note to the reader (see _BOILERPLATE_RE) or a figure caption set as a paragraph."""
+    if _CAPTION_RE.match(text):
+        return True
+    lowered = text.lower()
+    # the word check is some twenty times cheaper than the search, and rules out most paragraphs
+    if "newsletter" not in lowered and _BOILERPLATE_WORDS.isdisjoint(_WORD_RE.findall(lowered)):
+        return False
+    return _BOILERPLATE_RE.search(lowered) is not None
 
 
 def _is_author_bio(text: str) -> bool:
