@@ -463,7 +463,7 @@ class _Walk:
                     flags = self.flags[index]
                     if skip_furniture and (flags[0] or tag in NEG_TAGS) and not flags[2] and measure_left > 0:
                         # furniture is only weighed, unless it may hold prose (then it is walked)
-                        chars, links, bound, seen = _measure(node, measure_left)
+                        chars, links, bound, seen = _measure(node, measure_left, SKIP_MAX_PROSE)
                         measure_left -= seen
                         if bound <= SKIP_MAX_PROSE:
                             self.skipped.append((index, chars, links, bound))
@@ -551,10 +551,11 @@ def _skipped_may_count(walk: _Walk, container: int, prose: list[float], hint: st
     return False
 
 
-def _measure(root: LexborNode, limit: int) -> tuple[int, int, int, int]:
+def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, int]:
     """Sum the text under `root`: characters, link characters, the most prose its blocks may hold, nodes seen.
 
-    Past `limit` nodes the bound is unknown (reported as more than any page holds).
+    Past `limit` nodes the bound is unknown (reported as more than any page holds); once the bound
+    passes `most` the count stops early (the caller walks the subtree anyway).
     """
     chars = links = bound = 0
     seen = 0
@@ -566,6 +567,8 @@ def _measure(root: LexborNode, limit: int) -> tuple[int, int, int, int]:
         seen += 1
         if seen > limit:
             return chars, links, MAX_NODES * MAX_DEPTH, seen
+        if bound + block - block_links > most:
+            return chars, links, bound + block - block_links, seen
         tag = node.tag
         descend = None
         if tag == "-text":
