@@ -391,15 +391,14 @@ class _Walk:
     def flush(self, segments: list[tuple[str, str | None]]) -> None:
         """Close a run of text as a block owned by the innermost block element."""
         raw = "".join([text for text, _ in segments])
-        if _INVISIBLE_RE.search(raw):
+        if not raw.isascii() and _INVISIBLE_RE.search(raw):
             # soft hyphens and zero-width characters split words for layout only
             raw = _INVISIBLE_RE.sub("", raw)
         owner = self.block_stack[-1] if self.block_stack else 0
-        text = _WS_RE.sub(" ", raw)
+        # collapse whitespace (split/join is several times cheaper than a regex substitution)
+        text = " ".join(raw.split())
         if BR_MARK in text:
             text = "\n".join(line.strip() for line in text.split(BR_MARK) if line.strip())
-        else:
-            text = text.strip()
         if not text:
             return
         link_chars = 0
@@ -900,7 +899,7 @@ def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
             parts.append(f'<a href="{html.escape(full, quote=True)}">{html.escape(text, quote=False)}</a>')
         else:
             parts.append(html.escape(text, quote=False))
-    return _WS_RE.sub(" ", "".join(parts)).strip(), links
+    return " ".join("".join(parts).split()), links
 
 
 def _paragraphs(inner: str) -> str:
