@@ -1136,16 +1136,16 @@ def _with_lead(walk: _Walk, kept: list[_Block], description: str) -> list[_Block
     if len(wanted) < LEAD_MIN_CHARS:
         return kept
     first = kept[0]
-    seen = {_norm(b.text) for b in kept if b.image is None}
     for block in walk.blocks:
         if block is first:
             break
         if len(block.text) < LEAD_MIN_CHARS or walk.comment[block.owner]:
             continue
         key = _norm(block.text)
-        if key in seen:
-            continue
         if wanted in key or (len(key) >= LEAD_MIN_CHARS and key in wanted):
+            # the lead may be the body's first paragraph as well
+            if any(_norm(b.text) == key for b in kept if b.image is None):
+                return kept
             return [block, *kept]
     return kept
 
