@@ -256,7 +256,9 @@ class Body:
 
 def _norm(text: str) -> str:
     """Lower-case `text` and drop everything but letters and digits, for comparisons."""
-    return _NORM_RE.sub("", text.lower())
+    # dropping whitespace first leaves the substitution a few punctuation marks, not every gap
+    joined = "".join(text.lower().split())
+    return joined if joined.isalnum() else _NORM_RE.sub("", joined)
 
 
 _NO_FLAGS = (False, False, False, False, False, False)
