@@ -438,9 +438,12 @@ class _Walk:
             if tag == "-text":
                 text = node.text_content
                 if text:
-                    segments.append((text, href))
-                    if not has_text and not text.isspace():
+                    if has_text:
+                        segments.append((text, href))
+                    elif not text.isspace():
+                        segments.append((text, href))
                         has_text = True
+                    # else: whitespace before a block's first text, which collapsing drops anyway
             elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
                 pass
             elif tag == "br":
