@@ -1141,9 +1141,14 @@ def _with_lead(walk: _Walk, kept: list[_Block], description: str) -> list[_Block
     if len(wanted) < LEAD_MIN_CHARS:
         return kept
     first = kept[0]
+    # a lead follows the headline; a site's tagline in the page header (often its description) does not
+    after_headline = not any(b.tag == "h1" for b in walk.blocks)
     for block in walk.blocks:
         if block is first:
             break
+        if not after_headline:
+            after_headline = block.tag == "h1"
+            continue
         if len(block.text) < LEAD_MIN_CHARS or walk.comment[block.owner]:
             continue
         key = _norm(block.text)
