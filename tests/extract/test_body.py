@@ -111,6 +111,19 @@ def test_lead_outside_the_article_container_is_kept_when_the_description_repeats
     assert article.body.count(LONG.strip()) == 3
 
 
+def test_site_tagline_repeating_the_description_is_not_taken_for_a_lead():
+    tagline = "Example News brings you the latest industry news from around the world, every day."
+    menu = "".join(f"<li><a href='/s{i}'>Section number {i} of the site</a></li>" for i in range(12))
+    page = (
+        f"<html><head><title>Plant opens</title><meta name='description' content='{tagline}'></head>"
+        f"<body><header><p class='tagline'>{tagline}</p><ul>{menu}</ul><h1>Plant opens</h1></header>"
+        f"<div class='story'><p>{LONG}</p><p>{LONG}Second.</p></div></body></html>"
+    )
+    article = extract_article(page)
+    assert "Example News brings" not in article.body
+    assert article.body.count(LONG.strip()) == 2
+
+
 def test_labels_of_teaser_boxes_are_dropped():
     inner = (
         f"<p>{LONG}</p><h3>Ähnliche Beiträge</h3><p>{LONG}Second.</p>"
