@@ -131,7 +131,9 @@ def extract_article(
         if title is not None:
             meta.provenance["title"] = "heuristic"
     try:
-        body = extract_body(tree, url, title=title, rule=rule, page_chars=len(html))
+        body = extract_body(
+            tree, url, title=title, rule=rule, page_chars=len(html), description=meta.description
+        )
     except Exception as exc:  # the body heuristics must never lose the metadata already found
         log.warning("extract: body failed: %s: %s (%s)", type(exc).__name__, exc, url)
         body = Body()

@@ -42,6 +42,8 @@ HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 LARGE_PAGE_CHARS = 1_000_000  # above this the walk is narrowed to the likely article region first
 MAX_NODES = 200_000  # a walk this long is a junk page; stop rather than spend seconds on it
 MAX_DEPTH = 400  # deeper nesting is broken markup; its text is still read, its structure is not
+# a furniture element whose blocks cannot hold more prose than this is only measured, not walked
+SKIP_MAX_PROSE = 300
 
 # Class/id words of page furniture (matched as whole words inside class and id values).
 _NEG_WORDS = (
@@ -93,6 +95,58 @@ _PROMO_RE = re.compile(
     r"suscr[ií]b\w*|s[ií]guenos|síganos|abonnez|inscrivez|zapraszamy|subskrypc\w*)\b",
     re.IGNORECASE,
 )
+# Sentences a site says to its readers about itself, in any layout: calls to subscribe, follow,
+# download the app or donate, paywall notes, cookie and copyright notices (en/de/es/fr).
+_BOILERPLATE_RE = re.compile(
+    r"\b(?:subscribe (?:now|today|to (?:our|the|read))|already (?:a )?(?:subscriber|member)|"
+    r"(?:read|view) the full (?:story|article)|our (?:free |daily |weekly )?newsletters?|"
+    r"sign(?:ing)? up (?:for|to) our|download (?:our|the) (?:\w+ )?apps?\b|straight to your (?:phone|inbox)|"
+    r"never miss (?:a|an|the)\b|if you (?:enjoyed|liked|like|enjoy) (?:reading )?(?:this|our)|"
+    r"(?:consider )?support(?:ing)? our (?:work|journalism)|copyrighted property|written permission|"
+    r"we use cookies|use of cookies|not responsible for the (?:opinions|content)|"
+    r"does not (?:offer|provide|constitute) (?:medical|legal|financial|investment) advice|"
+    r"abonniere?n? sie|jetzt abonnieren|unsere?n? (?:kostenlosen )?\w*newsletter|"
+    r"werden? sie mitglied|werde mitglied|unterstütze?n? sie (?:uns|unsere)|verwendung von cookies|"
+    r"folgen sie uns|folge uns|(?:diesen )?artikel teilen|könnte (?:dich|sie|ihnen) auch interessieren|"
+    r"suscr[ií]bete|hazte (?:miembro|socio)|apóyanos|únete a nuestra|nuestro canal de youtube|"
+    r"cancela cuando quieras|abonnez-vous|inscrivez-vous|vous aimerez aussi|notre newsletter|"
+    # post metadata, affiliate and licence disclosures, disclaimers
+    r"(?:this entry|dieser eintrag|der beitrag|dieser beitrag) wurde (?:am|in|unter)|"
+    r"(?:und|and) abgelegt unter|"
+    r"(?:is|was) (?:filed|posted) (?:under|in)|affiliate[- ]links?|enthält werbung|earn (?:a )?commission|"
+    r"cc[- ]by(?:[- ]\w\w)*|ohne gewähr|n'engagent que leurs? auteurs?|opinions expressed (?:in|by)|"
+    r"do not necessarily reflect|(?:use|uses|utilizamos|nutzt|verwendet|korzystamy z) cookies|im abo\b|"
+    r"(?:gefällt|kennt) (?:dir|euch|ihnen|ihr) (?:schon )?unser)",
+    re.IGNORECASE,
+)
+# every phrase of _BOILERPLATE_RE holds one of these words: a paragraph without any is not searched
+_BOILERPLATE_WORDS_TEXT = (
+    "subscribe already full newsletter newsletters sign signing download straight never enjoyed liked like "
+    "enjoy support supporting copyrighted permission cookies responsible advice abonnier abonniere "
+    "abonnieren abonniern mitglied unterstütz unterstütze unterstützen unterstützn folgen folge teilen "
+    "interessieren suscríbete suscribete hazte apóyanos únete youtube cancela abonnez inscrivez aimerez "
+    "entry eintrag beitrag abgelegt filed posted affiliate werbung commission cc gewähr engagent expressed "
+    "necessarily abo gefällt kennt"
+)
+_BOILERPLATE_WORDS = frozenset(_BOILERPLATE_WORDS_TEXT.split())
+# A figure caption set as a paragraph: "Abbildung 4: ...", "Fig. 2: ...", "Beitragsbild: ..."
+_CAPTION_RE = re.compile(
+    r"^(?:abbildung|abb\.|figure|fig\.|grafik|graphique|gr[aá]fico|bild|foto|photo|image|"
+    r"beitragsbild|titelbild|aufmacherbild)\s*\d*\s*:",
+    re.IGNORECASE,
+)
+BOILERPLATE_MAX_CHARS = 300  # longer paragraphs mentioning these are the article's own
+# A closing note about the author: "Jane Doe is a senior writer for ...", "Max Muster, Fotograf aus ..."
+_AUTHOR_BIO_RE = re.compile(
+    r"^(?:[A-ZÄÖÜÉ][\w'.-]+\s){1,4}(?:is|was|ist|war|est|es)\s|^(?:[A-ZÄÖÜÉ][\w'.-]+\s){1,3}[A-ZÄÖÜÉ][\w'.-]+,\s"
+)
+_AUTHOR_ROLE_RE = re.compile(
+    r"(?:writer|reporter|editor|journalist|correspondent|columnist|contributor|author|founder|photographer|"
+    r"autor|redakteur|journalist|korrespondent|gründer|fotograf|kolumnist|rédact|journaliste|chroniqueu|"
+    r"periodista|redactor|escritor|correspons)\w*",
+    re.IGNORECASE,
+)
+AUTHOR_BIO_MAX_CHARS = 400
 _FULL_STOP_RE = re.compile(r"[.!?。！？]\s*$")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？:;»\"”)]\s*$")
 # Short lines that are page furniture in any layout (share prompts, credits, ads, read-more links).
@@ -112,7 +166,15 @@ _JUNK_LINE_RE = re.compile(
     r"last (?:modified|updated)|release date|stay (?:up[- ]to[- ]date|informed|connected)|s[ií]guenos|"
     r"join us|you (?:may|might) also like|recommended for you|more (?:from|stories|news|on this)|"
     r"related (?:stories|posts|content|coverage)|ansprechpartner(?:in)?\b|pressekontakt|kontakt:|"
-    r"contact:|lee también|leer también|à lire aussi|lire aussi|voir aussi)(?:\b|(?<=:))",
+    r"contact:|lee también|leer también|à lire aussi|lire aussi|voir aussi|"
+    # headings of teaser, rating and source boxes whose teasers were dropped
+    r"ähnliche (?:beiträge|artikel|themen|posts)|empfehlungen (?:aus der redaktion|für (?:sie|dich))|"
+    r"weitere (?:\w+ )?(?:themen|artikel|beiträge|\w*tipps|nachrichten|meldungen)|mehr (?:zu|zum|zur) |"
+    r"alle (?:artikel|beiträge) (?:zu|zum|zur|von|aus)|kommentierte artikel|meistgelesen|vorschau auf|"
+    r"kommentieren|externer inhalt|was sind cookies|quellenangaben|war (?:der|dieser) (?:artikel|beitrag) "
+    r"(?:nützlich|hilfreich)|\(?noch keine bewertungen|aufrufe:|titelbild|beitragsbild|vous aimerez aussi|"
+    r"sur le même sujet|dans la même rubrique|(?:también )?te puede interesar|noticias relacionadas|"
+    r"read next|up next|most (?:popular|read)|trending now|editor'?s picks|more in )(?:\b|(?<=:))",
     re.IGNORECASE,
 )
 _CREDIT_RE = re.compile(
@@ -160,6 +222,8 @@ MIN_CONTAINER_SHARE = 0.05  # a container with less of the page's prose than thi
 ARTICLE_BONUS = 1.05  # score factor of <article> and itemprop=articleBody containers
 CONTENT_CLASS_BONUS = 1.02  # score factor of containers with a content-like class ("entry-content")
 TEASER_MAX_PROSE_CHARS = 300  # a linked headline with less prose than this under it is a teaser card
+LEAD_MIN_CHARS = 40  # a shorter description or block is no evidence of a lead paragraph
+LEAD_CUT_CHARS = 5  # characters a description may lose at its end to being cut short ("Fr…")
 PROMO_MAX_CHARS = 300  # a closing call to subscribe is short; a long last paragraph is the article's
 EDGE_LINE_MIN_CHARS = 30  # shorter lines before the first or after the last paragraph are bylines/tags
 JUNK_MIN_LINK_CHARS = 40  # less link text than this inside a sub-element is a citation, not a link list
@@ -192,7 +256,9 @@ class Body:
 
 def _norm(text: str) -> str:
     """Lower-case `text` and drop everything but letters and digits, for comparisons."""
-    return _NORM_RE.sub("", text.lower())
+    # dropping whitespace first leaves the substitution a few punctuation marks, not every gap
+    joined = "".join(text.lower().split())
+    return joined if joined.isalnum() else _NORM_RE.sub("", joined)
 
 
 _NO_FLAGS = (False, False, False, False, False, False)
@@ -285,6 +351,7 @@ class _Walk:
         self.blocks: list[_Block] = []
         self.link_total: list[int] = []  # link characters under each element, once scored
         self.block_stack: list[int] = []
+        self.skipped: list[tuple[int, int, int, int]] = []
 
     def add_element(self, node: LexborNode, tag: str, parent: int) -> int | None:
         """Record one element; return its index, or None when it must be skipped whole."""
@@ -326,15 +393,14 @@ class _Walk:
     def flush(self, segments: list[tuple[str, str | None]]) -> None:
         """Close a run of text as a block owned by the innermost block element."""
         raw = "".join([text for text, _ in segments])
-        if _INVISIBLE_RE.search(raw):
+        if not raw.isascii() and _INVISIBLE_RE.search(raw):
             # soft hyphens and zero-width characters split words for layout only
             raw = _INVISIBLE_RE.sub("", raw)
         owner = self.block_stack[-1] if self.block_stack else 0
-        text = _WS_RE.sub(" ", raw)
+        # collapse whitespace (split/join is several times cheaper than a regex substitution)
+        text = " ".join(raw.split())
         if BR_MARK in text:
             text = "\n".join(line.strip() for line in text.split(BR_MARK) if line.strip())
-        else:
-            text = text.strip()
         if not text:
             return
         link_chars = 0
@@ -346,7 +412,7 @@ class _Walk:
                     link_chars += len(stripped)
         self.blocks.append(_Block(segments, owner, self.tag[owner], text, link_chars))
 
-    def run(self, root: LexborNode) -> None:
+    def run(self, root: LexborNode, skip_furniture: bool = False) -> None:
         """Walk the tree under `root` without recursion (pages nest tags thousands deep)."""
         root_index = self.add_element(root, root.tag or "body", -1)
         if root_index is None:
@@ -364,6 +430,7 @@ class _Walk:
         href_owner = -1
         node: LexborNode | None = root.first_child
         visited = 0
+        measure_left = MAX_NODES  # nested furniture is measured again: bound the total
         while node is not None and visited < MAX_NODES:
             visited += 1
             tag = node.tag
@@ -371,9 +438,12 @@ class _Walk:
             if tag == "-text":
                 text = node.text_content
                 if text:
-                    segments.append((text, href))
-                    if not has_text and not text.isspace():
+                    if has_text:
+                        segments.append((text, href))
+                    elif not text.isspace():
+                        segments.append((text, href))
                         has_text = True
+                    # else: whitespace before a block's first text, which collapsing drops anyway
             elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
                 pass
             elif tag == "br":
@@ -393,7 +463,18 @@ class _Walk:
                     elif tag == "a" and href is None:
                         href = node.attributes.get("href")
                         href_owner = index
-                    if len(open_elements) < MAX_DEPTH:
+                    skip = False
+                    flags = self.flags[index]
+                    if skip_furniture and (flags[0] or tag in NEG_TAGS) and not flags[2] and measure_left > 0:
+                        # furniture is only weighed, unless it may hold prose (then it is walked)
+                        chars, links, bound, seen = _measure(node, measure_left, SKIP_MAX_PROSE)
+                        measure_left -= seen
+                        if bound <= SKIP_MAX_PROSE:
+                            self.skipped.append((index, chars, links, bound))
+                            skip = True
+                    if skip:
+                        pass
+                    elif len(open_elements) < MAX_DEPTH:
                         descend = node.first_child
                     else:
                         # too deep to walk: keep the text, give up the structure
@@ -458,6 +539,94 @@ class _Walk:
         owner = self.block_stack[-1] if self.block_stack else 0
         # made absolute (and checked) only if kept: most images of a page are never rendered
         self.blocks.append(_Block([], owner, "img", "", 0, (src, attrs.get("alt") or "")))
+
+
+def _skipped_may_count(walk: _Walk, container: int, prose: list[float], hint: str) -> bool:
+    """True if a skipped furniture element may hold enough prose to count as article after all."""
+    page = MAJORITY_SHARE * prose[0]
+    here = MAJORITY_SHARE * prose[container]
+    last = _subtree_end(walk.parent, container)
+    # the JSON-LD articleBody may double a block's prose (HINT_MATCH_FACTOR)
+    factor = HINT_MATCH_FACTOR if hint else 1.0
+    for index, _chars, _links, bound in walk.skipped:
+        most = bound * factor
+        if most > page or (container < index <= last and most > here):
+            return True
+    return False
+
+
+def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, int]:
+    """Sum the text under `root`: characters, link characters, the most prose its blocks may hold, nodes seen.
+
+    Past `limit` nodes the bound is unknown (reported as more than any page holds); once the bound
+    passes `most` the count stops early (the caller walks the subtree anyway).
+    """
+    chars = links = bound = 0
+    seen = 0
+    block = block_links = 0  # the current run of text between block boundaries
+    blocks = [False]  # per open element: is it a block (its end closes a run)
+    link_depth = -1
+    node = root.first_child
+    while node is not None:
+        seen += 1
+        if seen > limit:
+            return chars, links, MAX_NODES * MAX_DEPTH, seen
+        if bound + block - block_links > most:
+            return chars, links, bound + block - block_links, seen
+        tag = node.tag
+        descend = None
+        if tag == "-text":
+            text = node.text_content
+            if text:
+                size = len(text.strip())
+                if size:
+                    # +1: a space may join it to the next text once whitespace is collapsed
+                    block += size + 1
+                    chars += size
+                    if link_depth >= 0:
+                        links += size
+                        block_links += size
+        elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
+            pass
+        else:
+            is_block = tag in BLOCK_TAGS
+            if is_block and block:
+                if block >= SENTENCE_MIN_CHARS:
+                    bound += block - block_links
+                block = block_links = 0
+            if tag == "a" and link_depth < 0:
+                link_depth = len(blocks)
+            if len(blocks) < MAX_DEPTH:
+                descend = node.first_child
+            else:
+                # too deep to walk (the walk reads it as one run of text): count it all as prose
+                size = len(node.text(deep=True).strip())
+                chars += size
+                bound += size
+            if descend is None:
+                if link_depth == len(blocks):
+                    link_depth = -1
+            else:
+                blocks.append(is_block)
+        if descend is not None:
+            node = descend
+            continue
+        following = node.next
+        while following is None and len(blocks) > 1:
+            if blocks.pop() and block:
+                if block >= SENTENCE_MIN_CHARS:
+                    bound += block - block_links
+                block = block_links = 0
+            if link_depth == len(blocks):
+                link_depth = -1
+            node = node.parent
+            if node is None:
+                break
+            following = node.next
+        node = following
+    if block >= SENTENCE_MIN_CHARS:
+        bound += block - block_links
+    return chars, links, bound, seen
 
 
 def _is_date_line(text: str) -> bool:
@@ -562,6 +731,10 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
         # a headline that is a link, outside the page's h1, marks a teaser card (or a list of them)
         elif block.tag in HEADING_TAGS and block.link_chars * 2 > len(block.text):
             linked_heading[owner] += 1
+    for index, chars, links, _bound in walk.skipped:
+        # furniture only ever counts as its total weight (FLAGGED_BAD_SHARE), which its characters bound
+        own_bad[index] += chars
+        link_total[index] += links
     # elements are numbered in document order: children after parents, so one reverse pass sums subtrees
     for i in range(n - 1, 0, -1):
         up = parent[i]
@@ -635,42 +808,48 @@ def _pick_container(
     return best
 
 
-def _subtree_ends(parent: list[int]) -> list[int]:
-    """Return, for each element, the index of the last element of its subtree."""
-    last = list(range(len(parent)))
-    for i in range(len(parent) - 1, 0, -1):
-        up = parent[i]
-        if up >= 0 and last[i] > last[up]:
-            last[up] = last[i]
-    return last
+def _subtree_end(parent: list[int], index: int) -> int:
+    """Return the index of the last element of `index`'s subtree (elements are in document order)."""
+    # the first element after the subtree is a child of one of its ancestors
+    end = index + 1
+    count = len(parent)
+    while end < count and parent[end] >= index:
+        end += 1
+    return end - 1
 
 
-def _furniture_between(walk: _Walk, index: int, container: int, prose: list[float]) -> bool:
-    """True if a boilerplate element sits between block owner `index` and `container`."""
+def _furniture_marks(walk: _Walk, container: int, last: int, prose: list[float]) -> list[bool]:
+    """Mark, for each element of the container's subtree, whether boilerplate sits on its way up."""
     parent = walk.parent
+    neg = walk.neg
+    comment = walk.comment
+    link_total = walk.link_total
     # an element holding most of the container's prose is the article, whatever its class says
     limit = MAJORITY_SHARE * prose[container]
-    link_total = walk.link_total
-    owner = index
-    while index >= 0 and index != container:
-        if prose[index] <= limit and (
-            walk.neg[index]
-            # a link list (teasers, "more on this") sitting inside the article container
+    # marks[i - container]: element i is furniture itself; above[...]: a furniture ancestor below container
+    size = last - container + 1
+    marks = [False] * size
+    above = [False] * size
+    for i in range(container + 1, last + 1):
+        up = parent[i] - container
+        # a link list (teasers, "more on this") around the block, not the block's own links
+        listed = up > 0 and (
+            above[up]
             or (
-                index != owner
-                and link_total[index] >= JUNK_MIN_LINK_CHARS
-                and link_total[index] > JUNK_LINK_RATIO * prose[index]
+                prose[up + container] <= limit
+                and link_total[up + container] >= JUNK_MIN_LINK_CHARS
+                and link_total[up + container] > JUNK_LINK_RATIO * prose[up + container]
             )
-        ):
-            return True
-        if walk.comment[index]:
-            return True
-        index = parent[index]
-    return False
+        )
+        above[i - container] = listed or (up > 0 and marks[up])
+        marks[i - container] = (neg[i] and prose[i] <= limit) or comment[i]
+    return [m or a for m, a in zip(marks, above, strict=True)]
 
 
 def _collect_comments(walk: _Walk) -> list[str]:
     """Return the text of each reader comment found inside comment sections."""
+    if True not in walk.comment:
+        return []
     parent = walk.parent
     item_flags = walk.comment_item
     # "comment-body" often wraps author line, text and reply link, with "comment-content" inside it:
@@ -683,21 +862,25 @@ def _collect_comments(walk: _Walk) -> list[str]:
                 if item_flags[up]:
                     outer.add(up)
                 up = parent[up]
+    # the innermost comment-text element between each element and its nearest comment section
+    # (-1: none), and whether it sits in a section at all; parents come before children
+    comment = walk.comment
+    item_of = [-1] * len(parent)
+    in_section = [False] * len(parent)
+    for i, up in enumerate(parent):
+        own = i if item_flags[i] and i not in outer else -1
+        if comment[i]:
+            in_section[i] = True
+            item_of[i] = own
+        elif up >= 0:
+            in_section[i] = in_section[up]
+            item_of[i] = own if own >= 0 else item_of[up]
+        else:
+            item_of[i] = own
     texts: dict[int, list[str]] = {}
     for block in walk.blocks:
-        if not block.text:
-            continue
-        i = block.owner
-        item = -1
-        in_section = False
-        while i >= 0:
-            if item < 0 and item_flags[i] and i not in outer:
-                item = i
-            if walk.comment[i]:
-                in_section = True
-                break
-            i = parent[i]
-        if item >= 0 and in_section and not _is_junk_line(block.text):
+        item = item_of[block.owner]
+        if item >= 0 and block.text and in_section[block.owner] and not _is_junk_line(block.text):
             texts.setdefault(item, []).append(block.text)
     comments: list[str] = []
     for lines in texts.values():
@@ -721,7 +904,7 @@ def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
             parts.append(f'<a href="{html.escape(full, quote=True)}">{html.escape(text, quote=False)}</a>')
         else:
             parts.append(html.escape(text, quote=False))
-    return _WS_RE.sub(" ", "".join(parts)).strip(), links
+    return " ".join("".join(parts).split()), links
 
 
 def _paragraphs(inner: str) -> str:
@@ -793,11 +976,12 @@ def _filter(
     seen_sizes: list[tuple[int, int]] = []  # (vocabulary size, index into seen_words), sorted
     title_norm = _norm(title) if title else ""
     # elements are numbered in document order, so a subtree is a contiguous range of indices
-    last = _subtree_ends(walk.parent)[container]
+    last = _subtree_end(walk.parent, container)
+    furniture = _furniture_marks(walk, container, last, prose) if use_furniture else []
     for block in walk.blocks:
         if not container <= block.owner <= last:
             continue
-        if use_furniture and _furniture_between(walk, block.owner, container, prose):
+        if use_furniture and furniture[block.owner - container]:
             continue
         if block.image is not None:
             kept.append(block)
@@ -813,6 +997,8 @@ def _filter(
             ):
                 continue
             if _is_date_line(text) or _is_junk_line(text):
+                continue
+            if length <= BOILERPLATE_MAX_CHARS and _is_boilerplate(text):
                 continue
         key = _norm(text)
         if not key or key in seen:
@@ -830,9 +1016,10 @@ def _filter(
             # only paragraphs of similar vocabulary size can be near-duplicates: look those up by size
             low = bisect.bisect_left(seen_sizes, (math.ceil(NEAR_DUP_JACCARD * size), -1))
             high = bisect.bisect_right(seen_sizes, (int(size / NEAR_DUP_JACCARD), len(seen_words)))
+            # Jaccard from the intersection alone: |a | b| = |a| + |b| - |a & b|
             if any(
-                len(words & seen_words[i]) >= NEAR_DUP_JACCARD * len(words | seen_words[i])
-                for _, i in seen_sizes[low:high]
+                (common := len(words & seen_words[i])) >= NEAR_DUP_JACCARD * (size + other - common)
+                for other, i in seen_sizes[low:high]
             ):
                 continue
             bisect.insort(seen_sizes, (size, len(seen_words)))
@@ -865,6 +1052,26 @@ def _keeps_at_edge(block: _Block) -> bool:
     return block.tag == "li" or block.image is not None or len(block.text) >= EDGE_LINE_MIN_CHARS
 
 
+def _is_boilerplate(text: str) -> bool:
+    """True for a note to the reader (see _BOILERPLATE_RE) or a figure caption set as a paragraph."""
+    if _CAPTION_RE.match(text):
+        return True
+    lowered = text.lower()
+    # the word check is some twenty times cheaper than the search, and rules out most paragraphs
+    if "newsletter" not in lowered and _BOILERPLATE_WORDS.isdisjoint(_WORD_RE.findall(lowered)):
+        return False
+    return _BOILERPLATE_RE.search(lowered) is not None
+
+
+def _is_author_bio(text: str) -> bool:
+    """True for a short note naming the author and their job, as sites close articles with."""
+    if len(text) > AUTHOR_BIO_MAX_CHARS:
+        return False
+    found = _AUTHOR_BIO_RE.match(text)
+    # the job follows within a few words ("is a senior writer", "ist freie Autorin")
+    return found is not None and _AUTHOR_ROLE_RE.search(text, found.end(), found.end() + 40) is not None
+
+
 def _trim_edges(kept: list[_Block]) -> list[_Block]:
     """Drop the short lines before the first and after the last prose block (bylines, tag lists)."""
     prose_at = [i for i, b in enumerate(kept) if b.prose > 0]
@@ -875,7 +1082,10 @@ def _trim_edges(kept: list[_Block]) -> list[_Block]:
     tail = [b for b in kept[last + 1 :] if _keeps_at_edge(b)]
     body = kept[first : last + 1]
     # the closing paragraph is where sites put their calls to subscribe, follow or donate
-    while len(body) > 1 and len(body[-1].text) <= PROMO_MAX_CHARS and _PROMO_RE.search(body[-1].text):
+    while len(body) > 1 and (
+        (len(body[-1].text) <= PROMO_MAX_CHARS and _PROMO_RE.search(body[-1].text))
+        or _is_author_bio(body[-1].text)
+    ):
         body.pop()
     return head + body + tail
 
@@ -887,6 +1097,7 @@ def extract_body(
     title: str | None = None,
     rule: SiteRule | None = None,
     page_chars: int = 0,
+    description: str | None = None,
 ) -> Body:
     """Extract the main text of a parsed page (the tree may be changed)."""
     hint = article_body_hint(tree)
@@ -905,14 +1116,48 @@ def extract_body(
     if page_chars > LARGE_PAGE_CHARS:
         root = _narrow_root(tree, root)
     walk = _Walk(url)
-    walk.run(root)
+    walk.run(root, skip_furniture=True)
     if not walk.tag:
         return Body(source=source)
     good, bad, prose = _score_blocks(walk, hint)
     container = _pick_container(walk, good, bad, prose)
+    if walk.skipped and _skipped_may_count(walk, container, prose, hint):
+        walk = _Walk(url)
+        walk.run(root)
+        good, bad, prose = _score_blocks(walk, hint)
+        container = _pick_container(walk, good, bad, prose)
     kept = _filter(walk, container, prose, title, use_furniture=True)
+    if description and kept:
+        kept = _with_lead(walk, kept, description)
     text, body_html, links = _render(walk, kept, url)
     return Body(text, body_html, links, _collect_comments(walk), source)
+
+
+def _with_lead(walk: _Walk, kept: list[_Block], description: str) -> list[_Block]:
+    """Put back the lead paragraph the page's description repeats, when it sits outside the container."""
+    wanted = _norm(html.unescape(description))
+    # descriptions are often the lead cut short ("...")
+    wanted = wanted[: max(0, len(wanted) - LEAD_CUT_CHARS)]
+    if len(wanted) < LEAD_MIN_CHARS:
+        return kept
+    first = kept[0]
+    # a lead follows the headline; a site's tagline in the page header (often its description) does not
+    after_headline = not any(b.tag == "h1" for b in walk.blocks)
+    for block in walk.blocks:
+        if block is first:
+            break
+        if not after_headline:
+            after_headline = block.tag == "h1"
+            continue
+        if len(block.text) < LEAD_MIN_CHARS or walk.comment[block.owner]:
+            continue
+        key = _norm(block.text)
+        if wanted in key or (len(key) >= LEAD_MIN_CHARS and key in wanted):
+            # the lead may be the body's first paragraph as well
+            if any(_norm(b.text) == key for b in kept if b.image is None):
+                return kept
+            return [block, *kept]
+    return kept
 
 
 def _narrow_root(tree: LexborHTMLParser, root: LexborNode) -> LexborNode:

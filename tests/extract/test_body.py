@@ -76,6 +76,64 @@ def test_furniture_lines_inside_the_article_are_dropped():
     assert article.body.count(LONG.strip()) == 2
 
 
+def test_notes_to_the_reader_inside_the_article_are_dropped():
+    inner = (
+        f"<p>{LONG}</p><p>Subscribe now to our print edition for the full story.</p><p>{LONG}Second.</p>"
+        "<p>Wenn Ihnen der Beitrag gefällt, abonnieren Sie unseren Newsletter.</p>"
+        "<p>Abbildung 2: Die neue Halle im Bau.</p>"
+        f"<p>{LONG}Third.</p><p>This article is the copyrighted property of Example News.</p>"
+    )
+    article = extract_article(_page(inner))
+    assert article.body.count(LONG.strip()) == 3
+    for junk in ("Subscribe", "Newsletter", "copyrighted", "Abbildung"):
+        assert junk not in article.body, junk
+
+
+def test_closing_author_note_is_dropped():
+    inner = f"<p>{LONG}</p><p>{LONG}Second.</p><p>Jane Doe is a senior writer for Example News.</p>"
+    article = extract_article(_page(inner))
+    assert "Jane Doe" not in article.body
+    assert article.body.count(LONG.strip()) == 2
+
+
+def test_lead_outside_the_article_container_is_kept_when_the_description_repeats_it():
+    lead = "The town council approved the new power electronics plant on Monday after a long debate."
+    menu = "".join(f"<li><a href='/s{i}'>Section number {i} of the site</a></li>" for i in range(12))
+    page = (
+        "<html><head><title>Plant opens</title>"
+        f"<meta name='description' content='{lead[:70]}…'></head><body>"
+        f"<header><h1>Plant opens</h1><p class='intro'>{lead}</p><ul>{menu}</ul></header>"
+        f"<div class='story'><p>{LONG}</p><p>{LONG}Second.</p><p>{LONG}Third.</p></div>"
+        "<footer>Imprint | Privacy</footer></body></html>"
+    )
+    article = extract_article(page)
+    assert article.body.startswith(lead)
+    assert article.body.count(LONG.strip()) == 3
+
+
+def test_site_tagline_repeating_the_description_is_not_taken_for_a_lead():
+    tagline = "Example News brings you the latest industry news from around the world, every day."
+    menu = "".join(f"<li><a href='/s{i}'>Section number {i} of the site</a></li>" for i in range(12))
+    page = (
+        f"<html><head><title>Plant opens</title><meta name='description' content='{tagline}'></head>"
+        f"<body><header><p class='tagline'>{tagline}</p><ul>{menu}</ul><h1>Plant opens</h1></header>"
+        f"<div class='story'><p>{LONG}</p><p>{LONG}Second.</p></div></body></html>"
+    )
+    article = extract_article(page)
+    assert "Example News brings" not in article.body
+    assert article.body.count(LONG.strip()) == 2
+
+
+def test_labels_of_teaser_boxes_are_dropped():
+    inner = (
+        f"<p>{LONG}</p><h3>Ähnliche Beiträge</h3><p>{LONG}Second.</p>"
+        "<div>Weitere Tourentipps in Schweden</div>"
+    )
+    article = extract_article(_page(inner))
+    assert "Ähnliche" not in article.body and "Tourentipps" not in article.body
+    assert article.body.count(LONG.strip()) == 2
+
+
 def test_lists_tables_and_quotes_are_kept_as_text():
     inner = (
         f"<p>{LONG}</p><ul><li>First point</li><li>Second point</li></ul>"
@@ -101,6 +159,20 @@ def test_comment_section_is_kept_apart():
         "Great news for the town, finally some jobs here.",
         "What about the water use?",
     ]
+
+
+def test_article_inside_a_furniture_class_wrapper_is_still_found():
+    # furniture elements are only measured, not walked: one holding the article must be walked after all
+    page = (
+        "<html><body><div class='content-sidebar-wrap'><div class='share'><a href='/s'>Share</a></div>"
+        f"<p>{LONG}</p><p>{LONG}Second.</p><div class='newsletter'><p>Get our newsletter every "
+        "morning in your inbox, free of charge.</p></div></div>"
+        "<footer><a href='/imprint'>Imprint</a> <a href='/privacy'>Privacy</a></footer></body></html>"
+    )
+    article = extract_article(page)
+    assert article.body.count(LONG.strip()) == 2
+    for junk in ("Share", "newsletter", "Imprint"):
+        assert junk not in article.body, junk
 
 
 def test_language_falls_back_to_detection_when_undeclared():

@@ -42,9 +42,10 @@ def test_wrong_argument_type_is_misuse():
         extract_article(12345)  # type: ignore[arg-type]
 
 
-def test_deeply_nested_page_keeps_its_text():
+@pytest.mark.parametrize("div", ["<div>", "<div class='ad'>"])
+def test_deeply_nested_page_keeps_its_text(div):
     depth = 10_000
-    page = "<html><body>" + "<div>" * depth + PARAGRAPH + "</div>" * depth + "</body></html>"
+    page = "<html><body>" + div * depth + PARAGRAPH + "</div>" * depth + "</body></html>"
     article = extract_article(page)
     assert "Industry output rose again" in article.body
 
