@@ -6,7 +6,8 @@ import hashlib
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from scraper.stories.tokens import key_terms, shingles, tokenize
@@ -191,6 +192,21 @@ def build_signature(text: str) -> Signature:
     )
 
 
+# Signatures computed ahead (in an extraction process), by body: see `given_signature`.
+_given: dict[str, bytes] = {}
+
+
+@contextmanager
+def given_signature(text: str, sig: bytes) -> Iterator[None]:
+    """Within the block, `signature(text)` returns `sig`, computed ahead by `signature` elsewhere."""
+    _given[text] = sig
+    try:
+        yield
+    finally:
+        _given.pop(text, None)
+
+
 def signature(text: str) -> bytes:
     """Return the compact signature (bytes) of an article body, for storing and for `StoryIndex`."""
-    return build_signature(text).to_bytes()
+    given = _given.get(text)
+    return given if given is not None else build_signature(text).to_bytes()

@@ -141,3 +141,13 @@ def test_packed_minhash_equals_the_plain_loop(values):
 
     plain = [min([(a * x + b) % _P61 for x in values]) & 0xFFFFFFFF for a, b in BODY_PERMS]
     assert _minhash_packed(values, BODY_PERMS) == plain
+
+
+def test_a_given_signature_is_used_within_its_block_only():
+    from scraper.stories.signature import given_signature
+
+    made = signature(BODY)
+    with given_signature(BODY, b"ahead"):
+        assert signature(BODY) == b"ahead"
+        assert signature(BODY + " More.") != b"ahead"
+    assert signature(BODY) == made
