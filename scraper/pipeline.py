@@ -19,11 +19,12 @@ from scraper.config import Settings
 from scraper.errors import FetchError, ScraperError, StoreError
 from scraper.extract import extract_article
 from scraper.extract.feed_links import COMMON_FEED_PATHS, discover_feeds, find_article_links
+from scraper.extract.worker import extract_page
 from scraper.feeds import parse_feed, parse_sitemap, recent_sitemaps, recent_urls
 from scraper.fetch import Fetcher
 from scraper.logs import event
 from scraper.models import Article, FeedEntry, FetchAttempt, FetchResult, Source
-from scraper.stories.signature import given_signature, signature
+from scraper.stories.signature import given_signature
 
 if TYPE_CHECKING:
     from scraper.store import Store
@@ -183,7 +184,7 @@ class Pipeline:
         if pool is not None:
             loop = asyncio.get_running_loop()
             # with a store the article gets a story: its signature is made in the pool too
-            job = partial(_extract_page, result.text, result.final_url, fetched_at, self.store is not None)
+            job = partial(extract_page, result.text, result.final_url, fetched_at, self.store is not None)
             try:
                 return await loop.run_in_executor(pool, job)
             except BrokenExecutor as exc:  # a worker died (killed, out of memory): carry on without
@@ -623,14 +624,6 @@ class Pipeline:
             ms=round((_now() - started).total_seconds() * 1000), error=report.error,
         )  # fmt: skip
         return report
-
-
-def _extract_page(
-    text: str, url: str, fetched_at: datetime, with_signature: bool
-) -> tuple[Article, bytes | None]:
-    """The extraction pool's job: the article of a page and, if asked, its body's story signature."""
-    article = extract_article(text, url, fetched_at=fetched_at)
-    return article, signature(article.body or "") if with_signature else None
 
 
 def _article_from_entry(entry: FeedEntry) -> Article | None:
