@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import os
 import re
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin
 
@@ -15,10 +19,12 @@ from scraper.config import Settings
 from scraper.errors import FetchError, ScraperError, StoreError
 from scraper.extract import extract_article
 from scraper.extract.feed_links import COMMON_FEED_PATHS, discover_feeds, find_article_links
+from scraper.extract.worker import extract_page
 from scraper.feeds import parse_feed, parse_sitemap, recent_sitemaps, recent_urls
 from scraper.fetch import Fetcher
 from scraper.logs import event
 from scraper.models import Article, FeedEntry, FetchAttempt, FetchResult, Source
+from scraper.stories.signature import given_signature
 
 if TYPE_CHECKING:
     from scraper.store import Store
@@ -33,6 +39,10 @@ MAX_CHILD_SITEMAPS = 20  # child sitemaps of an index read per refresh (the most
 LISTING_MIN_LINKS = 3  # a page with fewer article links is an article, not a listing
 WRITE_BATCH_PAGES = 50  # finished pages (of any source) written in one store transaction at most
 WRITE_BATCH_WAIT_S = 0.25  # a finished page waits at most this long for others to share its transaction
+# Extraction is most of a page's CPU: past this many fetched pages of one feed, sitemap or listing the
+# rest are extracted by a pool of processes (HTML in, Article out); fewer never start the pool.
+EXTRACT_POOL_AFTER_PAGES = 4
+EXTRACT_WORKERS = os.cpu_count() or 1  # processes of that pool; 0 or 1 extracts in-process only
 
 
 @dataclass
@@ -87,6 +97,7 @@ class _Save:
     raw_html: bytes | None
     fetch: FetchResult | None
     guid: str | None
+    signature: bytes | None = None  # the body's story signature, when the extraction process made it
 
 
 @dataclass
@@ -132,19 +143,56 @@ class Pipeline:
         store: Store | None,
         fetcher: Fetcher | None = None,
         observer: Observer | None = None,
+        *,
+        extract_workers: int = EXTRACT_WORKERS,
     ) -> None:
         self.settings = settings
         self.store = store
         self.fetcher = fetcher or Fetcher(settings)
         self.observer = observer
+        self.extract_workers = extract_workers
         self._batch: _Batch | None = None
         self._stories: StoryKeeper | None = None
+        self._pool: Executor | None = None
 
     async def aclose(self) -> None:
-        """Write the pages still waiting for their batch, then close the fetcher's connections."""
+        """Write the pages still waiting for their batch, stop the extraction pool, close the fetcher."""
         if self._batch is not None:
             self._write_batch(self._batch)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
         await self.fetcher.aclose()
+
+    def _extraction_pool(self) -> Executor | None:
+        """The pool of extraction processes, started on first use; None where processes cannot start."""
+        if self._pool is None and self.extract_workers > 1:
+            try:
+                # spawn, not fork: the parent holds threads (event loop, store) that a fork would copy
+                self._pool = ProcessPoolExecutor(
+                    self.extract_workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            except (OSError, ValueError, AssertionError) as exc:  # e.g. inside a daemonic worker
+                event(log, "extract-pool", logging.WARNING, outcome="in-process", error=str(exc))
+                self.extract_workers = 0
+        return self._pool
+
+    async def _extract(self, result: FetchResult, pooled: bool) -> tuple[Article, bytes | None]:
+        """Extract a fetched page, in the pool when `pooled` and it can, else in this process."""
+        fetched_at = _now()
+        pool = self._extraction_pool() if pooled else None
+        if pool is not None:
+            loop = asyncio.get_running_loop()
+            # with a store the article gets a story: its signature is made in the pool too
+            job = partial(extract_page, result.text, result.final_url, fetched_at, self.store is not None)
+            try:
+                return await loop.run_in_executor(pool, job)
+            except BrokenExecutor as exc:  # a worker died (killed, out of memory): carry on without
+                event(log, "extract-pool", logging.WARNING, outcome="broken", error=str(exc))
+                if self._pool is pool:
+                    self._pool, self.extract_workers = None, 0
+                pool.shutdown(wait=False, cancel_futures=True)
+        return extract_article(result.text, result.final_url, fetched_at=fetched_at), None
 
     async def __aenter__(self) -> Pipeline:
         return self
@@ -217,9 +265,15 @@ class Pipeline:
         return self._store_pages([page], source.name if source else None)[0]
 
     async def _page(
-        self, url: str, source: Source | None, entry: FeedEntry | None, known: Validators | None
+        self,
+        url: str,
+        source: Source | None,
+        entry: FeedEntry | None,
+        known: Validators | None,
+        fresh: list[int] | None = None,
     ) -> _Page:
         """Fetch and extract one article page, leaving every store write to `_store_pages`."""
+        # `fresh` counts the pages of the caller's batch fetched whole so far (the pool's trigger)
         name = source.name if source else None
         writes = _Writes()
         try:
@@ -236,14 +290,20 @@ class Pipeline:
         if result.kind != "html":
             error = FetchError(f"expected an HTML page, got {result.kind}", url=url, outcome="not-html")
             return _Page(ArticleOutcome(url=url, error=error), writes)
-        article = extract_article(result.text, result.final_url, fetched_at=_now())
+        pooled = False
+        if fresh is not None:
+            fresh[0] += 1
+            pooled = fresh[0] > EXTRACT_POOL_AFTER_PAGES
+        article, sig = await self._extract(result, pooled)
         article.url = url
         if not article.body and entry is not None:
             fallback = _article_from_entry(entry)
             if fallback is not None:
                 article.body, article.word_count = fallback.body, fallback.word_count
                 article.provenance["body"] = "feed"
+                sig = None
         outcome, item = self._stamp(article, result, source, entry)
+        item.signature = sig
         return _Page(outcome, writes, item)
 
     def _write_pages(self, store: Store, pages: list[tuple[_Page, str | None]]) -> None:
@@ -264,7 +324,12 @@ class Pipeline:
                     continue
                 page.outcome.article, page.outcome.created = saved.article, saved.created
                 if saved.created:
-                    self._assign_story(store, saved.article)
+                    sig = page.save.signature if page.save is not None else None
+                    if sig is None:
+                        self._assign_story(store, saved.article)
+                        continue
+                    with given_signature(saved.article.body or "", sig):
+                        self._assign_story(store, saved.article)
         # validators only after their article is stored: a kill in between must not leave a 304 behind
         # that would hide an article never stored
         store.save_validators_many([v for p, _ in pages if (v := p.writes.validators) is not None])
@@ -383,10 +448,11 @@ class Pipeline:
         limit = asyncio.Semaphore(ARTICLES_IN_FLIGHT)
         known = self._known_validators([url for url, _ in pages])
         name = source.name if source else None
+        fresh = [0]
 
         async def one(url: str, entry: FeedEntry | None) -> _Page:
             async with limit:
-                return await self._page(url, source, entry, known.get(url))
+                return await self._page(url, source, entry, known.get(url), fresh)
 
         tasks = [asyncio.ensure_future(one(url, entry)) for url, entry in pages]
         order: dict[asyncio.Future[_Page], int] = {task: n for n, task in enumerate(tasks)}

@@ -20,7 +20,8 @@ from scraper.models import Article
 log = logging.getLogger(__name__)
 
 _WS_RE = re.compile(r"\s+")
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
+# a whitespace-separated token without a word character ("-", "&"), with the space before it
+_WORDLESS_TOKEN_RE = re.compile(r"\s[^\w\s]+(?!\S)")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 
 
@@ -36,7 +37,8 @@ def count_words(text: str) -> int:
     """Count space-separated words, each CJK character counting as one (those scripts do not space words)."""
     cjk = len(_CJK_RE.findall(text))
     spaced = _CJK_RE.sub(" ", text) if cjk else text
-    return cjk + sum(1 for token in spaced.split() if _WORD_RE.search(token))
+    # every token less the wordless ones: three C scans instead of a regex search per token
+    return cjk + len(spaced.split()) - len(_WORDLESS_TOKEN_RE.findall(" " + spaced))
 
 
 def _metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:

@@ -6,7 +6,8 @@ import hashlib
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from scraper.stories.tokens import key_terms, shingles, tokenize
@@ -49,12 +50,63 @@ def permutations(count: int, seed: int) -> list[tuple[int, int]]:
 BODY_PERMS = permutations(NUM_PERM, _PERM_SEED)
 
 
+# Below this many values the plain loop is faster than packing them into one integer.
+PACKED_MIN_VALUES = 16
+_LANE_BYTES = 16  # one value per 128-bit lane: a*x+b < 2^126 never carries into the next lane
+_LANE_BITS = 8 * _LANE_BYTES
+_ONE_LANE = (1).to_bytes(_LANE_BYTES, "little")
+
+
 def minhash(hashes: Iterable[int], perms: list[tuple[int, int]]) -> list[int]:
     """Return the 32-bit MinHash of a set of 64-bit hashes under each permutation."""
     values = list(hashes)
     if not values:
         return [EMPTY_SLOT] * len(perms)
+    if len(values) >= PACKED_MIN_VALUES:
+        return _minhash_packed(values, perms)
     return [min([(a * x + b) % _MERSENNE_61 for x in values]) & _MASK_32 for a, b in perms]
+
+
+def _minhash_packed(values: list[int], perms: list[tuple[int, int]]) -> list[int]:
+    """`minhash` with each value in a 128-bit lane of one integer: big-integer ops per step, not per value."""
+    # The same numbers as the plain loop: (a*x + b) mod 2^61-1 in each lane, reduced with the
+    # Mersenne identity y = (y & p) + (y >> 61) (mod p); then the least lane, found by halving.
+    n = len(values)
+    lanes = array("Q", bytes(2 * 8 * n))
+    lanes[::2] = array("Q", [x % _MERSENNE_61 for x in values])  # a*x+b mod p is unchanged
+    packed = int.from_bytes(_le_bytes(lanes), "little")
+    ones = int.from_bytes(_ONE_LANE * n, "little")
+    low61 = ones * _MERSENNE_61
+    low65 = ones * ((1 << 65) - 1)
+    low5 = ones * 0x1F
+    halvings = _halvings(n)
+    out = []
+    for a, b in perms:
+        y = a * packed + int.from_bytes(b.to_bytes(_LANE_BYTES, "little") * n, "little")  # < 2^126
+        y = (y & low61) + ((y >> 61) & low65)  # < 2^66
+        y = (y & low61) + ((y >> 61) & low5)  # < p + 32
+        y += ones  # bit 61 of a lane is now set exactly where its value is >= p
+        y = (y & low61) + ((y >> 61) & ones) - ones  # in [0, p)
+        for pad, half, keep, ones_half, guard in halvings:
+            y |= pad  # an odd lane count gets a lane of p, above every value
+            low, high = y & keep, y >> half
+            # bit 62 of (low + 2^62 - high) is set exactly where low >= high: take high there
+            pick = ((low + guard - high) >> 62) & ones_half
+            y = low ^ ((low ^ high) & ((pick << 61) - pick))
+        out.append(int(y) & _MASK_32)
+    return out
+
+
+def _halvings(n: int) -> list[tuple[int, int, int, int, int]]:
+    """The constants of each step that halves `n` lanes down to one: (pad, shift, mask, ones, guard)."""
+    steps = []
+    while n > 1:
+        pad = _MERSENNE_61 << (_LANE_BITS * n) if n % 2 else 0
+        n = (n + 1) // 2
+        half = _LANE_BITS * n
+        ones = int.from_bytes(_ONE_LANE * n, "little")
+        steps.append((pad, half, (1 << half) - 1, ones, ones << 62))
+    return steps
 
 
 def _le_array(typecode: str, data: bytes) -> array[int]:
@@ -140,6 +192,21 @@ def build_signature(text: str) -> Signature:
     )
 
 
+# Signatures computed ahead (in an extraction process), by body: see `given_signature`.
+_given: dict[str, bytes] = {}
+
+
+@contextmanager
+def given_signature(text: str, sig: bytes) -> Iterator[None]:
+    """Within the block, `signature(text)` returns `sig`, computed ahead by `signature` elsewhere."""
+    _given[text] = sig
+    try:
+        yield
+    finally:
+        _given.pop(text, None)
+
+
 def signature(text: str) -> bytes:
     """Return the compact signature (bytes) of an article body, for storing and for `StoryIndex`."""
-    return build_signature(text).to_bytes()
+    given = _given.get(text)
+    return given if given is not None else build_signature(text).to_bytes()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from typing import NamedTuple
 
 SHINGLE_UNITS = 3  # words per body shingle; each CJK character counts as one unit
 CJK_GRAM_CHARS = 2  # CJK runs become character bigrams for titles and key terms
@@ -14,6 +14,7 @@ MIN_KEY_NUMBER = 10  # small integers ("3 plants") are too common to identify an
 
 # Words and numbers; numbers keep their separators so "1,200.5" stays one token.
 _TOKEN_RE = re.compile(r"[^\W\d_]+\d[^\W_]*|\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)?|[^\W_]+")
+_TOKEN_SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_END_RE = re.compile(r"[.!?。！？:;\"“”«»\n]")
 _THOUSANDS_RE = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
@@ -40,8 +41,7 @@ _STOPWORD_TEXT = """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One token of a text: its normalised form, kind (word, number, cjk) and raw spelling."""
 
     text: str
@@ -93,22 +93,43 @@ def _word_form(raw: str) -> str:
     return word
 
 
+def _part_tokens(raw: str, start: bool) -> list[Token]:
+    """The tokens of one match that mixes CJK and other characters (split into runs)."""
+    tokens = []
+    for part, cjk in _split_cjk(raw):
+        if cjk:
+            tokens.append(Token(part, "cjk", part, start))
+        elif _NUMBER_RE.fullmatch(part):
+            tokens.append(Token(_number_key(part), "number", part, start))
+        else:
+            tokens.append(Token(_word_form(part), "word", part, start))
+        start = False
+    return tokens
+
+
 def tokenize(text: str) -> list[Token]:
     """Split text into word, number and CJK-run tokens, marking those that start a sentence."""
     text = normalise(text)
+    # [gap, match, gap, match, ..., gap]: one C call instead of a search per gap
+    parts = _TOKEN_SPLIT_RE.split(text)
+    has_cjk = _CJK_RE.search(text) is not None
     tokens: list[Token] = []
-    last_end = 0
-    for m in _TOKEN_RE.finditer(text):
-        start = not tokens or bool(_SENTENCE_END_RE.search(text, last_end, m.start()))
-        last_end = m.end()
-        for part, cjk in _split_cjk(m.group()):
-            if cjk:
-                tokens.append(Token(part, "cjk", part, start))
-            elif _NUMBER_RE.fullmatch(part):
-                tokens.append(Token(_number_key(part), "number", part, start))
+    # a text repeats most of its words: each distinct spelling is normalised once
+    forms: dict[str, tuple[str, str]] = {}
+    for i in range(1, len(parts), 2):
+        raw, gap = parts[i], parts[i - 1]
+        start = not tokens or (gap != " " and _SENTENCE_END_RE.search(gap) is not None)
+        if has_cjk and _CJK_RE.search(raw) is not None:
+            tokens += _part_tokens(raw, start)
+            continue
+        known = forms.get(raw)
+        if known is None:
+            # a match starting with a digit can only be the number alternative of _TOKEN_RE
+            if raw[0].isdecimal():
+                known = forms[raw] = (_number_key(raw), "number")
             else:
-                tokens.append(Token(_word_form(part), "word", part, start))
-            start = False
+                known = forms[raw] = (_word_form(raw), "word")
+        tokens.append(Token(known[0], known[1], raw, start))
     return tokens
 
 
@@ -154,13 +175,18 @@ def title_tokens(title: str) -> tuple[str, ...]:
 
 def _is_name(tok: Token, lowercase_words: set[str]) -> bool:
     """Tell whether a word looks like a name, ticker or product code rather than a common word."""
-    raw = tok.raw
+    verdict = _name_verdict(tok.raw, tok.text)
+    # A capital at a sentence start proves little: trust it only if the text never writes it in lower case.
+    return verdict if verdict is not None else not tok.sentence_start or tok.text not in lowercase_words
+
+
+def _name_verdict(raw: str, text: str) -> bool | None:
+    """Whether a spelling is name-like, or None when that depends on where and how the text uses it."""
     if any(c.isdigit() for c in raw):
         return len(raw) > 1  # Q3, H20, B200
-    if not raw[0].isupper() or len(tok.text) < 2 or tok.text in STOPWORDS:
+    if not raw[0].isupper() or len(text) < 2 or text in STOPWORDS:
         return False
-    # A capital at a sentence start proves little: trust it only if the text never writes it in lower case.
-    return not tok.sentence_start or tok.text not in lowercase_words
+    return None
 
 
 def key_terms(tokens: list[Token]) -> tuple[Counter[str], Counter[str]]:
@@ -169,16 +195,26 @@ def key_terms(tokens: list[Token]) -> tuple[Counter[str], Counter[str]]:
     numbers: Counter[str] = Counter()
     grams: Counter[str] = Counter()
     lowercase_words = {t.text for t in tokens if t.kind == "word" and not t.raw[0].isupper()}
+    verdicts: dict[str, bool | None] = {}  # per raw spelling (its text follows from it)
     for tok in tokens:
-        if tok.kind == "number":
+        kind = tok.kind
+        if kind == "word":
+            raw = tok.raw
+            if raw in verdicts:
+                verdict = verdicts[raw]
+            else:
+                verdict = verdicts[raw] = _name_verdict(raw, tok.text)
+            if verdict is None:
+                verdict = not tok.sentence_start or tok.text not in lowercase_words
+            if verdict:
+                names[tok.text] += 1
+        elif kind == "number":
             if "." not in tok.text and int(tok.text) < MIN_KEY_NUMBER:
                 continue
             numbers[tok.text] += 1
-        elif tok.kind == "cjk":
+        else:
             # Katakana runs are mostly foreign names (エヌビディア, ビットメイン).
             names.update(run for run in _KATAKANA_RUN_RE.findall(tok.text) if len(run) >= 2)
             grams.update(g for g in cjk_grams(tok.text) if _useful_gram(g))
-        elif _is_name(tok, lowercase_words):
-            names[tok.text] += 1
     names.update({g: n for g, n in grams.items() if n >= CJK_KEY_MIN_COUNT})
     return names, numbers
