@@ -213,6 +213,9 @@ SHORT_MAX_LINK_DENSITY = 0.3  # ... and short blocks (SHORT_BLOCK_MAX_CHARS) abo
 SHORT_BLOCK_MAX_CHARS = 100
 NEAR_DUP_MIN_WORDS = 20  # shorter ones may differ by a word on purpose ("sales rose" / "costs rose")
 NEAR_DUP_JACCARD = 0.85
+# most one-sided words per word of a + b (padded so float rounding never rejects the exact bound)
+NEAR_DUP_SPREAD = (1 - NEAR_DUP_JACCARD) / (1 + NEAR_DUP_JACCARD) + 1e-9
+NEAR_DUP_SKETCH_MASK = 255  # paragraph sketches hold 256 bits
 BAD_WEIGHT = 0.4  # how much one character of furniture costs a container, against one of prose
 ARTICLE_BODY_HINT_MIN_CHARS = 200  # a shorter articleBody is a summary, no use as a hint
 HINT_MATCH_FACTOR = 2.0
@@ -973,6 +976,7 @@ def _filter(
     kept: list[_Block] = []
     seen: set[str] = set()
     seen_words: list[set[str]] = []
+    seen_sketches: list[int] = []  # per seen_words entry: one bit per word hash (a 256-bit Bloom sketch)
     seen_sizes: list[tuple[int, int]] = []  # (vocabulary size, index into seen_words), sorted
     title_norm = _norm(title) if title else ""
     # elements are numbered in document order, so a subtree is a contiguous range of indices
@@ -1013,17 +1017,24 @@ def _filter(
         words = set(_WORD_RE.findall(text.lower())) if length >= 3 * NEAR_DUP_MIN_WORDS else set()
         size = len(words)
         if size >= NEAR_DUP_MIN_WORDS:
+            sketch = 0
+            for word in words:
+                sketch |= 1 << (hash(word) & NEAR_DUP_SKETCH_MASK)
             # only paragraphs of similar vocabulary size can be near-duplicates: look those up by size
             low = bisect.bisect_left(seen_sizes, (math.ceil(NEAR_DUP_JACCARD * size), -1))
             high = bisect.bisect_right(seen_sizes, (int(size / NEAR_DUP_JACCARD), len(seen_words)))
-            # Jaccard from the intersection alone: |a | b| = |a| + |b| - |a & b|
+            # Jaccard >= t allows at most (1 - t)(|a| + |b|) / (1 + t) words in one set only, and each
+            # bit in which two sketches differ needs such a word: a cheap test before the set intersection
+            # keeps pages of many same-length paragraphs (a long report) from costing n^2 intersections
             if any(
-                (common := len(words & seen_words[i])) >= NEAR_DUP_JACCARD * (size + other - common)
+                (sketch ^ seen_sketches[i]).bit_count() <= NEAR_DUP_SPREAD * (size + other)
+                and (common := len(words & seen_words[i])) >= NEAR_DUP_JACCARD * (size + other - common)
                 for other, i in seen_sizes[low:high]
             ):
                 continue
             bisect.insort(seen_sizes, (size, len(seen_words)))
             seen_words.append(words)
+            seen_sketches.append(sketch)
         seen.add(key)
         kept.append(block)
     # images count only when some text came with them

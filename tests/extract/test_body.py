@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from scraper.extract import extract_article
+from scraper.extract.body import NEAR_DUP_JACCARD, NEAR_DUP_SKETCH_MASK, NEAR_DUP_SPREAD
 
 LONG = "The plant will make power electronics for electric cars and wind turbines from next year onwards. "
 ALLOWED_TAGS = {"p", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "pre", "a", "img"}
@@ -183,3 +188,36 @@ def test_language_falls_back_to_detection_when_undeclared():
     article = extract_article(_page(german))
     assert article.language == "de"
     assert article.provenance["language"] == "heuristic"
+
+
+def test_near_duplicate_paragraph_is_dropped_among_many_of_the_same_length():
+    rng = random.Random(7)
+    words = [f"w{i}" for i in range(200)]
+    # forty different paragraphs of the same vocabulary size, then one that differs from the 7th by a word
+    paragraphs = [" ".join(rng.sample(words, 40)) + "." for _ in range(40)]
+    near = paragraphs[6].replace(paragraphs[6].split()[3], "changed", 1)
+    inner = "".join(f"<p>{p}</p>" for p in paragraphs) + f"<p>{near}</p>"
+    article = extract_article(_page(inner))
+    kept = article.body.split("\n\n")
+    assert near not in kept
+    assert len(kept) == len(set(paragraphs))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sets(st.text(alphabet="abcdefgh", min_size=1, max_size=3), min_size=20, max_size=60),
+    st.sets(st.text(alphabet="abcdefgh", min_size=1, max_size=3), max_size=8),
+    st.integers(min_value=0, max_value=8),
+)
+def test_sketch_bound_never_hides_a_near_duplicate(base, extra, drop):
+    a = set(base)
+    b = (a - set(sorted(a)[:drop])) | extra
+    common = len(a & b)
+    if common < NEAR_DUP_JACCARD * (len(a) + len(b) - common):
+        return
+    sketch_a = sketch_b = 0
+    for word in a:
+        sketch_a |= 1 << (hash(word) & NEAR_DUP_SKETCH_MASK)
+    for word in b:
+        sketch_b |= 1 << (hash(word) & NEAR_DUP_SKETCH_MASK)
+    assert (sketch_a ^ sketch_b).bit_count() <= NEAR_DUP_SPREAD * (len(a) + len(b))
