@@ -31,6 +31,7 @@ MAX_FEED_ENTRIES = 500
 SOURCE_INTERVAL_S = 3600.0
 SCHEDULE_JITTER_S = 60.0
 SERVICE_CONCURRENCY = 8  # sources refreshed at once by one service
+EXTRACT_WORKERS = 0  # processes extracting pages of a large batch: 0 = one per CPU core, 1 = in-process only
 SHUTDOWN_TIMEOUT_S = 30.0
 STORE_RAW_HTML = True
 STORE_KEEP_VERSIONS = 0  # 0 keeps every version; N keeps the newest N (first and latest always kept)
@@ -73,6 +74,7 @@ class Settings:
     source_interval_s: float = SOURCE_INTERVAL_S
     schedule_jitter_s: float = SCHEDULE_JITTER_S
     service_concurrency: int = SERVICE_CONCURRENCY
+    extract_workers: int = EXTRACT_WORKERS
     shutdown_timeout_s: float = SHUTDOWN_TIMEOUT_S
     store_raw_html: bool = STORE_RAW_HTML
     store_keep_versions: int = STORE_KEEP_VERSIONS

@@ -42,7 +42,6 @@ WRITE_BATCH_WAIT_S = 0.25  # a finished page waits at most this long for others 
 # Extraction is most of a page's CPU: past this many fetched pages of one feed, sitemap or listing the
 # rest are extracted by a pool of processes (HTML in, Article out); fewer never start the pool.
 EXTRACT_POOL_AFTER_PAGES = 4
-EXTRACT_WORKERS = os.cpu_count() or 1  # processes of that pool; 0 or 1 extracts in-process only
 
 
 @dataclass
@@ -144,13 +143,14 @@ class Pipeline:
         fetcher: Fetcher | None = None,
         observer: Observer | None = None,
         *,
-        extract_workers: int = EXTRACT_WORKERS,
+        extract_workers: int | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.fetcher = fetcher or Fetcher(settings)
         self.observer = observer
-        self.extract_workers = extract_workers
+        workers = settings.extract_workers if extract_workers is None else extract_workers
+        self.extract_workers = (os.cpu_count() or 1) if workers == 0 else workers  # 1: in-process only
         self._batch: _Batch | None = None
         self._stories: StoryKeeper | None = None
         self._pool: Executor | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
@@ -154,3 +155,12 @@ def test_a_broken_pool_falls_back_to_in_process_extraction(new_store: Any, monke
     pool, reports = refresh(new_store("broken"), workers=2, pool=broken)
     assert pool is None and broken.shut
     assert [(r.ok, r.new_versions, r.failed) for r in reports] == [(True, PAGES, 0)] * 2
+
+
+def test_pool_size_comes_from_settings_and_zero_means_one_per_core():
+    fetcher = Fetcher(SETTINGS, transport=handler(1))
+    one = Pipeline(dataclasses.replace(SETTINGS, extract_workers=1), None, fetcher=fetcher)
+    per_core = Pipeline(dataclasses.replace(SETTINGS, extract_workers=0), None, fetcher=fetcher)
+    assert one.extract_workers == 1
+    assert per_core.extract_workers == (os.cpu_count() or 1)
+    assert one._extraction_pool() is None
