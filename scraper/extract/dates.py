@@ -513,8 +513,6 @@ _H1_SELECTORS: dict[str, frozenset[str] | None] = {
     "main h1": frozenset({"main"}),
     "h1": None,
 }
-# <time> and itemprop dates, and abbr titles (read when a class marks them as publication dates)
-_TIME_SELECTOR = "time, [itemprop=datePublished], [itemprop=dateModified], abbr[title]"
 # an h1 holding the site's name, not a story's headline
 _SITE_TITLE_RE = re.compile(r"site-?title|site-?name|logo|masthead|brand", re.I)
 # Headline elements of one selector tried before the next selector (elements).
@@ -577,8 +575,6 @@ class _Context:
     relative: bool = True
     # the westernmost UTC offset where the page's readers plausibly live (hours)
     west_hours: int = -12
-    # what _TIME_SELECTOR selects, gathered with the h1s (None: not gathered)
-    time_nodes: list[LexborNode] | None = None
 
     def fresh(self) -> _Context:
         """Return an empty context with the same page settings, for a second look at one source."""
@@ -589,7 +585,6 @@ class _Context:
             headline=self.headline,
             relative=self.relative,
             west_hours=self.west_hours,
-            time_nodes=self.time_nodes,
         )
 
     def add(self, fld: str, rank: float, text: Any, source: str) -> None:
@@ -694,7 +689,7 @@ def _hint(node: LexborNode) -> str:
 
 def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Collect <time> dates and itemprop dates, trusting ones marked as publication dates."""
-    nodes = ctx.time_nodes if ctx.time_nodes is not None else tree.css(_TIME_SELECTOR)
+    nodes = tree.css("time, [itemprop=datePublished], [itemprop=dateModified], abbr[title]")
     for order, node in enumerate(nodes[:MAX_TIME_ELEMENTS]):
         if node.tag == "meta":
             continue
@@ -717,40 +712,11 @@ def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
         ctx.add("published", rank + order * 0.01, raw, "time-element")
 
 
-def _h1_and_time_nodes(tree: LexborHTMLParser) -> tuple[list[LexborNode], list[LexborNode]]:
-    """Return the page's h1s and what _TIME_SELECTOR selects, from one pass over the tree."""
-    h1s: list[LexborNode] = []
-    times: list[LexborNode] = []
-    previous = None
-    for node in tree.css(f"h1, {_TIME_SELECTOR}"):
-        # lexbor lists a node once per selector of the list it matches, one after the other
-        if node.mem_id == previous:
-            continue
-        previous = node.mem_id
-        tag = node.tag
-        attrs = node.attributes
-        itemprop = attrs.get("itemprop")
-        matches = (
-            (tag == "time")
-            + (itemprop == "datePublished")
-            + (itemprop == "dateModified")
-            + (tag == "abbr" and "title" in attrs)
-        )
-        if tag == "h1":
-            h1s.append(node)
-        elif not matches:
-            # a match this reading cannot explain: let lexbor answer the selector itself
-            return tree.css("h1"), tree.css(_TIME_SELECTOR)
-        times.extend([node] * matches)
-    return h1s, times
-
-
 def _headline(
-    tree: LexborHTMLParser,
-    selectors: tuple[str, ...] = _HEADLINE_SELECTORS[:5],
-    h1s: list[LexborNode] | None = None,
+    tree: LexborHTMLParser, selectors: tuple[str, ...] = _HEADLINE_SELECTORS[:5]
 ) -> LexborNode | None:
-    """Return the page's main headline element (`h1s`: the page's h1s, if already gathered)."""
+    """Return the page's main headline element."""
+    h1s: list[LexborNode] | None = None
     for selector in selectors:
         if selector not in _H1_SELECTORS:
             nodes = tree.css(selector)
@@ -1111,8 +1077,7 @@ def _dayfirst(lang: str) -> bool | None:
 def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None = None) -> Dates:
     """Find the dates of a parsed page without changing the tree."""
     lang = _lang(tree)
-    h1s, time_nodes = _h1_and_time_nodes(tree)
-    headline = _headline(tree, h1s=h1s)
+    headline = _headline(tree)
     ctx = _Context(
         now=_aware_now(fetched_at),
         dayfirst=_dayfirst(lang),
@@ -1120,7 +1085,6 @@ def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime 
         headline=headline,
         relative=fetched_at is not None,
         west_hours=_west_hours(lang),
-        time_nodes=time_nodes,
     )
     url_day = _url_day(url)
     _from_jsonld(tree, ctx)

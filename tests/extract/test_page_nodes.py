@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract import dates, metadata
+from scraper.extract import metadata
 from scraper.extract.jsonld import jsonld_from_scripts
 from scraper.extract.page_data import page_data
 
@@ -51,14 +51,3 @@ def test_selector_lists_keep_lexbors_repeats() -> None:
     assert len(page.article_h1s()) == len(tree.css("article h1, main h1")) == 4
     assert len(page.post_titles) == len(tree.css(metadata._POST_TITLE_SELECTOR)) == 3
     assert len(page.author_links) == len(tree.css(metadata._AUTHOR_LINK_SELECTOR)) == 2
-
-
-def test_dates_h1_and_time_nodes_match_selectors() -> None:
-    tree = LexborHTMLParser(
-        "<html><body><h1 itemprop='datePublished'>A</h1><time itemprop='datePublished'>2024-01-02</time>"
-        "<abbr title='x'>B</abbr><abbr>C</abbr><span itemprop='dateModified'>2024-01-03</span></body></html>"
-    )
-    h1s, times = dates._h1_and_time_nodes(tree)
-    assert [n.mem_id for n in h1s] == [n.mem_id for n in tree.css("h1")]
-    assert [n.mem_id for n in times] == [n.mem_id for n in tree.css(dates._TIME_SELECTOR)]
-    assert len(times) == 5
