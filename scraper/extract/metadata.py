@@ -72,8 +72,6 @@ _SITE_BRANDING_RE = re.compile(
 _ARCHIVED_HOME_RE = re.compile(r".https?://[^/?#]+/?$")
 _POST_TITLE_CLASS_RE = re.compile(r"entry-title|post-title|post_title|article-title|article__title", re.I)
 _POST_TITLE_SELECTOR = '[itemprop="headline"], .entry-title, .post-title, .article-title, .headline'
-_POST_TITLE_CLASSES = frozenset({"entry-title", "post-title", "article-title", "headline"})
-_PAGE_NODES_SELECTOR = f'h1, a[rel~="tag"], {_AUTHOR_LINK_SELECTOR}, {_POST_TITLE_SELECTOR}'
 # An h1 ending with the metadata title is 'kicker + headline' when the title is this share of it.
 KICKER_SHARE_MIN = 0.4
 # Word overlap at which an h1 and a metadata title name the same story.
@@ -94,7 +92,7 @@ MAX_SECTION_WORDS = 2
 MAX_BRAND_WORDS = 4
 _KICKER_JOINED_RE = re.compile(r"[:–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
-_MAIN_ONLY = frozenset({"main"})
+_ARTICLE_TAGS = frozenset({"article", "main"})
 _ARTICLE_ONLY = frozenset({"article"})
 _CSS_SPACE_RE = re.compile(r"[ \t\n\f\r]+")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
@@ -171,46 +169,15 @@ class _Page:
         self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
         # headline text -> text of the element it opens with ('' when it opens with plain text)
         self.headline_leads: dict[str, str] = {}
-        # h1s, tag links, author links and post titles share one pass over the tree and are told
-        # apart by their attributes; a class that matches only case-insensitively depends on the
-        # document's quirks mode, and then lexbor answers the post-title selector itself
+        # 'h1' and 'a[rel~="tag"]' share one pass over the tree; a node's tag tells them apart
         self.h1s: list[LexborNode] = []
         self.tag_links: list[LexborNode] = []
-        self.author_links: list[LexborNode] = []
-        post_titles: list[LexborNode] | None = []
-        previous = None
-        # lexbor lists a node once per selector of a list that it matches (consecutively); the
-        # lists rebuilt here keep that, so slicing them takes the same nodes as before
-        for node in tree.css(_PAGE_NODES_SELECTOR):
-            if node.mem_id == previous:
-                continue
-            previous = node.mem_id
-            tag = node.tag
-            attrs = node.attributes
-            known = False
-            if tag == "h1":
-                self.h1s.append(node)
-                known = True
-            if tag == "a" and _has_token(attrs.get("rel"), "tag"):
-                self.tag_links.append(node)
-                known = True
-            links = _author_link_matches(node, attrs)
-            self.author_links.extend([node] * links)
-            post = _post_title_matches(attrs)
-            if post and post_titles is not None:
-                post_titles.extend([node] * post)
-            if post is None or not (known or links or post):
-                post_titles = None
-        self.post_titles = post_titles if post_titles is not None else tree.css(_POST_TITLE_SELECTOR)
+        for node in tree.css('h1, a[rel~="tag"]'):
+            (self.h1s if node.tag == "h1" else self.tag_links).append(node)
 
     def article_h1s(self) -> list[LexborNode]:
-        """Return what 'article h1, main h1' selects: each h1 once per kind of ancestor it has."""
-        return [
-            node
-            for node in self.h1s
-            for ancestor in (_ARTICLE_ONLY, _MAIN_ONLY)
-            if has_ancestor(node, ancestor)
-        ]
+        """Return the h1s inside an article or main element ('article h1, main h1')."""
+        return [node for node in self.h1s if has_ancestor(node, _ARTICLE_TAGS)]
 
     def first_meta(self, *names: str) -> tuple[str, str] | None:
         """Return (value, provenance) of the first present meta key among `names`."""
@@ -357,7 +324,7 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
     seen: set[str] = set()
     post_titles: list[str] = []
     leads = page.headline_leads
-    for nodes in (page.article_h1s, lambda: page.h1s, lambda: page.post_titles):
+    for nodes in (page.article_h1s, lambda: page.h1s, lambda: page.tree.css(_POST_TITLE_SELECTOR)):
         for node in nodes()[:MAX_HEADLINE_NODES]:
             if node.tag not in ("h1", "h2", "h3", "h4", "span", "div", "a", "p"):
                 continue
@@ -626,7 +593,7 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
             return cleaned, "meta"
     texts: list[str] = []
     first_parents: set[int] = set()
-    for node in page.author_links[:MAX_BYLINE_NODES]:
+    for node in page.tree.css(_AUTHOR_LINK_SELECTOR)[:MAX_BYLINE_NODES]:
         if _in_comments(node):
             continue
         parents = _ancestor_ids(node, BYLINE_GROUP_DEPTH)
@@ -754,35 +721,6 @@ def _canonical(page: _Page) -> tuple[str, str] | None:
 def _has_token(value: str | None, token: str) -> bool:
     """Match CSS [attr~="token" i]: a whitespace-separated word equal to `token`, ASCII case aside."""
     return value is not None and token in _CSS_SPACE_RE.split(value.lower())
-
-
-def _author_link_matches(node: LexborNode, attrs: dict[str, str | None]) -> int:
-    """Count the members of the author-link selector list that one element matches."""
-    count = int(node.tag == "a" and _has_token(attrs.get("rel"), "author"))
-    itemprop = attrs.get("itemprop")
-    if itemprop == "author":
-        return count + 1
-    if itemprop != "name":
-        return count
-    current = node.parent
-    while current is not None and current.tag not in (None, "-document"):
-        if current.attributes.get("itemprop") == "author":
-            return count + 1
-        current = current.parent
-    return count
-
-
-def _post_title_matches(attrs: dict[str, str | None]) -> int | None:
-    """Count the members of the post-title selector list an element matches; None if the mode decides."""
-    count = int(attrs.get("itemprop") == "headline")
-    classes = attrs.get("class")
-    if not classes:
-        return count
-    tokens = _CSS_SPACE_RE.split(classes)
-    exact = {t for t in tokens if t in _POST_TITLE_CLASSES}
-    # quirks-mode pages match class names case-insensitively, standards-mode pages do not
-    folded = {t.lower() for t in tokens if t.lower() in _POST_TITLE_CLASSES}
-    return count + len(exact) if exact == folded else None
 
 
 def _split_tags(value: Any) -> list[str]:
