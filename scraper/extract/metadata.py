@@ -92,7 +92,7 @@ MAX_SECTION_WORDS = 2
 MAX_BRAND_WORDS = 4
 _KICKER_JOINED_RE = re.compile(r"[:–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
-_ARTICLE_TAGS = frozenset({"article", "main"})
+_MAIN_ONLY = frozenset({"main"})
 _ARTICLE_ONLY = frozenset({"article"})
 _CSS_SPACE_RE = re.compile(r"[ \t\n\f\r]+")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
@@ -176,8 +176,14 @@ class _Page:
             (self.h1s if node.tag == "h1" else self.tag_links).append(node)
 
     def article_h1s(self) -> list[LexborNode]:
-        """Return the h1s inside an article or main element ('article h1, main h1')."""
-        return [node for node in self.h1s if has_ancestor(node, _ARTICLE_TAGS)]
+        """Return what 'article h1, main h1' selects: each h1 once per kind of ancestor it has."""
+        # lexbor lists a node once per selector of a list it matches, so slices count repeats
+        return [
+            node
+            for node in self.h1s
+            for ancestor in (_ARTICLE_ONLY, _MAIN_ONLY)
+            if has_ancestor(node, ancestor)
+        ]
 
     def first_meta(self, *names: str) -> tuple[str, str] | None:
         """Return (value, provenance) of the first present meta key among `names`."""
