@@ -10,7 +10,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.jsonld import DATED_TYPES, jsonld_objects, types_of
+from scraper.extract.jsonld import DATED_TYPES, types_of
+from scraper.extract.page_data import has_ancestor, page_data
 from scraper.extract.zones import ZONE_ABBREVIATIONS, localize
 
 # Nothing we archive was published before the web went mainstream.
@@ -506,6 +507,12 @@ _HEADLINE_SELECTORS = (
     ".entry-title, .post-title, .post_title, .article-title",
     "h2",
 )
+# headline selectors answered from the page's h1s: the ancestor they need (None: any h1)
+_H1_SELECTORS: dict[str, frozenset[str] | None] = {
+    "article h1": frozenset({"article"}),
+    "main h1": frozenset({"main"}),
+    "h1": None,
+}
 # an h1 holding the site's name, not a story's headline
 _SITE_TITLE_RE = re.compile(r"site-?title|site-?name|logo|masthead|brand", re.I)
 # Headline elements of one selector tried before the next selector (elements).
@@ -591,7 +598,7 @@ class _Context:
 
 def _from_jsonld(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Collect datePublished/dateModified of article-like JSON-LD objects (any depth, @graph)."""
-    for obj in jsonld_objects(tree):
+    for obj in page_data(tree).jsonld:
         types = types_of(obj)
         if types & DATED_TYPES:
             base = 0
@@ -611,8 +618,7 @@ def _from_jsonld(tree: LexborHTMLParser, ctx: _Context) -> None:
 
 def _from_meta(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Collect dates from <meta> tags (Open Graph, article:, Dublin Core, parsely, sailthru, ...)."""
-    for node in tree.css("meta"):
-        attrs = node.attributes
+    for attrs in page_data(tree).metas:
         content = attrs.get("content") or attrs.get("datetime")
         if not content:
             continue
@@ -710,9 +716,17 @@ def _headline(
     tree: LexborHTMLParser, selectors: tuple[str, ...] = _HEADLINE_SELECTORS[:5]
 ) -> LexborNode | None:
     """Return the page's main headline element."""
+    h1s: list[LexborNode] | None = None
     for selector in selectors:
+        if selector not in _H1_SELECTORS:
+            nodes = tree.css(selector)
+        else:
+            within = _H1_SELECTORS[selector]
+            # 'article h1', 'main h1' and 'h1' are read from one pass over the tree
+            h1s = tree.css("h1") if h1s is None else h1s
+            nodes = h1s if within is None else [n for n in h1s if has_ancestor(n, within)]
         # the first h1 is often the site's logo image: an empty one is skipped for the next
-        for node in tree.css(selector)[:MAX_HEADLINE_TRIES]:
+        for node in nodes[:MAX_HEADLINE_TRIES]:
             if node.text(strip=True) and not _SITE_TITLE_RE.search(_marker(node)):
                 return node
     return None

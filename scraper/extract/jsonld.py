@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 # A JSON-LD object nested deeper than this is page noise, not article metadata.
 MAX_JSONLD_DEPTH = 8
@@ -62,10 +62,26 @@ def _walk(value: Any, depth: int) -> Iterator[dict[str, Any]]:
 
 def jsonld_objects(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     """Return all JSON-LD objects of the page (including @graph members and nested ones)."""
+    return jsonld_from_scripts(tree.css("script"))
+
+
+def _is_jsonld_candidate(attrs: dict[str, str | None]) -> bool:
+    """Match 'script[type="application/ld+json" i], script:not([type]):not([src])' on script attributes."""
+    if "type" in attrs:
+        kind = attrs["type"]
+        return kind is not None and kind.lower() == "application/ld+json"
+    return "src" not in attrs
+
+
+def jsonld_from_scripts(scripts: Iterable[LexborNode]) -> list[dict[str, Any]]:
+    """Return all JSON-LD objects held by the given <script> nodes, in their order."""
     found: list[dict[str, Any]] = []
-    for node in tree.css('script[type="application/ld+json" i], script:not([type]):not([src])'):
+    for node in scripts:
+        attrs = node.attributes
+        if not _is_jsonld_candidate(attrs):
+            continue
         text = node.text(deep=True) or ""
-        if "type" not in node.attributes and not _UNTYPED_JSONLD_RE.match(text):
+        if "type" not in attrs and not _UNTYPED_JSONLD_RE.match(text):
             # plain scripts are code, except the few sites that put JSON-LD in them untyped
             continue
         data = _loads(text)

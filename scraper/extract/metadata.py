@@ -12,7 +12,8 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import clean_authors
-from scraper.extract.jsonld import ARTICLE_TYPES, jsonld_objects, types_of
+from scraper.extract.jsonld import ARTICLE_TYPES, types_of
+from scraper.extract.page_data import has_ancestor, page_data
 
 # A headline longer than this is a paragraph picked by mistake (characters).
 MAX_TITLE_CHARS = 300
@@ -91,6 +92,9 @@ MAX_SECTION_WORDS = 2
 MAX_BRAND_WORDS = 4
 _KICKER_JOINED_RE = re.compile(r"[:–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
+_MAIN_ONLY = frozenset({"main"})
+_ARTICLE_ONLY = frozenset({"article"})
+_CSS_SPACE_RE = re.compile(r"[ \t\n\f\r]+")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # A CJK headline's '-Site' / '_Site' / '|Site' suffix: a short CJK name after a separator without spaces
@@ -144,8 +148,8 @@ class _Page:
         self.tree = tree
         self.url = url
         self.meta: dict[str, list[str]] = {}
-        for node in tree.css("meta"):
-            attrs = node.attributes
+        data = page_data(tree)
+        for attrs in data.metas:
             content = attrs.get("content")
             if content is None:
                 continue
@@ -157,13 +161,29 @@ class _Page:
                 name = attrs.get(attr)
                 if name:
                     self.meta.setdefault(name.strip().lower(), []).append(value)
-        objects = jsonld_objects(tree)
+        self.links = data.links
+        objects = data.jsonld
         self.articles = [o for o in objects if types_of(o) & ARTICLE_TYPES]
         # @graph members referenced by {"@id": ...} (Yoast puts the author Person there)
         self.by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
         self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
         # headline text -> text of the element it opens with ('' when it opens with plain text)
         self.headline_leads: dict[str, str] = {}
+        # 'h1' and 'a[rel~="tag"]' share one pass over the tree; a node's tag tells them apart
+        self.h1s: list[LexborNode] = []
+        self.tag_links: list[LexborNode] = []
+        for node in tree.css('h1, a[rel~="tag"]'):
+            (self.h1s if node.tag == "h1" else self.tag_links).append(node)
+
+    def article_h1s(self) -> list[LexborNode]:
+        """Return what 'article h1, main h1' selects: each h1 once per kind of ancestor it has."""
+        # lexbor lists a node once per selector of a list it matches, so slices count repeats
+        return [
+            node
+            for node in self.h1s
+            for ancestor in (_ARTICLE_ONLY, _MAIN_ONLY)
+            if has_ancestor(node, ancestor)
+        ]
 
     def first_meta(self, *names: str) -> tuple[str, str] | None:
         """Return (value, provenance) of the first present meta key among `names`."""
@@ -310,8 +330,8 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
     seen: set[str] = set()
     post_titles: list[str] = []
     leads = page.headline_leads
-    for selector in ("article h1, main h1", "h1", _POST_TITLE_SELECTOR):
-        for node in page.tree.css(selector)[:MAX_HEADLINE_NODES]:
+    for nodes in (page.article_h1s, lambda: page.h1s, lambda: page.tree.css(_POST_TITLE_SELECTOR)):
+        for node in nodes()[:MAX_HEADLINE_NODES]:
             if node.tag not in ("h1", "h2", "h3", "h4", "span", "div", "a", "p"):
                 continue
             if _HIDDEN_RE.search(str(node.attributes.get("class") or "")):
@@ -615,7 +635,7 @@ def _twitter_label(page: _Page, label_re: re.Pattern[str]) -> str | None:
 
 def _byline_near_headline(page: _Page) -> list[str]:
     """Find 'By Jane Doe' / 'von Jane Doe' in the visible text right around the headline."""
-    h1 = page.tree.css_first("article h1") or page.tree.css_first("h1")
+    h1 = next((n for n in page.h1s if has_ancestor(n, _ARTICLE_ONLY)), None) or next(iter(page.h1s), None)
     if h1 is None:
         return []
     title = h1.text(deep=True, separator="\n")
@@ -694,13 +714,19 @@ def _image(page: _Page) -> tuple[str, str] | None:
 
 def _canonical(page: _Page) -> tuple[str, str] | None:
     """Return the canonical URL from rel=canonical, else og:url, absolute."""
-    node = page.tree.css_first('link[rel~="canonical" i][href]')
-    link = page.absolute(node.attributes.get("href")) if node is not None else None
+    # link[rel~="canonical" i][href], read from the attributes gathered once
+    attrs = next((a for a in page.links if "href" in a and _has_token(a.get("rel"), "canonical")), None)
+    link = page.absolute(attrs.get("href")) if attrs is not None else None
     if link:
         return link, "heuristic"
     found = page.first_meta("og:url")
     link = page.absolute(found[0]) if found else None
     return (link, "meta:og") if link else None
+
+
+def _has_token(value: str | None, token: str) -> bool:
+    """Match CSS [attr~="token" i]: a whitespace-separated word equal to `token`, ASCII case aside."""
+    return value is not None and token in _CSS_SPACE_RE.split(value.lower())
 
 
 def _split_tags(value: Any) -> list[str]:
@@ -728,7 +754,7 @@ def _tags(page: _Page) -> tuple[list[str], str] | None:
             found.extend((t, _meta_provenance(name)) for t in split)
     for key in ("articleSection", "keywords"):
         found.extend((t, "json-ld") for t in _split_tags(page.jsonld(key)))
-    for node in page.tree.css('a[rel~="tag"]'):
+    for node in page.tag_links:
         text = _norm(node.text(deep=True))
         if text:
             found.append((text, "heuristic"))

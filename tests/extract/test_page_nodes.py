@@ -1,0 +1,44 @@
+"""The shared head data and h1 lists of metadata agree with the CSS selectors they replace."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from scraper.extract import metadata
+from scraper.extract.jsonld import jsonld_from_scripts
+from scraper.extract.page_data import page_data
+
+BODY = (
+    '<h1>Site</h1><main><article><h1 itemprop="headline">Main</h1><h1>Second</h1></article></main>'
+    '<article><h1>Other</h1><a rel="TAG x" href="/t">T</a></article>'
+    '<script type="Application/LD+JSON">{"@type": "NewsArticle"}</script><script type="">{}</script>'
+    '<script src="x.js"></script><script>{"@context": "https://schema.org", "@type": "Blog"}</script>'
+)
+
+
+def test_h1_lists_keep_lexbors_selection_and_repeats() -> None:
+    tree = LexborHTMLParser(f"<!DOCTYPE html><html><head></head><body>{BODY}</body></html>")
+    page = metadata._Page(tree, None)
+
+    def ids(nodes: list[object]) -> list[int]:
+        return [n.mem_id for n in nodes]  # type: ignore[attr-defined]
+
+    assert ids(page.h1s) == ids(tree.css("h1"))
+    assert ids(page.tag_links) == ids(tree.css('a[rel~="tag"]'))
+    # an h1 inside both article and main is listed twice by lexbor
+    assert ids(page.article_h1s()) == ids(tree.css("article h1, main h1"))
+    assert len(page.article_h1s()) == 5
+
+
+def test_jsonld_scripts_match_selector() -> None:
+    tree = LexborHTMLParser(f"<html><body>{BODY}</body></html>")
+    selected = tree.css('script[type="application/ld+json" i], script:not([type]):not([src])')
+    assert page_data(tree).jsonld == jsonld_from_scripts(selected)
+    assert [o["@type"] for o in page_data(tree).jsonld] == ["NewsArticle", "Blog"]
+
+
+def test_page_data_is_read_again_for_another_tree() -> None:
+    first = LexborHTMLParser('<html><head><meta name="author" content="A"></head></html>')
+    second = LexborHTMLParser('<html><head><meta name="author" content="B"></head></html>')
+    assert page_data(first).metas[0]["content"] == "A"
+    assert page_data(second).metas[0]["content"] == "B"
