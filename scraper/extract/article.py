@@ -14,6 +14,7 @@ from scraper.extract.dates import Dates, extract_dates, parse_date_text
 from scraper.extract.decode import decode_html
 from scraper.extract.language import detect_language, normalize_language
 from scraper.extract.metadata import Metadata, extract_metadata
+from scraper.extract.page_data import forget_page_data
 from scraper.extract.site_rules import SiteRule, SiteRules
 from scraper.models import Article
 
@@ -126,6 +127,7 @@ def extract_article(
     rule = rules.for_url(url) if rules is not None else None
     if rule is not None:
         _apply_rule_head(tree, rule, meta, dates, fetched_at)
+    forget_page_data()
     title = _clean(meta.title)
     if title is None:
         h1 = tree.css_first("h1")

@@ -57,3 +57,8 @@ def has_ancestor(node: LexborNode, tags: frozenset[str]) -> bool:
             return True
         current = current.parent
     return False
+
+
+def forget_page_data() -> None:
+    """Drop the cached page, so a pruned tree is never read from the cache nor kept alive by it."""
+    _last.entry = None
