@@ -1175,9 +1175,23 @@ def _seen_at_column(dialect: str) -> Any:
 def _seen_at(value: Any) -> list[dict[str, Any]]:
     """Turn the seen_at column into [{url, first_seen}], first seen first (then by URL)."""
     pairs = json.loads(value) if isinstance(value, str) else (value or [])
+    if len(pairs) == 1:  # nearly every article: nothing to order
+        return [{"url": pairs[0][0], "first_seen": _utc_iso(pairs[0][1])}]
     seen = [(url, parse_datetime(when) if when else None) for url, when in pairs]
     seen.sort(key=lambda s: (s[1] is None, s[1] or _EPOCH, s[0]))
     return [{"url": url, "first_seen": _iso(when)} for url, when in seen]
+
+
+def _utc_iso(when: str | None) -> str | None:
+    """A stored time as ISO 8601 UTC, as datetime.isoformat() gives it."""
+    if when is not None and len(when) == _SQLITE_TIME_LEN and when[10] == " ":
+        # SQLite's stored form is UTC already: reshape the text instead of parsing it
+        clock = when[11:19] if when.endswith(".000000") else when[11:]
+        return f"{when[:10]}T{clock}+00:00"
+    return _iso(parse_datetime(when))
+
+
+_SQLITE_TIME_LEN = len("2025-07-29 14:00:00.000000")
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

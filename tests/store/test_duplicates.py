@@ -154,3 +154,18 @@ def test_articles_stored_before_migration_0005_are_found_by_copies(db_url: str) 
         "url": ORIGINAL,
         "first_seen": "2025-07-29T14:00:00+00:00",
     }
+
+
+def test_seen_at_times_read_alike_on_every_path(store: Store) -> None:
+    # one URL takes a fast path; several are parsed and ordered: both give isoformat() text
+    store.save_article(_wire(ORIGINAL, fetched_at="2025-07-29T14:00:00.250000+02:00"))
+    alone = store.get_version(ORIGINAL)
+    store.save_article(_wire(REPRINT, fetched_at="2025-07-29T16:00:00+02:00"))
+    both = store.get_version(ORIGINAL)
+    assert alone is not None and both is not None
+    assert (
+        alone["seen_at"]
+        == both["seen_at"][:1]
+        == [{"url": ORIGINAL, "first_seen": "2025-07-29T12:00:00.250000+00:00"}]
+    )
+    assert both["seen_at"][1]["first_seen"] == "2025-07-29T14:00:00+00:00"
