@@ -13,7 +13,20 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Text,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -1163,18 +1176,38 @@ _VERSION_BY_NUMBER = articles.join(article_versions, article_versions.c.article_
 
 
 def _seen_at_column(dialect: str) -> Any:
-    """A per-article column: JSON array of [url, first seen] for every URL of the article."""
+    """A per-article column: on PostgreSQL the export's seen_at JSON text itself, on SQLite a JSON array
+    of [url, first seen] pairs (its aggregates cannot order) that _seen_at finishes."""
     au = article_urls
     if dialect == "postgresql":
-        agg = func.json_agg(func.json_build_array(au.c.url, au.c.first_seen_at))
+        # compact JSON built in the query: the export splices it as it comes
+        utc = func.timezone("UTC", au.c.first_seen_at)
+        clock = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS') + case(
+            (func.to_char(utc, "US") == "000000", ""), else_=func.to_char(utc, ".US")
+        )
+        item = (
+            literal('{"url":')
+            + func.to_json(au.c.url).cast(Text)
+            + ',"first_seen":'
+            + func.coalesce(func.to_json(clock + "+00:00").cast(Text), "null")
+            + "}"
+        )
+        agg = literal("[") + _ordered_concat(item, au) + "]"
     else:
         agg = func.json_group_array(func.json_array(au.c.url, au.c.first_seen_at))
     return select(agg).where(au.c.article_id == articles.c.id).scalar_subquery().label("seen_at")
 
 
+def _ordered_concat(item: Any, au: Any) -> Any:
+    """string_agg of `item` over an article's URLs, first seen first (unknown last), then by URL."""
+    return func.string_agg(item, pg_dialect.aggregate_order_by(literal(","), au.c.first_seen_at, au.c.url))
+
+
 def _seen_at(value: Any) -> list[dict[str, Any]]:
     """Turn the seen_at column into [{url, first_seen}], first seen first (then by URL)."""
     pairs = json.loads(value) if isinstance(value, str) else (value or [])
+    if pairs and isinstance(pairs[0], dict):  # PostgreSQL's, finished in the query
+        return list(pairs)
     if len(pairs) == 1:  # nearly every article: nothing to order
         return [{"url": pairs[0][0], "first_seen": _utc_iso(pairs[0][1])}]
     seen = [(url, parse_datetime(when) if when else None) for url, when in pairs]
@@ -1307,7 +1340,8 @@ def _row_json(row: Any, wanted: Sequence[str]) -> str:
         elif name == "story_id":
             value = _json_str(row.get("story_id"))
         elif name == "seen_at":
-            value = _ENCODER.encode(_seen_at(row["seen_at"]))
+            raw = row["seen_at"]
+            value = raw if raw.startswith("[{") else _ENCODER.encode(_seen_at(raw))
         else:
             raw = row[name]
             value = _json_str(raw) if isinstance(raw, str) or raw is None else str(int(raw))
