@@ -1200,7 +1200,8 @@ def _seen_at_column(dialect: str) -> Any:
 
 def _ordered_concat(item: Any, au: Any) -> Any:
     """string_agg of `item` over an article's URLs, first seen first (unknown last), then by URL."""
-    return func.string_agg(item, pg_dialect.aggregate_order_by(literal(","), au.c.first_seen_at, au.c.url))
+    ordered = func.string_agg(item, pg_dialect.aggregate_order_by(literal(","), au.c.first_seen_at, au.c.url))
+    return func.coalesce(ordered, "")
 
 
 def _seen_at(value: Any) -> list[dict[str, Any]]:
