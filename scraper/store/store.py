@@ -784,16 +784,31 @@ class Store:
                 ],
             )  # fmt: skip
             return
-        # the statement _TOUCH_ARTICLE compiles to, without SQLAlchemy's per-row parameter processing
-        conn.exec_driver_sql(
-            "UPDATE articles SET last_seen_at = CASE WHEN last_seen_at > ? THEN last_seen_at ELSE ? END,"
-            " latest_version = ?, edited_at = coalesce(?, edited_at), body_hash = ? WHERE id = ?",
-            [
-                (seen, seen, r.version, _sqlite_time(r.edited_at), r.body_hash, r.article_id)
-                for r in refs
-                for seen in (_sqlite_time(r.seen_at),)
-            ],
-        )
+        # The statement _TOUCH_ARTICLE compiles to, without SQLAlchemy's per-row parameter processing.
+        # SQLite rewrites the index entry of every indexed column an UPDATE sets, changed or not: an
+        # article seen again unchanged (edited_at None: no version in this batch) sets last_seen_at only.
+        seen_sql = "last_seen_at = CASE WHEN last_seen_at > ? THEN last_seen_at ELSE ? END"
+        edited = [r for r in refs if r.edited_at is not None]
+        if edited:
+            conn.exec_driver_sql(
+                f"UPDATE articles SET {seen_sql}, latest_version = ?, edited_at = ?, body_hash = ?"
+                " WHERE id = ?",
+                [
+                    (seen, seen, r.version, _sqlite_time(r.edited_at), r.body_hash, r.article_id)
+                    for r in edited
+                    for seen in (_sqlite_time(r.seen_at),)
+                ],
+            )
+        if len(edited) < len(refs):
+            conn.exec_driver_sql(
+                f"UPDATE articles SET {seen_sql} WHERE id = ?",
+                [
+                    (seen, seen, r.article_id)
+                    for r in refs
+                    if r.edited_at is None
+                    for seen in (_sqlite_time(r.seen_at),)
+                ],
+            )
 
     def _insert_articles(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
         """Insert article rows; return their new ids in the order of `rows`."""
