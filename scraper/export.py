@@ -29,7 +29,6 @@ _RESERVED_NAMES = frozenset(
 _UNSAFE_CHARS_RE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-
 def export_schema() -> dict[str, Any]:
     """Return the JSON Schema of one export record."""
     schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

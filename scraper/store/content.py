@@ -15,6 +15,10 @@ HASHED_FIELDS = ("title", "body", "authors", "published", "modified")
 COMPARED_FIELDS = (*HASHED_FIELDS, "description", "tags", "language", "site_name", "image")
 DIFF_CONTEXT_PARAGRAPHS = 1
 HASH_RECIPE = "content-v1"  # change only with a migration: a new recipe makes every article look edited
+BODY_HASH_RECIPE = "body-v1"  # change only with a migration that recomputes articles.body_hash
+# Shorter bodies (paywall stubs, consent notices, feed teasers, "enable JavaScript") are too generic:
+# two pages sharing one are not the same article. A wire story runs to thousands of characters.
+DUPLICATE_MIN_BODY_CHARS = 500
 
 
 def normalize_text(text: str | None) -> str:
@@ -82,6 +86,16 @@ def content_hash(article: Article, body_paragraphs: list[str] | None = None) -> 
         _normalize_date(article.modified),
     ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def body_hash(body_paragraphs: list[str]) -> str | None:
+    """Return the sha256 identifying a body's text (paragraph breaks count as spaces); None when too short."""
+    # Outlets reprinting a wire story break its paragraphs differently, so only the words and their
+    # order count: NFC, every whitespace run (line breaks included) one space.
+    text = " ".join(body_paragraphs)
+    if len(text) < DUPLICATE_MIN_BODY_CHARS:
+        return None
+    return hashlib.sha256(f"{BODY_HASH_RECIPE}\x1f{text}".encode()).hexdigest()
 
 
 def _field_value(record: dict[str, Any], name: str) -> Any:

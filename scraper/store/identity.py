@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -47,6 +48,7 @@ TWO_LABEL_SUFFIXES = frozenset(
         "com.my", "com.ph", "com.vn", "com.pk", "com.ng", "co.id", "co.th",
     }
 )  # fmt: skip
+NORMALIZE_CACHE_URLS = 4096
 _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 # Paths made only of characters quote() leaves alone need no unquote/quote round trip.
 _PLAIN_PATH_RE = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=._~-]*")
@@ -58,6 +60,9 @@ def _is_tracking(name: str) -> bool:
     return low in TRACKING_PARAMS or low.startswith(TRACKING_PREFIXES)
 
 
+# The same URLs come back (fetched, final and canonical URL of a page are often one string; listing
+# pages and refetches repeat them): normalising is pure, so remember the recent ones.
+@functools.lru_cache(maxsize=NORMALIZE_CACHE_URLS)
 def normalize_url(url: str) -> str:
     """Return the identity form of an http(s) URL: lower-case scheme/host, no default port,
     fragment or tracking parameters, sorted query; other URLs come back stripped."""

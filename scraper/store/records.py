@@ -27,6 +27,7 @@ class SaveResult:
     created: bool
     version: int
     new_article: bool = False
+    copy_of: str | None = None  # identity of the article this page reprints word for word (nothing written)
     error: str | None = None  # set (and nothing written) when this article could not be saved
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 NAME_LEN = 200
@@ -115,16 +116,22 @@ articles = Table(
     Column("last_seen_at", UTCDateTime, nullable=False),
     Column("latest_version", Integer, nullable=False),
     Column("edited_at", UTCDateTime),
+    # content.body_hash of the latest version (None for short bodies): how a syndicated copy finds it
+    Column("body_hash", String(SHA256_HEX_LEN)),
     Index("ix_articles_source", "source"),
     Index("ix_articles_guid", "guid"),
+    Index("ix_articles_body_hash", "body_hash"),
 )
 
-# Every normalized URL an article was reached through (fetched, final, canonical).
+# Every normalized URL an article was reached through (fetched, final, canonical), and since when.
+# `syndicated` URLs are other pages (another outlet's reprint) that carried the same body when first seen.
 article_urls = Table(
     "article_urls",
     metadata,
     Column("url", Text, primary_key=True),
     Column("article_id", BigId, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("first_seen_at", UTCDateTime),  # null only if written by code older than migration 0005
+    Column("syndicated", Boolean, nullable=False, server_default=false()),
     Index("ix_article_urls_article", "article_id"),
 )
 

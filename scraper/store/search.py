@@ -69,6 +69,7 @@ class SearchDoc:
     source: str | None
     published_at: datetime | None
     fetched_at: datetime
+    indexed: bool = True  # False when the article is new: it has no search row to replace yet
 
 
 def _hit(row: Any, rank: float) -> Hit:
@@ -104,13 +105,24 @@ class SearchIndex:
             for d in docs
         ]  # fmt: skip
         if self.dialect == "sqlite":
-            conn.execute(text("DELETE FROM article_search WHERE rowid = :id"), rows)
-            conn.execute(
-                text(
-                    "INSERT INTO article_search (rowid, title, body, url, source, published_at, fetched_at)"
-                    " VALUES (:id, :title, :body, :url, :source, :published_at, :fetched_at)"
-                ),
-                rows,
+            stale = [(d.article_id,) for d in docs if d.indexed]
+            if stale:
+                conn.exec_driver_sql("DELETE FROM article_search WHERE rowid = ?", stale)
+            conn.exec_driver_sql(
+                "INSERT INTO article_search (rowid, title, body, url, source, published_at, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        r["id"],
+                        r["title"],
+                        r["body"],
+                        r["url"],
+                        r["source"],
+                        r["published_at"],
+                        r["fetched_at"],
+                    )
+                    for r in rows
+                ],
             )
             return
         conn.execute(

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Text,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -21,6 +36,7 @@ from scraper.models import Article, FetchAttempt, FetchResult, Source
 from scraper.store import compression
 from scraper.store.content import (
     COMPARED_FIELDS,
+    body_hash,
     body_unified_diff,
     content_hash,
     initial_changes,
@@ -52,6 +68,7 @@ KEEP_VERSIONS = 0  # 0 keeps every version; N keeps the newest N (the first vers
 KEEP_DAYS = 0.0  # 0 keeps every version; D keeps versions fetched in the last D days (and the first)
 STREAM_BATCH_ROWS = 500  # rows fetched per round trip when streaming; bounds export memory
 SAVE_BATCH_SIZE = 200  # articles per transaction in save_articles
+SQLITE_INSERT_ROWS = 100  # article rows per multi-row INSERT, under SQLite's bound-parameter limit
 LOOKUP_CHUNK = 500  # URLs per IN (...) lookup, under SQLite's bound-parameter limit
 NEW_ARTICLE_RETRIES = 3  # a concurrent writer may create the same article between lookup and insert
 
@@ -78,6 +95,7 @@ RECORD_FIELDS = (
     "edited",
     "edited_at",
     "story_id",
+    "seen_at",
 )
 OPTIONAL_FIELDS = ("body_html", "links", "comments", "changes")
 ALL_FIELDS = RECORD_FIELDS + OPTIONAL_FIELDS
@@ -127,6 +145,11 @@ class _Pending:
     guid: str | None
     paras: list[str]
 
+    @cached_property
+    def body_hash(self) -> str | None:
+        """The body's text hash; computed only when needed (an unchanged refetch never needs it)."""
+        return body_hash(self.paras)
+
 
 def _prepare(item: ToSave) -> _Pending:
     """Compute what a save needs before touching the database (identity, aliases, content hash)."""
@@ -172,6 +195,8 @@ class _Ref:
     in_db: bool = True
     seen_at: datetime | None = None
     edited_at: datetime | None = None
+    body_hash: str | None = None
+    identity: str | None = None
 
 
 @dataclass
@@ -258,6 +283,12 @@ class Store:
         self.keep_days = max(0.0, keep_days)
         self._ins: Any = pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
         self._search = SearchIndex(self.dialect)
+        self._seen_at = _seen_at_column(self.dialect)
+        self._version_by_number = select(
+            *[article_versions.c[c] for c in _STORED_COLUMNS],
+            articles.c.canonical_url.label("identity"),
+            self._seen_at,
+        ).select_from(_VERSION_BY_NUMBER)
 
     @classmethod
     def open(
@@ -546,78 +577,99 @@ class Store:
                     results.append(SaveResult(article=item.article, created=False, version=0, error=str(exc)))
         return results
 
-    def _lookup(self, conn: Connection, pending: list[_Pending]) -> dict[str, _Ref]:
-        """Map each known alias URL of the batch to (article id, latest version, latest content hash)."""
+    def _lookup(self, conn: Connection, pending: list[_Pending]) -> tuple[dict[str, _Ref], set[str]]:
+        """Map each known alias URL, guid key and body-hash key of the batch to its article's latest state;
+        also return which of those URLs are syndicated copies."""
         urls = sorted({u for p in pending for u in p.aliases})
         found: dict[str, _Ref] = {}
+        syndicated: set[str] = set()
         refs: dict[int, _Ref] = {}  # one object per article, however many URLs lead to it
-        stmt = (
-            select(
-                article_urls.c.url, articles.c.id, articles.c.latest_version, article_versions.c.content_hash
-            )
-            .select_from(
-                article_urls.join(articles, articles.c.id == article_urls.c.article_id).join(
-                    article_versions,
-                    and_(
-                        article_versions.c.article_id == articles.c.id,
-                        article_versions.c.version == articles.c.latest_version,
-                    ),
-                )
-            )
-            .where(article_urls.c.url.in_(bindparam("urls", expanding=True)))
-        )
+
+        def ref_of(row: Any) -> _Ref:
+            ref = refs.get(row.id)
+            if ref is None:
+                ref = refs[row.id] = _Ref(
+                    row.id, row.latest_version, row.content_hash, body_hash=row.body_hash,
+                    identity=row.canonical_url,
+                )  # fmt: skip
+            return ref
+
         for start in range(0, len(urls), LOOKUP_CHUNK):
-            for row in conn.execute(stmt, {"urls": urls[start : start + LOOKUP_CHUNK]}):
-                ref = refs.get(row.id)
-                if ref is None:
-                    ref = refs[row.id] = _Ref(row.id, row.latest_version, row.content_hash)
-                found[row.url] = ref
+            for row in conn.execute(_LOOKUP_URLS, {"urls": urls[start : start + LOOKUP_CHUNK]}):
+                found[row.url] = ref_of(row)
+                if row.syndicated:
+                    syndicated.add(row.url)
         guids = sorted({p.guid for p in pending if p.guid and not any(a in found for a in p.aliases)})
-        if guids:
-            gstmt = (
-                select(
-                    articles.c.guid,
-                    articles.c.source,
-                    articles.c.id,
-                    articles.c.latest_version,
-                    article_versions.c.content_hash,
-                )
-                .select_from(
-                    articles.join(
-                        article_versions,
-                        and_(
-                            article_versions.c.article_id == articles.c.id,
-                            article_versions.c.version == articles.c.latest_version,
-                        ),
-                    )
-                )
-                .where(articles.c.guid.in_(bindparam("guids", expanding=True)))
-            )
-            for start in range(0, len(guids), LOOKUP_CHUNK):
-                for grow in conn.execute(gstmt, {"guids": guids[start : start + LOOKUP_CHUNK]}):
-                    key = f"guid:{grow.source}:{grow.guid}"
-                    ref = refs.get(grow.id)
-                    if ref is None:
-                        ref = refs[grow.id] = _Ref(grow.id, grow.latest_version, grow.content_hash)
-                    found[key] = ref
-        return found
+        for start in range(0, len(guids), LOOKUP_CHUNK):
+            for grow in conn.execute(_LOOKUP_GUIDS, {"guids": guids[start : start + LOOKUP_CHUNK]}):
+                found.setdefault(f"guid:{grow.source}:{grow.guid}", ref_of(grow))
+        bodies = sorted(
+            {
+                p.body_hash
+                for p in pending
+                if p.body_hash
+                and not any(a in found for a in p.aliases)
+                and f"guid:{p.source}:{p.guid}" not in found
+            }
+        )
+        for start in range(0, len(bodies), LOOKUP_CHUNK):
+            for brow in conn.execute(_LOOKUP_BODIES, {"hashes": bodies[start : start + LOOKUP_CHUNK]}):
+                # rows come oldest article first: a copy joins the first article that carried the text
+                found.setdefault(f"body:{brow.body_hash}", ref_of(brow))
+        return found, syndicated
 
     def _save_batch(self, conn: Connection, pending: list[_Pending]) -> list[SaveResult]:
         """Write a batch inside the caller's transaction; return one result per article, in order."""
-        known = self._lookup(conn, pending)
+        known, syndicated = self._lookup(conn, pending)
         stored_urls = set(known)
         now = _now()
-        plan: list[tuple[_Pending, _Ref, int, bool, dict[str, Any] | None]] = []
+        plan: list[tuple[_Pending, _Ref, int, bool, dict[str, Any] | None, str | None]] = []
         new_refs: list[tuple[_Ref, _Pending]] = []
-        alias_refs: list[tuple[str, _Ref]] = []
+        alias_refs: list[tuple[str, _Ref, datetime, bool]] = []
+        detach: list[str] = []
         for p in pending:
-            ref = known.get(p.identity) or next((known[a] for a in p.aliases if a in known), None)
+            matched = next((a for a in p.aliases if a in known), None)  # aliases[0] is the identity
+            ref = known[matched] if matched is not None else None
             if ref is None and p.guid:
                 ref = known.get(f"guid:{p.source}:{p.guid}")
+            reprint = False
+            if ref is not None and matched in syndicated:
+                if p.body_hash is not None and p.body_hash == ref.body_hash:
+                    reprint = True  # the reprint still carries the article's text: one more sighting
+                else:
+                    # The reprint's text and the article's went apart (either outlet edited): the reprint
+                    # becomes an article of its own, its first version this text, rather than an edit of
+                    # the article it once copied; otherwise fetches of the two would flip-flop versions.
+                    for alias in p.aliases:
+                        if alias in syndicated and known.get(alias) is ref:
+                            detach.append(alias)
+                            syndicated.discard(alias)
+                            stored_urls.discard(alias)
+                            del known[alias]
+                    ref = None
+            elif ref is None and p.body_hash is not None:
+                ref = known.get(f"body:{p.body_hash}")
+                # a body found by the lookup may have been edited earlier in this batch
+                reprint = ref is not None and ref.body_hash == p.body_hash
+                ref = ref if reprint else None
+            if reprint:
+                assert ref is not None
+                if ref.seen_at is None or p.fetched_at > ref.seen_at:
+                    ref.seen_at = p.fetched_at
+                plan.append((p, ref, ref.version, False, None, ref.identity))
+                for alias in p.aliases:
+                    if alias not in stored_urls and known.get(alias) is not ref:
+                        alias_refs.append((alias, ref, p.fetched_at, True))
+                        syndicated.add(alias)
+                    known[alias] = ref
+                continue
             new_article = ref is None
             changes: dict[str, Any] | None = None
             if ref is None:
-                ref = _Ref(None, 1, p.content_hash, _compared(p.item.article), in_db=False)
+                ref = _Ref(
+                    None, 1, p.content_hash, _compared(p.item.article), in_db=False,
+                    body_hash=p.body_hash, identity=p.identity,
+                )  # fmt: skip
                 new_refs.append((ref, p))
                 changes = initial_changes(p.paras)
             elif ref.content_hash != p.content_hash:
@@ -629,43 +681,49 @@ class Store:
                 changes = summarize_changes(previous, ref.record)
                 ref.version += 1
                 ref.content_hash = p.content_hash
+                ref.body_hash = p.body_hash
                 ref.edited_at = p.fetched_at
             if ref.seen_at is None or p.fetched_at > ref.seen_at:
                 ref.seen_at = p.fetched_at
-            plan.append((p, ref, ref.version, new_article, changes))
+            plan.append((p, ref, ref.version, new_article, changes, None))
             for alias in p.aliases:
                 if alias not in stored_urls and known.get(alias) is not ref:
-                    alias_refs.append((alias, ref))
+                    alias_refs.append((alias, ref, p.fetched_at, False))
                 known[alias] = ref
             if p.guid:
                 known[f"guid:{p.source}:{p.guid}"] = ref
+            if changes is not None and p.body_hash is not None:
+                known.setdefault(f"body:{p.body_hash}", ref)
+        if detach:
+            conn.execute(_DETACH_URLS, {"urls": detach})
         if new_refs:
             rows = [
                 {
                     "canonical_url": p.identity, "guid": p.guid, "source": p.source,
                     "first_seen_at": p.fetched_at, "last_seen_at": ref.seen_at,
-                    "latest_version": ref.version, "edited_at": ref.edited_at,
+                    "latest_version": ref.version, "edited_at": ref.edited_at, "body_hash": ref.body_hash,
                 }
                 for ref, p in new_refs
             ]  # fmt: skip
-            ids = conn.execute(_INSERT_ARTICLES, rows).scalars().all()
+            ids = self._insert_articles(conn, rows)
             for (ref, _), new_id in zip(new_refs, ids, strict=True):
                 ref.article_id = new_id
-        touched = {id(ref): ref for _, ref, _, _, _ in plan if ref.in_db}
+        touched = {id(ref): ref for _, ref, _, _, _, _ in plan if ref.in_db}
         if touched:
-            conn.execute(
-                _TOUCH_ARTICLE,
-                [
-                    {"aid": r.article_id, "seen": r.seen_at, "ver": r.version, "edited": r.edited_at}
-                    for r in touched.values()
-                ],
-            )
+            self._touch_articles(conn, list(touched.values()))
         if alias_refs:
-            conn.execute(
-                self._ins(article_urls).on_conflict_do_nothing(index_elements=[article_urls.c.url]),
-                [{"url": url, "article_id": ref.article_id} for url, ref in alias_refs],
+            self._insert_rows(
+                conn,
+                article_urls,
+                [
+                    {"url": url, "article_id": ref.article_id, "first_seen_at": seen, "syndicated": synd}
+                    for url, ref, seen, synd in alias_refs
+                ],
+                conflict="url",
             )
-        writes = [(p, ref, version, changes) for p, ref, version, _, changes in plan if changes is not None]
+        writes = [
+            (p, ref, version, changes) for p, ref, version, _, changes, _ in plan if changes is not None
+        ]
         packed = [_compress_version(p, self.store_raw_html) for p, _, _, _ in writes]
         version_rows: list[dict[str, Any]] = []
         blob_rows: dict[str, dict[str, Any]] = {}
@@ -681,12 +739,9 @@ class Store:
                     },
                 )  # fmt: skip
         if blob_rows:
-            conn.execute(
-                self._ins(blobs).on_conflict_do_nothing(index_elements=[blobs.c.sha256]),
-                list(blob_rows.values()),
-            )
+            self._insert_rows(conn, blobs, list(blob_rows.values()), conflict="sha256")
         if version_rows:
-            conn.execute(insert(article_versions), version_rows)
+            self._insert_rows(conn, article_versions, version_rows)
             # the search index follows each article's newest version, in this same transaction
             latest: dict[int, SearchDoc] = {}
             for p, ref, _version, _changes in writes:
@@ -694,7 +749,7 @@ class Store:
                 art = p.item.article
                 latest[ref.article_id] = SearchDoc(
                     ref.article_id, p.identity, art.title, art.body or "", art.source,
-                    parse_datetime(art.published), p.fetched_at,
+                    parse_datetime(art.published), p.fetched_at, indexed=ref.in_db,
                 )  # fmt: skip
             self._search.update(conn, list(latest.values()))
         if self.keep_versions or self.keep_days:
@@ -702,16 +757,106 @@ class Store:
                 assert ref.article_id is not None
                 self._apply_retention(conn, ref.article_id, now)
         results: list[SaveResult] = []
-        for p, _, version, new_article, changes in plan:
-            out = replace(p.item.article, version=version, content_hash=p.content_hash)
+        for p, _, version, new_article, changes, copy_of in plan:
+            # a shallow copy, as dataclasses.replace makes, without re-running __init__ per article
+            out = copy.copy(p.item.article)
+            out.version, out.content_hash = version, p.content_hash
             results.append(
-                SaveResult(article=out, created=changes is not None, version=version, new_article=new_article)
+                SaveResult(
+                    article=out,
+                    created=changes is not None,
+                    version=version,
+                    new_article=new_article,
+                    copy_of=copy_of,
+                )
             )
         return results
 
+    def _touch_articles(self, conn: Connection, refs: list[_Ref]) -> None:
+        """Record the latest sighting, version and body hash of articles already stored."""
+        if self.dialect != "sqlite":
+            conn.execute(
+                _TOUCH_ARTICLE,
+                [
+                    {"aid": r.article_id, "seen": r.seen_at, "ver": r.version, "edited": r.edited_at,
+                     "bh": r.body_hash}
+                    for r in refs
+                ],
+            )  # fmt: skip
+            return
+        # The statement _TOUCH_ARTICLE compiles to, without SQLAlchemy's per-row parameter processing.
+        # SQLite rewrites the index entry of every indexed column an UPDATE sets, changed or not: an
+        # article seen again unchanged (edited_at None: no version in this batch) sets last_seen_at only.
+        seen_sql = "last_seen_at = CASE WHEN last_seen_at > ? THEN last_seen_at ELSE ? END"
+        edited = [r for r in refs if r.edited_at is not None]
+        if edited:
+            conn.exec_driver_sql(
+                f"UPDATE articles SET {seen_sql}, latest_version = ?, edited_at = ?, body_hash = ?"
+                " WHERE id = ?",
+                [
+                    (seen, seen, r.version, _sqlite_time(r.edited_at), r.body_hash, r.article_id)
+                    for r in edited
+                    for seen in (_sqlite_time(r.seen_at),)
+                ],
+            )
+        if len(edited) < len(refs):
+            conn.exec_driver_sql(
+                f"UPDATE articles SET {seen_sql} WHERE id = ?",
+                [
+                    (seen, seen, r.article_id)
+                    for r in refs
+                    if r.edited_at is None
+                    for seen in (_sqlite_time(r.seen_at),)
+                ],
+            )
+
+    def _insert_articles(self, conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert article rows; return their new ids in the order of `rows`."""
+        if self.dialect != "sqlite":
+            return list(conn.execute(_INSERT_ARTICLES, rows).scalars())
+        names = list(rows[0])
+        row_sql = f"({', '.join('?' * len(names))})"
+        ids: dict[str, int] = {}
+        # SQLite returns RETURNING rows in no promised order: map them back by the unique canonical URL
+        for start in range(0, len(rows), SQLITE_INSERT_ROWS):
+            chunk = rows[start : start + SQLITE_INSERT_ROWS]
+            sql = (
+                f"INSERT INTO articles ({', '.join(names)}) VALUES {', '.join([row_sql] * len(chunk))}"
+                " RETURNING id, canonical_url"
+            )
+            params = tuple(v for row in _sqlite_params(articles, names, chunk) for v in row)
+            ids.update((url, int(aid)) for aid, url in conn.exec_driver_sql(sql, params))
+        return [ids[row["canonical_url"]] for row in rows]
+
+    def _insert_rows(
+        self, conn: Connection, table: Any, rows: list[dict[str, Any]], conflict: str | None = None
+    ) -> None:
+        """Insert rows in one executemany; with `conflict`, rows whose key exists are skipped."""
+        if self.dialect != "sqlite":
+            stmt = self._ins(table)
+            if conflict is not None:
+                stmt = stmt.on_conflict_do_nothing(index_elements=[table.c[conflict]])
+            conn.execute(stmt, rows)
+            return
+        # Straight to sqlite3's executemany: SQLAlchemy's per-row parameter processing cost as much as
+        # SQLite's own work for these wide rows (measured on the store bench).
+        names = list(rows[0])
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        if conflict is not None:
+            sql += f" ON CONFLICT ({conflict}) DO NOTHING"
+        conn.exec_driver_sql(sql, _sqlite_params(table, names, rows))
+
     def _version_record(self, conn: Connection, article_id: int, version: int) -> dict[str, Any] | None:
         """Return the stored fields of one version as a dict of Article field names."""
-        row = conn.execute(_VERSION_BY_NUMBER, {"aid": article_id, "ver": version}).mappings().first()
+        row = (
+            conn.execute(
+                self._version_by_number.where(
+                    article_versions.c.article_id == article_id, article_versions.c.version == version
+                )
+            )
+            .mappings()
+            .first()
+        )
         return _row_record(row, ALL_FIELDS) if row else None
 
     def _apply_retention(self, conn: Connection, article_id: int, now: datetime) -> None:
@@ -850,6 +995,8 @@ class Store:
             joined = articles.join(
                 av, and_(av.c.article_id == articles.c.id, av.c.version == articles.c.latest_version)
             )
+        if "seen_at" in wanted:
+            cols.append(self._seen_at)
         if "story_id" in wanted:
             cols.append(story_members.c.story_id)
             joined = joined.outerjoin(story_members, story_members.c.article_id == articles.c.id)
@@ -923,7 +1070,12 @@ class Store:
         """Return one version (default the latest) as an export record plus fetch data; None if absent."""
         with self._read("show") as conn:
             article_id, latest, _ = self._find_article(conn, url)
-            row = conn.execute(_VERSION_BY_NUMBER, {"aid": article_id, "ver": latest if n is None else n})
+            row = conn.execute(
+                self._version_by_number.where(
+                    article_versions.c.article_id == article_id,
+                    article_versions.c.version == (latest if n is None else n),
+                )
+            )
             found = row.mappings().first()
             if found is None:
                 return None
@@ -1035,11 +1187,122 @@ _STORED_COLUMNS = (
     "raw_sha256",
 )
 
-_VERSION_BY_NUMBER = (
-    select(*[article_versions.c[c] for c in _STORED_COLUMNS], articles.c.canonical_url.label("identity"))
-    .select_from(articles.join(article_versions, article_versions.c.article_id == articles.c.id))
-    .where(article_versions.c.article_id == bindparam("aid"), article_versions.c.version == bindparam("ver"))
+_VERSION_BY_NUMBER = articles.join(article_versions, article_versions.c.article_id == articles.c.id)
+
+
+def _seen_at_column(dialect: str) -> Any:
+    """A per-article column: on PostgreSQL the export's seen_at JSON text itself, on SQLite a JSON array
+    of [url, first seen] pairs (its aggregates cannot order) that _seen_at finishes."""
+    au = article_urls
+    if dialect == "postgresql":
+        # compact JSON built in the query: the export splices it as it comes
+        utc = func.timezone("UTC", au.c.first_seen_at)
+        clock = func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS') + case(
+            (func.to_char(utc, "US") == "000000", ""), else_=func.to_char(utc, ".US")
+        )
+        item = (
+            literal('{"url":')
+            + func.to_json(au.c.url).cast(Text)
+            + ',"first_seen":'
+            + func.coalesce(func.to_json(clock + "+00:00").cast(Text), "null")
+            + "}"
+        )
+        agg = literal("[") + _ordered_concat(item, au) + "]"
+    else:
+        agg = func.json_group_array(func.json_array(au.c.url, au.c.first_seen_at))
+    return select(agg).where(au.c.article_id == articles.c.id).scalar_subquery().label("seen_at")
+
+
+def _ordered_concat(item: Any, au: Any) -> Any:
+    """string_agg of `item` over an article's URLs, first seen first (unknown last), then by URL."""
+    ordered = func.string_agg(item, pg_dialect.aggregate_order_by(literal(","), au.c.first_seen_at, au.c.url))
+    return func.coalesce(ordered, "")
+
+
+def _seen_at(value: Any) -> list[dict[str, Any]]:
+    """Turn the seen_at column into [{url, first_seen}], first seen first (then by URL)."""
+    pairs = json.loads(value) if isinstance(value, str) else (value or [])
+    if pairs and isinstance(pairs[0], dict):  # PostgreSQL's, finished in the query
+        return list(pairs)
+    if len(pairs) == 1:  # nearly every article: nothing to order
+        return [{"url": pairs[0][0], "first_seen": _utc_iso(pairs[0][1])}]
+    seen = [(url, parse_datetime(when) if when else None) for url, when in pairs]
+    seen.sort(key=lambda s: (s[1] is None, s[1] or _EPOCH, s[0]))
+    return [{"url": url, "first_seen": _iso(when)} for url, when in seen]
+
+
+def _utc_iso(when: str | None) -> str | None:
+    """A stored time as ISO 8601 UTC, as datetime.isoformat() gives it."""
+    if when is not None and len(when) == _SQLITE_TIME_LEN and when[10] == " ":
+        # SQLite's stored form is UTC already: reshape the text instead of parsing it
+        clock = when[11:19] if when.endswith(".000000") else when[11:]
+        return f"{when[:10]}T{clock}+00:00"
+    return _iso(parse_datetime(when))
+
+
+_SQLITE_TIME_LEN = len("2025-07-29 14:00:00.000000")
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _latest_join(base: Any) -> Any:
+    """Join `base` (holding `articles`) to each article's latest version."""
+    return base.join(
+        article_versions,
+        and_(
+            article_versions.c.article_id == articles.c.id,
+            article_versions.c.version == articles.c.latest_version,
+        ),
+    )
+
+
+_REF_COLUMNS = (
+    articles.c.id,
+    articles.c.latest_version,
+    articles.c.body_hash,
+    articles.c.canonical_url,
+    article_versions.c.content_hash,
 )
+_LOOKUP_URLS = (
+    select(article_urls.c.url, article_urls.c.syndicated, *_REF_COLUMNS)
+    .select_from(_latest_join(article_urls.join(articles, articles.c.id == article_urls.c.article_id)))
+    .where(article_urls.c.url.in_(bindparam("urls", expanding=True)))
+)
+_LOOKUP_GUIDS = (
+    select(articles.c.guid, articles.c.source, *_REF_COLUMNS)
+    .select_from(_latest_join(articles))
+    .where(articles.c.guid.in_(bindparam("guids", expanding=True)))
+)
+_LOOKUP_BODIES = (
+    select(*_REF_COLUMNS)
+    .select_from(_latest_join(articles))
+    .where(articles.c.body_hash.in_(bindparam("hashes", expanding=True)))
+    .order_by(articles.c.id)
+)
+
+_DETACH_URLS = delete(article_urls).where(
+    article_urls.c.url.in_(bindparam("urls", expanding=True)), article_urls.c.syndicated
+)
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    """Format a datetime the way UTCDateTime stores it on SQLite (naive UTC text), so both compare alike."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}"
+    )
+
+
+def _sqlite_params(table: Any, names: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Rows as sqlite3 parameter tuples in the order of `names`, datetimes as UTCDateTime writes them."""
+    times = [isinstance(table.c[n].type, UTCDateTime) for n in names]
+    return [tuple(_sqlite_time(r[n]) if t else r[n] for n, t in zip(names, times, strict=True)) for r in rows]
+
 
 _INSERT_ARTICLES = insert(articles).returning(articles.c.id, sort_by_parameter_order=True)
 
@@ -1054,6 +1317,7 @@ _TOUCH_ARTICLE = (
         ),
         latest_version=bindparam("ver"),
         edited_at=func.coalesce(bindparam("edited", type_=articles.c.edited_at.type), articles.c.edited_at),
+        body_hash=bindparam("bh"),
     )
 )
 
@@ -1091,6 +1355,9 @@ def _row_json(row: Any, wanted: Sequence[str]) -> str:
             value = f'"{row["fetched_at"].isoformat()}"' if row["version"] > 1 else "null"
         elif name == "story_id":
             value = _json_str(row.get("story_id"))
+        elif name == "seen_at":
+            raw = row["seen_at"]
+            value = raw if raw.startswith("[{") else _ENCODER.encode(_seen_at(raw))
         else:
             raw = row[name]
             value = _json_str(raw) if isinstance(raw, str) or raw is None else str(int(raw))
@@ -1115,6 +1382,8 @@ def _row_record(row: Any, wanted: Sequence[str]) -> dict[str, Any]:
         elif name == "story_id":
             # only export queries join the story; other reads report none
             record[name] = row.get("story_id")
+        elif name == "seen_at":
+            record[name] = _seen_at(row["seen_at"])
         elif name == "fetched_at":
             record[name] = _iso(row["fetched_at"])
         elif name == "edited":

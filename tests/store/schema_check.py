@@ -24,7 +24,7 @@ def _is_type(value: Any, name: str) -> bool:
 
 SUPPORTED = {
     "$schema", "$id", "title", "description", "type", "properties", "additionalProperties", "required",
-    "items", "enum", "pattern", "minimum",
+    "items", "enum", "pattern", "minimum", "minItems",
 }  # fmt: skip
 
 
@@ -56,6 +56,8 @@ def validate(value: Any, schema: dict[str, Any], path: str = "$") -> list[str]:
                 errors.append(f"{path}: unexpected property {key!r}")
             elif isinstance(schema.get("additionalProperties"), dict):
                 errors.extend(validate(item, schema["additionalProperties"], f"{path}.{key}"))
+    if "minItems" in schema and isinstance(value, list) and len(value) < schema["minItems"]:
+        errors.append(f"{path}: {len(value)} items < {schema['minItems']}")
     if isinstance(value, list) and "items" in schema:
         for i, item in enumerate(value):
             errors.extend(validate(item, schema["items"], f"{path}[{i}]"))

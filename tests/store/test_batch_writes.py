@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 from sqlalchemy import text
+from sqlalchemy.dialects import sqlite
 
 from scraper.models import FetchAttempt
 from scraper.store import Store
+from scraper.store.schema import UTCDateTime
+from scraper.store.store import _sqlite_time
 
 
 def test_record_fetches_writes_every_attempt_with_its_source_in_one_call(store: Store) -> None:
@@ -43,3 +48,17 @@ def test_validators_many_reads_what_save_validators_many_wrote(store: Store) -> 
     assert store.validators("https://e.com/a") == found["HTTPS://E.com/a#top"]
     store.save_validators_many([("https://e.com/a", '"a3"', None)])  # an update, not a second row
     assert store.validators_many(["https://e.com/a"]) == {"https://e.com/a": ('"a3"', None)}
+
+
+def test_sqlite_fast_path_writes_times_as_sqlalchemy_does() -> None:
+    # the bulk inserts bypass SQLAlchemy on SQLite; their text must sort and parse like its own
+    dialect = sqlite.dialect()
+    column = UTCDateTime()
+    to_text = column.impl.dialect_impl(dialect).bind_processor(dialect)
+    for value in (
+        datetime(2025, 7, 29, 9, 54, 3, 12, tzinfo=timezone(timedelta(hours=-4))),
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(5, 1, 2, 3, 4, 5),
+    ):
+        assert _sqlite_time(value) == to_text(column.process_bind_param(value, dialect))
+    assert _sqlite_time(None) is None
