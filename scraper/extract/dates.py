@@ -929,13 +929,13 @@ def _from_script_data(tree: LexborHTMLParser, ctx: _Context) -> None:
 
 def _from_page_links(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Last resort: a full date in the canonical URL or the lead image's path (/2016/05/04/)."""
-    for selector, attr in (
-        ('link[rel="canonical"]', "href"),
-        ('meta[property="og:url"]', "content"),
-        ('meta[property="og:image"]', "content"),
+    data = page_data(tree)  # the head's tags, already read: no query over a large page's whole tree
+    for found, attr in (
+        (next((a for a in data.links if a.get("rel") == "canonical"), None), "href"),
+        (next((a for a in data.metas if a.get("property") == "og:url"), None), "content"),
+        (next((a for a in data.metas if a.get("property") == "og:image"), None), "content"),
     ):
-        node = tree.css_first(selector)
-        link = str(node.attributes.get(attr) or "") if node is not None else ""
+        link = str(found.get(attr) or "") if found is not None else ""
         day = _url_day(link)
         if day is not None and day[2] is not None:
             value = _make(day[0], day[1], day[2])
