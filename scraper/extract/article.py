@@ -14,7 +14,7 @@ from scraper.extract.dates import Dates, extract_dates, parse_date_text
 from scraper.extract.decode import decode_html
 from scraper.extract.language import detect_language, normalize_language
 from scraper.extract.metadata import Metadata, extract_metadata
-from scraper.extract.page_data import forget_page_data
+from scraper.extract.page_data import PageData, page_data
 from scraper.extract.site_rules import SiteRule, SiteRules
 from scraper.models import Article
 
@@ -42,19 +42,30 @@ def count_words(text: str) -> int:
     return cjk + len(spaced.split()) - len(_WORDLESS_TOKEN_RE.findall(" " + spaced))
 
 
-def _metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
+def _metadata(tree: LexborHTMLParser, url: str | None, data: PageData | None) -> Metadata:
     """Run the metadata extractor; a failure there costs the fields, never the article."""
     try:
-        return extract_metadata(tree, url)
+        return extract_metadata(tree, url, data)
     except Exception as exc:  # a bug in one extractor must not lose the page
         log.warning("extract: metadata failed: %s: %s (%s)", type(exc).__name__, exc, url)
         return Metadata()
 
 
-def _dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None) -> Dates:
+def _page_data(tree: LexborHTMLParser, url: str | None) -> PageData | None:
+    """Read the head data; on failure None, and each stage then tries (and fails) on its own."""
+    try:
+        return page_data(tree)
+    except Exception as exc:  # a bug there must not lose the page
+        log.warning("extract: head data failed: %s: %s (%s)", type(exc).__name__, exc, url)
+        return None
+
+
+def _dates(
+    tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None, data: PageData | None
+) -> Dates:
     """Run the date extractor; a failure there costs the dates, never the article."""
     try:
-        return extract_dates(tree, url, fetched_at)
+        return extract_dates(tree, url, fetched_at, data)
     except Exception as exc:  # a bug in one extractor must not lose the page
         log.warning("extract: dates failed: %s: %s (%s)", type(exc).__name__, exc, url)
         return Dates()
@@ -122,12 +133,12 @@ def extract_article(
         html = bytes(html)
     tree = _parse(html)
     # metadata and dates read the pristine tree; the body extractor then prunes it
-    meta = _metadata(tree, url)
-    dates = _dates(tree, url, fetched_at)
+    data = _page_data(tree, url)  # one read of the head's tags and JSON-LD serves both
+    meta = _metadata(tree, url, data)
+    dates = _dates(tree, url, fetched_at, data)
     rule = rules.for_url(url) if rules is not None else None
     if rule is not None:
         _apply_rule_head(tree, rule, meta, dates, fetched_at)
-    forget_page_data()
     title = _clean(meta.title)
     if title is None:
         h1 = tree.css_first("h1")

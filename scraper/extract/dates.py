@@ -11,7 +11,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.jsonld import DATED_TYPES, types_of
-from scraper.extract.page_data import has_ancestor, page_data
+from scraper.extract.page_data import PageData, has_ancestor, page_data
 from scraper.extract.zones import ZONE_ABBREVIATIONS, localize
 
 # Nothing we archive was published before the web went mainstream.
@@ -567,6 +567,7 @@ class _Context:
 
     now: datetime
     dayfirst: bool | None
+    page: PageData
     published: list[_Candidate] = field(default_factory=list)
     modified: list[_Candidate] = field(default_factory=list)
     wrappers: frozenset[int] = frozenset()
@@ -581,6 +582,7 @@ class _Context:
         return _Context(
             self.now,
             self.dayfirst,
+            self.page,
             wrappers=self.wrappers,
             headline=self.headline,
             relative=self.relative,
@@ -598,7 +600,7 @@ class _Context:
 
 def _from_jsonld(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Collect datePublished/dateModified of article-like JSON-LD objects (any depth, @graph)."""
-    for obj in page_data(tree).jsonld:
+    for obj in ctx.page.jsonld:
         types = types_of(obj)
         if types & DATED_TYPES:
             base = 0
@@ -618,7 +620,7 @@ def _from_jsonld(tree: LexborHTMLParser, ctx: _Context) -> None:
 
 def _from_meta(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Collect dates from <meta> tags (Open Graph, article:, Dublin Core, parsely, sailthru, ...)."""
-    for attrs in page_data(tree).metas:
+    for attrs in ctx.page.metas:
         content = attrs.get("content") or attrs.get("datetime")
         if not content:
             continue
@@ -929,7 +931,7 @@ def _from_script_data(tree: LexborHTMLParser, ctx: _Context) -> None:
 
 def _from_page_links(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Last resort: a full date in the canonical URL or the lead image's path (/2016/05/04/)."""
-    data = page_data(tree)  # the head's tags, already read: no query over a large page's whole tree
+    data = ctx.page  # the head's tags, already read: no query over a large page's whole tree
     for found, attr in (
         (next((a for a in data.links if a.get("rel") == "canonical"), None), "href"),
         (next((a for a in data.metas if a.get("property") == "og:url"), None), "content"),
@@ -1074,13 +1076,16 @@ def _dayfirst(lang: str) -> bool | None:
     return lang != "en-us"
 
 
-def extract_dates(tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None = None) -> Dates:
-    """Find the dates of a parsed page without changing the tree."""
+def extract_dates(
+    tree: LexborHTMLParser, url: str | None, fetched_at: datetime | None = None, data: PageData | None = None
+) -> Dates:
+    """Find the dates of a parsed page (and its head data, when already read) without changing it."""
     lang = _lang(tree)
     headline = _headline(tree)
     ctx = _Context(
         now=_aware_now(fetched_at),
         dayfirst=_dayfirst(lang),
+        page=data if data is not None else page_data(tree),
         wrappers=_headline_wrappers(tree, headline),
         headline=headline,
         relative=fetched_at is not None,

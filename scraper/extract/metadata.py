@@ -13,7 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import clean_authors
 from scraper.extract.jsonld import ARTICLE_TYPES, types_of
-from scraper.extract.page_data import has_ancestor, page_data
+from scraper.extract.page_data import PageData, has_ancestor, page_data
 
 # A headline longer than this is a paragraph picked by mistake (characters).
 MAX_TITLE_CHARS = 300
@@ -144,11 +144,10 @@ def _meta_provenance(name: str) -> str:
 class _Page:
     """The pieces of a page that metadata is read from, gathered once."""
 
-    def __init__(self, tree: LexborHTMLParser, url: str | None) -> None:
+    def __init__(self, tree: LexborHTMLParser, url: str | None, data: PageData) -> None:
         self.tree = tree
         self.url = url
         self.meta: dict[str, list[str]] = {}
-        data = page_data(tree)
         for attrs in data.metas:
             content = attrs.get("content")
             if content is None:
@@ -791,9 +790,9 @@ def _language(page: _Page) -> tuple[str, str] | None:
     return tag, source
 
 
-def extract_metadata(tree: LexborHTMLParser, url: str | None) -> Metadata:
-    """Read metadata from a parsed page without changing the tree."""
-    page = _Page(tree, url)
+def extract_metadata(tree: LexborHTMLParser, url: str | None, data: PageData | None = None) -> Metadata:
+    """Read metadata from a parsed page (and its head data, when already read) without changing it."""
+    page = _Page(tree, url, data if data is not None else page_data(tree))
     meta = Metadata()
     site = _site_name(page)
     if site:

@@ -1,8 +1,7 @@
-"""Head data that metadata and dates both read (meta tags, JSON-LD, links), gathered once per tree."""
+"""Head data that metadata and dates both read (meta tags, JSON-LD, links), gathered in one pass."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,17 +21,8 @@ class PageData:
     jsonld: list[dict[str, Any]]
 
 
-# The last page read: metadata and then dates read the same pristine tree, and one CSS pass plus
-# one JSON-LD parse serve both. Only plain data is kept, never nodes, so a later change to the
-# tree cannot leave dangling node references behind; the held tree keeps its identity unique.
-_last = threading.local()
-
-
 def page_data(tree: LexborHTMLParser) -> PageData:
-    """Return the page's meta/link attributes and JSON-LD objects (cached for the last tree seen)."""
-    cached: tuple[LexborHTMLParser, PageData] | None = getattr(_last, "entry", None)
-    if cached is not None and cached[0] is tree:
-        return cached[1]
+    """Return the page's meta/link attributes and JSON-LD objects, read in one pass over the tree."""
     metas: list[dict[str, str | None]] = []
     links: list[dict[str, str | None]] = []
     scripts = []
@@ -44,9 +34,7 @@ def page_data(tree: LexborHTMLParser) -> PageData:
             links.append(node.attributes)
         else:
             scripts.append(node)
-    data = PageData(metas, links, jsonld_from_scripts(scripts))
-    _last.entry = (tree, data)
-    return data
+    return PageData(metas, links, jsonld_from_scripts(scripts))
 
 
 def has_ancestor(node: LexborNode, tags: frozenset[str]) -> bool:
@@ -57,8 +45,3 @@ def has_ancestor(node: LexborNode, tags: frozenset[str]) -> bool:
             return True
         current = current.parent
     return False
-
-
-def forget_page_data() -> None:
-    """Drop the cached page, so a pruned tree is never read from the cache nor kept alive by it."""
-    _last.entry = None

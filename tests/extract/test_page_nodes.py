@@ -18,7 +18,7 @@ BODY = (
 
 def test_h1_lists_keep_lexbors_selection_and_repeats() -> None:
     tree = LexborHTMLParser(f"<!DOCTYPE html><html><head></head><body>{BODY}</body></html>")
-    page = metadata._Page(tree, None)
+    page = metadata._Page(tree, None, page_data(tree))
 
     def ids(nodes: list[object]) -> list[int]:
         return [n.mem_id for n in nodes]  # type: ignore[attr-defined]
@@ -37,7 +37,7 @@ def test_jsonld_scripts_match_selector() -> None:
     assert [o["@type"] for o in page_data(tree).jsonld] == ["NewsArticle", "Blog"]
 
 
-def test_page_data_is_read_again_for_another_tree() -> None:
+def test_page_data_reads_each_trees_own_tags() -> None:
     first = LexborHTMLParser('<html><head><meta name="author" content="A"></head></html>')
     second = LexborHTMLParser('<html><head><meta name="author" content="B"></head></html>')
     assert page_data(first).metas[0]["content"] == "A"
