@@ -295,13 +295,24 @@ def _rejoin(title: str, kept: list[str]) -> str:
 def _visible_text(node: LexborNode, *, drop_kicker: bool, depth: int = 0) -> str:
     """Return a headline's text without style/script and, if asked, without kicker/hidden parts."""
     parts: list[str] = []
+    before: list[str] = []
+    # whether the text so far stands in elements of its own (a bare text node is the headline itself)
+    only_elements = True
     for child in node.iter(include_text=True):
         if child.tag == "-text":
-            parts.append(child.text_content or "")
+            text = child.text_content or ""
+            parts.append(text)
+            only_elements = only_elements and not text.strip()
             continue
         if child.tag in _INVISIBLE_TAGS or depth > MAX_HEADLINE_DEPTH:
             continue
         marker = f"{child.attributes.get('class') or ''} {child.attributes.get('data-test-id') or ''}"
+        kicker_ends = depth == 0 and only_elements and "".join(parts).strip() != ""
+        if drop_kicker and kicker_ends and _is_hidden_separator(child):
+            # 'Kicker<span class="sr-only">: </span>Headline': the separator is read out but not
+            # shown, so the element before it is printed on a line of its own, as a kicker
+            before, parts = parts, [" "]
+            continue
         if drop_kicker and (child.tag == "small" or _KICKER_RE.search(marker)):
             # a dropped part still separates the words around it ('Kicker<span>: </span>Headline')
             parts.append(" ")
@@ -309,7 +320,17 @@ def _visible_text(node: LexborNode, *, drop_kicker: bool, depth: int = 0) -> str
         if child.tag == "br":
             parts.append(" ")
         parts.append(_visible_text(child, drop_kicker=drop_kicker, depth=depth + 1))
-    return "".join(parts)
+    text = "".join(parts)
+    # ('Headline<span class="aural">: </span><small>Topline</small>': nothing else follows)
+    return text if text.strip() or not before else "".join(before)
+
+
+def _is_hidden_separator(node: LexborNode) -> bool:
+    """Say whether an element is a separator ('- ', ': ') hidden from sight or from screen readers."""
+    hidden = node.attributes.get("aria-hidden") == "true"
+    hidden = hidden or _HIDDEN_RE.search(str(node.attributes.get("class") or "")) is not None
+    text = node.text(deep=True) or ""
+    return hidden and bool(text.strip()) and not _NON_ALNUM_RE.sub("", text)
 
 
 def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[list[str], list[str]]:

@@ -95,9 +95,25 @@ def test_section_label_set_off_by_a_bar_inside_the_h1_is_dropped():
         ("Zuschauer kehren zurück<br><small>02.02.2022 • News</small>", "Zuschauer kehren zurück"),
         # a dropped hidden separator still separates the words around it
         (
+            'Energie<span class="invisible">: </span><span>Bioenergie gedrosselt</span>',
+            "Energie Bioenergie gedrosselt",
+        ),
+        # an element set off by a separator that is only read out is printed apart: a kicker
+        (
             '<span class="fake-h5">Energie</span><span class="invisible">: </span>'
             "<span>Bioenergie gedrosselt</span>",
-            "Energie Bioenergie gedrosselt",
+            "Bioenergie gedrosselt",
+        ),
+        (
+            '<span class="title-header">Zoonosen</span><span aria-hidden="true"> – </span>'
+            "<span>Wie Umweltzerstörung Epidemien begünstigt</span>",
+            "Wie Umweltzerstörung Epidemien begünstigt",
+        ),
+        # ... unless nothing but a secondary part follows it
+        (
+            '<span>Energiewende und Mobilität</span><span class="aural">: </span>'
+            '<small class="c-topline">Forschung</small>',
+            "Energiewende und Mobilität",
         ),
     ],
 )
