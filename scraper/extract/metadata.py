@@ -99,6 +99,10 @@ _NON_ALNUM_RE = re.compile(r"[\W_]+")
 _INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # A CJK headline's '-Site' / '_Site' / '|Site' suffix: a short CJK name after a separator without spaces
 _CJK_SITE_SUFFIX_RE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-_|｜—]\s*[\u3040-\u9fff\w]{2,10}$")
+# a title ending in a separator ('Site -', 'Headline |'): one part was left empty
+_DANGLING_SEPARATOR_RE = re.compile(r"\s[|–—\-:·•»/]$")
+# labels under a country domain that a site registers below ('bbc.co.uk', 'abc.net.au')
+_SECOND_LEVEL_LABELS = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "go", "gv"})
 # separators sites put between a headline and their own name in <title>
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—\-:·•»«/]\s+|\s*\|\s*|\s+::\s+|\s+-{2}\s+")
 
@@ -228,6 +232,9 @@ def _domain_words(url: str | None) -> set[str]:
     host = (urlsplit(url).hostname or "").lower()
     host = host.removeprefix("www.")
     parts = [p for p in host.split(".") if p]
+    if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in _SECOND_LEVEL_LABELS:
+        # 'nationalrail.co.uk' is named like 'nationalrail.uk'
+        parts = [*parts[:-2], parts[-1]]
     keys = {_key(host)}
     if len(parts) >= 2:
         keys.add(_key(parts[-2]))
@@ -248,6 +255,13 @@ def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
 def _strip_site(title: str, site_keys: set[str]) -> str:
     """Drop ' | Site' / 'Site - ' segments from a document title."""
     title = _norm(title)
+    dangling = _DANGLING_SEPARATOR_RE.search(title)
+    if dangling is not None:
+        # one slot of the template was left empty: 'National Rail Enquiries -' is the site alone,
+        # 'Über André Loibl | ' the headline alone
+        title = title[: dangling.start()]
+        if _is_site_segment(title, site_keys):
+            return ""
     cjk = _CJK_SITE_SUFFIX_RE.search(title)
     if cjk is not None:
         # Chinese and Japanese sites append their name without spaces: '标题-新华网', '标题_新浪网'

@@ -471,3 +471,24 @@ def test_junk_never_raises(junk, attr):
     meta = extract_metadata(LexborHTMLParser(html), f"https://example.com/{attr}")
     assert all(isinstance(a, str) and a for a in meta.authors)
     assert meta.title is None or meta.title.strip() == meta.title
+
+
+def test_title_with_an_empty_headline_slot_names_only_the_site():
+    """'National Rail Enquiries -' is the site's name; the headline is printed in the page."""
+    head = "<title>National Rail Enquiries -</title>"
+    body = "<h2>Rail Replacement Services Travel Advice</h2><p>Text</p>"
+    meta = extract_metadata(page(head=head, body=body), "https://www.nationalrail.co.uk/disruptions/1.aspx")
+    assert meta.title == "Rail Replacement Services Travel Advice"
+
+
+def test_title_with_an_empty_site_slot_is_the_headline():
+    meta = extract_metadata(page(head="<title>Über André Loibl | </title>", lang="de"), URL)
+    assert meta.title == "Über André Loibl"
+
+
+@pytest.mark.parametrize("host", ["www.example.co.uk", "example.com.au", "www.example.de"])
+def test_site_suffix_is_found_under_a_country_domain(host):
+    meta = extract_metadata(
+        page(head="<title>Example Online: Bitmain to Open US Factory</title>"), f"https://{host}/a"
+    )
+    assert meta.title == "Bitmain to Open US Factory"
