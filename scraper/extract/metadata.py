@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Callable
@@ -222,7 +223,10 @@ def _jsonld_text(value: Any) -> str | None:
         value = value[0] if value else None
     if isinstance(value, dict):
         value = value.get("name") or value.get("@value")
-    return _norm(value) if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    # JSON-LD is plain text, yet some CMSs write it HTML-escaped ('zur&#252;ck')
+    return _norm(html.unescape(value) if "&" in value else value)
 
 
 def _domain_words(url: str | None) -> set[str]:

@@ -492,3 +492,12 @@ def test_site_suffix_is_found_under_a_country_domain(host):
         page(head="<title>Example Online: Bitmain to Open US Factory</title>"), f"https://{host}/a"
     )
     assert meta.title == "Bitmain to Open US Factory"
+
+
+def test_html_escaped_json_ld_headline_is_unescaped():
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Der Diktator ist zur&#252;ck &amp; Trump ist &#8222;gl&#252;cklich&#8220;"}</script>'
+    )
+    meta = extract_metadata(page(head=head, lang="de"), URL)
+    assert meta.title == "Der Diktator ist zurück & Trump ist „glücklich“"
