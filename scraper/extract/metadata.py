@@ -476,7 +476,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
     title_node = page.tree.css_first("title")
     doc_title = _norm(title_node.text(deep=True)) if title_node is not None else ""
     headlines, post_titles = _headline_nodes(page, site_keys, doc_title)
-    og = page.first_meta("og:title", "twitter:title")
+    og = page.first_meta("og:title", "twitter:title", "dc.title", "dcterms.title")
     headline = _jsonld_text(page.jsonld("headline")) or _jsonld_text(page.jsonld("name"))
     claims: list[tuple[str, str]] = []
     for raw, source in (
@@ -519,16 +519,18 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
     # no h1 fully agrees: a subheading that is exactly the document's title is the headline
     # (blog themes print the site name as h1 and the post title as h2/h3)
     title_keys = {_key(claim) for claim, _source in claims} | {_key(doc_title)}
-    for node in page.tree.css("h2, h3")[:MAX_SUBHEADINGS]:
-        text = _norm(_visible_text(node, drop_kicker=True))
-        key = _key(text)
-        if len(key) >= MIN_SUBHEADING_KEY_CHARS and (
-            key in title_keys
-            # a subheading that only starts or ends the title loses to an h1 that agrees in part
-            or (
-                best is None
-                and any(len(t) > len(key) and (t.startswith(key) or t.endswith(key)) for t in title_keys)
-            )
+    subheadings = [
+        _norm(_visible_text(node, drop_kicker=True)) for node in page.tree.css("h2, h3")[:MAX_SUBHEADINGS]
+    ]
+    keyed = [(text, _key(text)) for text in subheadings if len(_key(text)) >= MIN_SUBHEADING_KEY_CHARS]
+    for text, key in keyed:
+        if key in title_keys:
+            return text, "heuristic"
+    for text, key in keyed:
+        # a subheading that only starts or ends the title (and loses to an h1 that agrees in part)
+        # comes second to one that is the whole title, wherever that stands
+        if best is None and any(
+            len(t) > len(key) and (t.startswith(key) or t.endswith(key)) for t in title_keys
         ):
             return text, "heuristic"
     if best is not None:

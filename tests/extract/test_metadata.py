@@ -501,3 +501,14 @@ def test_html_escaped_json_ld_headline_is_unescaped():
     )
     meta = extract_metadata(page(head=head, lang="de"), URL)
     assert meta.title == "Der Diktator ist zurück & Trump ist „glücklich“"
+
+
+def test_dublin_core_title_names_the_subheading_that_is_the_headline():
+    """A subheading equal to a title beats an earlier one that only ends the <title>."""
+    head = (
+        "<title>Digitale Datenerhebung als Herausforderung - Wie diskutiert die GMK? - Ypart</title>"
+        '<meta name="DC.title" content="Digitale Datenerhebung als Herausforderung">'
+    )
+    body = "<h2>Wie diskutiert die GMK?</h2><h2>Digitale Datenerhebung als Herausforderung</h2>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), "https://bigdata.ypart.eu/page/1.html")
+    assert meta.title == "Digitale Datenerhebung als Herausforderung"
