@@ -41,9 +41,9 @@ def norm(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", text or "").split())
 
 
-def load(corpus: str) -> list[tuple[str, dict[str, object], str]]:
+def load(corpus: str, bench: Path = BENCH_DIR) -> list[tuple[str, dict[str, object], str]]:
     """Return (file, label, html) for every page of a corpus."""
-    base = BENCH_DIR / corpus
+    base = bench / corpus
     labels = json.loads((base / "labels.json").read_text())
     return [
         (name, label, decode(gzip.decompress((base / "pages" / f"{name}.gz").read_bytes())))
@@ -56,6 +56,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", default="", help="comma list: dates,body-dates,title,author")
     parser.add_argument("--limit", type=int, default=40)
+    parser.add_argument("--bench", type=Path, default=BENCH_DIR, help=f"bench folder (default {BENCH_DIR})")
     args = parser.parse_args()
     show = set(args.misses.split(",")) if args.misses else set()
     spent = 0.0
@@ -64,7 +65,7 @@ def main() -> int:
         ok = total = t_ok = t_total = a_ok = a_total = t_case = 0
         prov: dict[str, list[int]] = {}
         misses: dict[str, list[str]] = {"date": [], "title": [], "author": []}
-        for name, label, html in load(corpus):
+        for name, label, html in load(corpus, args.bench):
             tree = LexborHTMLParser(html)
             url = str(label.get("url") or "") or None
             start = time.process_time()
