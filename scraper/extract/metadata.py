@@ -104,6 +104,8 @@ _CJK_SITE_SUFFIX_RE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-_|｜�
 _DANGLING_SEPARATOR_RE = re.compile(r"\s[|–—\-:·•»/]$")
 # labels under a country domain that a site registers below ('bbc.co.uk', 'abc.net.au')
 _SECOND_LEVEL_LABELS = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "go", "gv"})
+# a numeric date and a separator opening a headline ('23.01.2022 - ', '2022-01-23 | ')
+_LEADING_DATE_RE = re.compile(r"^(?:\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d\d-\d\d)\s+[|–—\-:·•/]\s+(?=\w)")
 # separators sites put between a headline and their own name in <title>
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—\-:·•»«/]\s+|\s*\|\s*|\s+::\s+|\s+-{2}\s+")
 
@@ -841,6 +843,8 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None, data: PageData | N
     title = _title(page, meta.site_name)
     if title:
         meta.title, meta.provenance["title"] = title
+        # '23.01.2022 - Headline': a news list's date before the headline is a dateline
+        meta.title = _LEADING_DATE_RE.sub("", meta.title, count=1) or meta.title
     description = _description(page)
     if description:
         meta.description, meta.provenance["description"] = description

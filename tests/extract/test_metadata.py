@@ -512,3 +512,17 @@ def test_dublin_core_title_names_the_subheading_that_is_the_headline():
     body = "<h2>Wie diskutiert die GMK?</h2><h2>Digitale Datenerhebung als Herausforderung</h2>"
     meta = extract_metadata(page(head=head, body=body, lang="de"), "https://bigdata.ypart.eu/page/1.html")
     assert meta.title == "Digitale Datenerhebung als Herausforderung"
+
+
+@pytest.mark.parametrize(
+    ("h1", "title"),
+    [
+        ("23.01.2022 - Wierer darf noch jubeln", "Wierer darf noch jubeln"),
+        ("2022-01-23 | Wierer darf noch jubeln", "Wierer darf noch jubeln"),
+        # a number that is part of the headline stays
+        ("1.000 Fans - Wierer darf noch jubeln", "1.000 Fans - Wierer darf noch jubeln"),
+    ],
+)
+def test_a_date_opening_the_headline_is_a_dateline(h1, title):
+    meta = extract_metadata(page(body=f"<article><h1>{h1}</h1><p>Text</p></article>", lang="de"), URL)
+    assert meta.title == title
