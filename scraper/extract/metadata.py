@@ -106,6 +106,8 @@ _DANGLING_SEPARATOR_RE = re.compile(r"\s[|–—\-:·•»/]$")
 _SECOND_LEVEL_LABELS = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "go", "gv"})
 # a numeric date and a separator opening a headline ('23.01.2022 - ', '2022-01-23 | ')
 _LEADING_DATE_RE = re.compile(r"^(?:\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d\d-\d\d)\s+[|–—\-:·•/]\s+(?=\w)")
+# an arrow opening a headline, perhaps after a bracket ('[> ', '» ', but not the quote '»Zitat«')
+_LEADING_ARROW_RE = re.compile(r"^[\[(]?\s*(?:>+|→|[»›](?=\s))\s*(?=\w)")
 # separators sites put between a headline and their own name in <title>
 _TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—\-:·•»«/]\s+|\s*\|\s*|\s+::\s+|\s+-{2}\s+")
 
@@ -843,8 +845,10 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None, data: PageData | N
     title = _title(page, meta.site_name)
     if title:
         meta.title, meta.provenance["title"] = title
-        # '23.01.2022 - Headline': a news list's date before the headline is a dateline
+        # '23.01.2022 - Headline': a news list's date before the headline is a dateline;
+        # '[> Headline', '» Headline': an arrow before it is decoration
         meta.title = _LEADING_DATE_RE.sub("", meta.title, count=1) or meta.title
+        meta.title = _LEADING_ARROW_RE.sub("", meta.title, count=1) or meta.title
     description = _description(page)
     if description:
         meta.description, meta.provenance["description"] = description

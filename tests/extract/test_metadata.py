@@ -526,3 +526,18 @@ def test_dublin_core_title_names_the_subheading_that_is_the_headline():
 def test_a_date_opening_the_headline_is_a_dateline(h1, title):
     meta = extract_metadata(page(body=f"<article><h1>{h1}</h1><p>Text</p></article>", lang="de"), URL)
     assert meta.title == title
+
+
+@pytest.mark.parametrize(
+    ("h2", "title"),
+    [
+        ("[&gt; Jens Weber im Gespräch", "Jens Weber im Gespräch"),
+        ("» Jens Weber im Gespräch", "Jens Weber im Gespräch"),
+        # German quotes and bracketed labels are part of the headline
+        ("»Jens Weber im Gespräch«", "»Jens Weber im Gespräch«"),
+        ("[Interview] Jens Weber im Gespräch", "[Interview] Jens Weber im Gespräch"),
+    ],
+)
+def test_an_arrow_opening_the_headline_is_decoration(h2, title):
+    meta = extract_metadata(page(body=f"<h2>{h2}</h2><p>Text</p>", lang="de"), URL)
+    assert meta.title == title
