@@ -468,7 +468,9 @@ def _ancestry_marker(node: LexborNode) -> str:
 def _h1_prefix(h1: str, claim: str) -> str:
     """Return the part of an h1 before the words of the claim it ends with."""
     first = claim.split()[0] if claim.split() else ""
-    cut = h1.rfind(first) if first else -1
+    cut = h1.lower().rfind(first.lower()) if first else -1
+    if cut > 0 and h1[cut - 1].isalnum():
+        return ""
     return h1[:cut] if cut > 0 else ""
 
 
@@ -502,6 +504,9 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
                 # the h1 is 'Kicker Headline' and the metadata names the headline alone; a kicker
                 # set off by ':' or a dash is part of the printed headline, though
                 prefix = _h1_prefix(text, claim)
+                if _key(prefix) + ckey != key:
+                    # the claim starts inside a word ('Chorgeschichte' and 'Geschichte'): no kicker
+                    continue
                 separate = _key(page.headline_leads.get(text)) == _key(prefix)
                 if _KICKER_JOINED_RE.search(prefix) and not separate:
                     # (a kicker in an element of its own is a designed label, whatever ends it)

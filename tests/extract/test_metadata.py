@@ -541,3 +541,19 @@ def test_a_date_opening_the_headline_is_a_dateline(h1, title):
 def test_an_arrow_opening_the_headline_is_decoration(h2, title):
     meta = extract_metadata(page(body=f"<h2>{h2}</h2><p>Text</p>", lang="de"), URL)
     assert meta.title == title
+
+
+def test_a_title_ending_inside_the_h1s_last_word_does_not_make_a_kicker():
+    head = "<title>Geschichte - St. Georgs Chorknaben Ulm</title>"
+    body = "<article><h1>Chorgeschichte</h1><p>Text</p></article>"
+    meta = extract_metadata(
+        page(head=head, body=body, lang="de"), "https://www.chorknaben-ulm.de/geschichte.html"
+    )
+    assert meta.title == "Chorgeschichte"
+
+
+def test_kicker_is_found_whatever_its_case():
+    head = '<meta property="og:title" content="Bitmain opens a US factory">'
+    body = "<article><h1>Mining | BITMAIN opens a US factory</h1><p>Text</p></article>"
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Bitmain opens a US factory"
