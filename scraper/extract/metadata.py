@@ -97,6 +97,7 @@ _MAIN_ONLY = frozenset({"main"})
 _ARTICLE_ONLY = frozenset({"article"})
 _CSS_SPACE_RE = re.compile(r"[ \t\n\f\r]+")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
+_WORD_START_RE = re.compile(r"(?<![^\W_])[^\W_]")
 _INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # A CJK headline's '-Site' / '_Site' / '|Site' suffix: a short CJK name after a separator without spaces
 _CJK_SITE_SUFFIX_RE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-_|｜—]\s*[\u3040-\u9fff\w]{2,10}$")
@@ -466,12 +467,12 @@ def _ancestry_marker(node: LexborNode) -> str:
 
 
 def _h1_prefix(h1: str, claim: str) -> str:
-    """Return the part of an h1 before the words of the claim it ends with."""
-    first = claim.split()[0] if claim.split() else ""
-    cut = h1.lower().rfind(first.lower()) if first else -1
-    if cut > 0 and h1[cut - 1].isalnum():
-        return ""
-    return h1[:cut] if cut > 0 else ""
+    """Return the part of an h1 before the words of the claim it ends with ('' if it starts inside a word)."""
+    ckey = _key(claim)
+    for start in _WORD_START_RE.finditer(h1):
+        if _key(h1[start.start() :]) == ckey:
+            return h1[: start.start()]
+    return ""
 
 
 def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
@@ -504,7 +505,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
                 # the h1 is 'Kicker Headline' and the metadata names the headline alone; a kicker
                 # set off by ':' or a dash is part of the printed headline, though
                 prefix = _h1_prefix(text, claim)
-                if _key(prefix) + ckey != key:
+                if not prefix:
                     # the claim starts inside a word ('Chorgeschichte' and 'Geschichte'): no kicker
                     continue
                 separate = _key(page.headline_leads.get(text)) == _key(prefix)

@@ -557,3 +557,10 @@ def test_kicker_is_found_whatever_its_case():
     body = "<article><h1>Mining | BITMAIN opens a US factory</h1><p>Text</p></article>"
     meta = extract_metadata(page(head=head, body=body), URL)
     assert meta.title == "Bitmain opens a US factory"
+
+
+def test_kicker_ends_where_the_metadata_title_begins_even_when_its_first_word_recurs():
+    head = '<meta property="og:title" content="Another child dead, another parent behind bars">'
+    body = "<article><h1>Crime | Another child dead, another parent behind bars</h1><p>Text</p></article>"
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Another child dead, another parent behind bars"
