@@ -38,6 +38,12 @@ _BYLINE_TEXT_RE = re.compile(
     r"(?:^|[\s|•·])(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|Text:|Autor(?:in)?:|Author:)\s+"
     rf"({_BYLINE_NAME}(?:(?:\s*,|\s+(?:und|and|&|et|y))\s+{_BYLINE_NAME}){{0,2}})"
 )
+# a meta line of its own with the date, perhaps the time, and a name: '04.02.2022 | 13:10 Uhr | Jane Doe'
+_DATED_NAME_RE = re.compile(
+    r"^[ \t]*\d{1,2}\.[ \t]?\d{1,2}\.[ \t]?\d{2,4}(?:[ \t]*[|•·,][ \t]*\d{1,2}:\d\d(?:[ \t]*Uhr)?)?"
+    rf"[ \t]*[|•·–—-][ \t]*({_BYLINE_NAME})[ \t]*$",
+    re.M,
+)
 # 'Foto von Josh Willink': a photo credit's 'von' names the photographer (characters looked back)
 CREDIT_LOOKBACK_CHARS = 12
 _CREDIT_BEFORE_RE = re.compile(r"(?:foto|photo|bild|image|quelle|source|illustration|grafik)s?\s*$", re.I)
@@ -699,6 +705,9 @@ def _byline_near_headline(page: _Page) -> list[str]:
         for m in _BYLINE_TEXT_RE.finditer(window):
             if not _CREDIT_BEFORE_RE.search(window, max(0, m.start() - CREDIT_LOOKBACK_CHARS), m.start() + 1):
                 return [m.group(1)]
+        dated = _DATED_NAME_RE.search(window)
+        if dated is not None:
+            return [dated.group(1)]
         container = container.parent
     return []
 

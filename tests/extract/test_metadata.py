@@ -371,6 +371,21 @@ def test_byline_text_with_two_linked_names():
     assert meta.authors == ["Roland Brockmann", "Sebastian Drescher"]
 
 
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("04.02.2022 | 13:10 Uhr | Uta Helkenberg", ["Uta Helkenberg"]),
+        ("11.12.2019 - Amelie Loevenich", ["Amelie Loevenich"]),
+        # a dateline followed by prose names nobody
+        ("11.12.2019 - Die Stadt baut", []),
+    ],
+)
+def test_dated_meta_line_names_the_author(line, authors):
+    body = f"<article><h1>Stellungnahme zum Pilotjahr</h1><p>{line}</p><p>Text</p></article>"
+    meta = extract_metadata(page(body=body, lang="de"), URL)
+    assert meta.authors == authors
+
+
 # --- links, description, site, tags, language -------------------------------------------------
 
 
