@@ -27,7 +27,9 @@ _LABEL_RE = re.compile(
 # where a byline stops naming people: agency after a bar, a date, a 'updated' note
 _CUT_RE = re.compile(
     r"\s[|•·]\s.*$|\s*\|.*$|\s+(?:updated|published|posted|aktualisiert|veröffentlicht|am|on|le|el)\s+.*$"
-    r"|\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$|\s*\d{4}-\d\d-\d\d.*$|\s*\d{1,2}:\d\d.*$",
+    r"|\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$|\s*\d{4}-\d\d-\d\d.*$|\s*\d{1,2}:\d\d.*$"
+    # a weekday opens a date ('Tomas Spahn Fr, 18. Oktober')
+    r"|\s+(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+\d.*$",
     re.I,
 )
 _SPLIT_RE = re.compile(r"\s*(?:,|;|&|\+|/|\band\b|\bund\b|\bet\b|\by\b|\be\b|\ben\b|\bsowie\b)\s*", re.I)
@@ -39,6 +41,9 @@ _ROLE_RE = re.compile(
     r"published|updated|minutes?|min|read|comments?|share|follow|email|twitter|facebook)\b",
     re.I,
 )
+# a dash between spaces before a role ends the names ('Jane Doe - Chrome Safe Browsing team'); before
+# anything else it may join two names or a name and its publisher, which are judged as they stand
+_DASH_ROLE_RE = re.compile(rf"\s[-–—]\s(?=.*?{_ROLE_RE.pattern}).*$", re.I)
 _JUNK_RE = re.compile(r"https?://|www\.|@|\d|\.(?:com|de|net|org|at|ch|fr|es|it|uk)\b", re.I)
 # lower-case words allowed inside a name (particles); any other lower-case word makes it prose
 _PARTICLES = frozenset(
@@ -143,6 +148,7 @@ def clean_authors(raw: Iterable[str], *, handles: bool = False) -> list[str]:
         text = _LABEL_RE.sub("", text)
         text = _LEAD_RE.sub("", text)
         text = _CUT_RE.sub("", text)
+        text = _DASH_ROLE_RE.sub("", text)
         for part in _SPLIT_RE.split(text):
             name = _clean_one(part, handles=handles)
             if name is None:

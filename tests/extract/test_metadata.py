@@ -261,6 +261,14 @@ def test_soft_hyphens_and_whitespace_are_cleaned():
         (["Ursula von der Leyen"], ["Ursula von der Leyen"]),
         (["Pressemitteilung von Katja Kipping"], []),
         (["Jos\u00adsi Loibl"], ["Jossi Loibl"]),
+        # four names, the last before a dash and a team; a weekday before a date
+        (
+            ["Posted by Nathan Parker, Varun Khaneja, Eric Mill and Kiran C Nair - Chrome Browsing team"],
+            ["Nathan Parker", "Varun Khaneja", "Eric Mill", "Kiran C Nair"],
+        ),
+        (["Von Tomas Spahn Fr, 18. Oktober 2019"], ["Tomas Spahn"]),
+        # a dash before no role is no cut: the fragment is judged whole
+        (["Arentik - www.arentik.com"], []),
     ],
 )
 def test_author_cleanup(raw, expected):
