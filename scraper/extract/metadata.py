@@ -38,6 +38,14 @@ _BYLINE_TEXT_RE = re.compile(
     r"(?:^|[\s|•·])(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|Text:|Autor(?:in)?:|Author:)\s+"
     rf"({_BYLINE_NAME}(?:(?:\s*,|\s+(?:und|and|&|et|y))\s+{_BYLINE_NAME}){{0,2}})"
 )
+# Words before 'by'/'von' on a byline's line, at most ('Posted on September 21, 2020 by').
+MAX_BYLINE_LEAD_WORDS = 5
+# lower-case words that may stand there; any other makes the line a sentence
+_BYLINE_LEAD_WORDS = frozenset(
+    re.findall(r"\S+", "posted on at am le el the published written geschrieben veröffentlicht publié écrit")
+)
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+_SENTENCE_END_RE = re.compile(r"(?<=[^\W\d_]{2})[.!?]\s")
 # a meta line of its own with the date, perhaps the time, and a name: '04.02.2022 | 13:10 Uhr | Jane Doe'
 _DATED_NAME_RE = re.compile(
     r"^[ \t]*\d{1,2}\.[ \t]?\d{1,2}\.[ \t]?\d{2,4}(?:[ \t]*[|•·,][ \t]*\d{1,2}:\d\d(?:[ \t]*Uhr)?)?"
@@ -184,6 +192,8 @@ class _Page:
         self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
         # headline text -> text of the element it opens with ('' when it opens with plain text)
         self.headline_leads: dict[str, str] = {}
+        # the chosen headline, once chosen: bylines are looked for next to where it is printed
+        self.title: str | None = None
         # 'h1' and 'a[rel~="tag"]' share one pass over the tree; a node's tag tells them apart
         self.h1s: list[LexborNode] = []
         self.tag_links: list[LexborNode] = []
@@ -691,7 +701,7 @@ def _twitter_label(page: _Page, label_re: re.Pattern[str]) -> str | None:
 
 def _byline_near_headline(page: _Page) -> list[str]:
     """Find 'By Jane Doe' / 'von Jane Doe' in the visible text right around the headline."""
-    h1 = next((n for n in page.h1s if has_ancestor(n, _ARTICLE_ONLY)), None) or next(iter(page.h1s), None)
+    h1 = _headline_anchor(page)
     if h1 is None:
         return []
     title = h1.text(deep=True, separator="\n")
@@ -700,16 +710,45 @@ def _byline_near_headline(page: _Page) -> list[str]:
         if container is None:
             return []
         text = container.text(deep=True, separator="\n")
-        pos = max(text.find(title), 0)
-        window = text[max(0, pos - BYLINE_WINDOW_BEFORE_CHARS) : pos + len(title) + BYLINE_WINDOW_AFTER_CHARS]
+        pos = text.find(title)
+        # the headline itself is left out ('Auf den Spuren von Rafael Nadal' names no author)
+        end = pos + len(title) if pos >= 0 else 0
+        before = text[max(0, pos - BYLINE_WINDOW_BEFORE_CHARS) : max(pos, 0)]
+        window = f"{before}\n{text[end : end + BYLINE_WINDOW_AFTER_CHARS]}"
         for m in _BYLINE_TEXT_RE.finditer(window):
-            if not _CREDIT_BEFORE_RE.search(window, max(0, m.start() - CREDIT_LOOKBACK_CHARS), m.start() + 1):
+            if _CREDIT_BEFORE_RE.search(window, max(0, m.start() - CREDIT_LOOKBACK_CHARS), m.start() + 1):
+                continue
+            if _opens_byline(window[window.rfind("\n", 0, m.start() + 1) + 1 : m.start() + 1]):
                 return [m.group(1)]
         dated = _DATED_NAME_RE.search(window)
         if dated is not None:
             return [dated.group(1)]
         container = container.parent
     return []
+
+
+def _opens_byline(lead: str) -> bool:
+    """Say whether the text before 'by'/'von' on its line opens a byline ('Posted on May 2, 2020', 'Text')."""
+    # ('... sammeln sich die Geier. Von Armin Schwibach': a sentence before it ends at its full stop)
+    words = _LETTERS_RE.findall(_SENTENCE_END_RE.split(lead)[-1])
+    # 'Die Musik stammt von Christopher Dallman' is a sentence, not a byline
+    return len(words) <= MAX_BYLINE_LEAD_WORDS and all(
+        w[0].isupper() or w.lower() in _BYLINE_LEAD_WORDS for w in words
+    )
+
+
+def _headline_anchor(page: _Page) -> LexborNode | None:
+    """Return the element the headline is printed in: an h1 (one in an article first) or a subheading."""
+    printed = [n for n in page.h1s if (n.text(deep=True) or "").strip()]
+    h1 = next((n for n in printed if has_ancestor(n, _ARTICLE_ONLY)), None) or next(iter(printed), None)
+    key = _key(page.title)
+    if not key or (h1 is not None and key in _key(h1.text(deep=True))):
+        return h1
+    # the h1 names the site or nothing: the headline stands in a subheading
+    for node in page.tree.css("h2, h3")[:MAX_SUBHEADINGS]:
+        if key in _key(node.text(deep=True)):
+            return node
+    return h1
 
 
 def _ancestor_ids(node: LexborNode, depth: int) -> set[int]:
@@ -860,6 +899,7 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None, data: PageData | N
     title = _title(page, meta.site_name)
     if title:
         meta.title, meta.provenance["title"] = title
+        page.title = title[0]
         # '23.01.2022 - Headline': a news list's date before the headline is a dateline;
         # '[> Headline', '» Headline': an arrow before it is decoration
         meta.title = _LEADING_DATE_RE.sub("", meta.title, count=1) or meta.title

@@ -379,6 +379,37 @@ def test_byline_text_with_two_linked_names():
     assert meta.authors == ["Roland Brockmann", "Sebastian Drescher"]
 
 
+def test_byline_next_to_a_headline_printed_in_a_subheading():
+    """The h1 names the site; the byline stands by the h2 that holds the headline."""
+    head = "<title>Gedenken an die Opfer - L-Mag</title>"
+    body = (
+        "<h1>L-Mag</h1><nav>" + "<a href='/r'>Rubrik</a> " * 150 + "</nav>"
+        "<div><h2>Gedenken an die Opfer</h2><p>Von Claudia Lindner</p></div>"
+        "<div><h3>Mehr</h3><p>Von Max Muster</p></div>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), "https://www.l-mag.de/a/1")
+    assert meta.authors == ["Claudia Lindner"]
+
+
+@pytest.mark.parametrize(
+    ("text", "authors"),
+    [
+        # the headline itself names no author
+        ("<h1>Auf den Spuren von Rafael Nadal</h1><p>Text</p>", []),
+        # 'von' in a sentence is no byline; after a sentence's full stop or a short lead it is
+        ("<h1>Ein Video</h1><p>Die Musik stammt von <a href='/m'>Christopher Dallman</a>.</p>", []),
+        (
+            "<h1>Ein Video</h1><p>Wo ein Leichnam ist, sammeln sich die Geier. Von Armin Schwibach</p>",
+            ["Armin Schwibach"],
+        ),
+        ("<h1>Ein Video</h1><p>Posted on September 21, 2020 by Adi Tzlil</p>", ["Adi Tzlil"]),
+    ],
+)
+def test_byline_text_is_a_line_of_its_own_by_the_headline(text, authors):
+    meta = extract_metadata(page(body=f"<article>{text}<p>Text</p></article>", lang="de"), URL)
+    assert meta.authors == authors
+
+
 @pytest.mark.parametrize(
     ("line", "authors"),
     [
