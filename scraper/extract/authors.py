@@ -24,6 +24,12 @@ _LABEL_RE = re.compile(
     r"^\s*(?:autor(?:in|en)?|auteur|authors?|text|texte|by|von|redakteur(?:in)?|bylines?|interview)\s*:\s*",
     re.I,
 )
+# an author label inside a meta line, after other fields ('Datum: 03.11.2021 Autor: ...')
+_INNER_LABEL_RE = re.compile(
+    r"(?<=\S)\s+(?:autor(?:in|en)?|authors?|verfasser(?:in)?|redaktion)\s*:\s+", re.I
+)
+# the next field's label ('Quelle: Livenet', 'Tags: ...')
+_NEXT_LABEL_RE = re.compile(r"\s+[^\W\d_]{3,}:(?:\s.*)?$")
 # where a byline stops naming people: agency after a bar, a date, a 'updated' note
 _CUT_RE = re.compile(
     r"\s[|•·]\s.*$|\s*\|.*$|\s+(?:updated|published|posted|aktualisiert|veröffentlicht|am|on|le|el)\s+.*$"
@@ -145,7 +151,15 @@ def clean_authors(raw: Iterable[str], *, handles: bool = False) -> list[str]:
         if not isinstance(text, str):
             continue
         text = _norm(text)
-        text = _LABEL_RE.sub("", text)
+        inner = _INNER_LABEL_RE.search(text)
+        if inner is not None:
+            # 'Datum: 03.11.2021 Autor: Fritz Imhof Quelle: Livenet': the name follows its label
+            text = text[inner.end() :]
+        labelled = _LABEL_RE.sub("", text)
+        if inner is not None or labelled != text:
+            # ... and ends at the next one
+            labelled = _NEXT_LABEL_RE.sub("", labelled)
+        text = labelled
         text = _LEAD_RE.sub("", text)
         text = _CUT_RE.sub("", text)
         text = _DASH_ROLE_RE.sub("", text)

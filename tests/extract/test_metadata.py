@@ -267,6 +267,11 @@ def test_soft_hyphens_and_whitespace_are_cleaned():
             ["Nathan Parker", "Varun Khaneja", "Eric Mill", "Kiran C Nair"],
         ),
         (["Von Tomas Spahn Fr, 18. Oktober 2019"], ["Tomas Spahn"]),
+        # an author label after other fields of a meta line; the next field ends the name
+        (["Datum: 19.11.2021 Autor: Fritz Imhof Quelle: Livenet"], ["Fritz Imhof"]),
+        (["Autor: Klausmartin Friedrich Tags: 1907, Braunschweig"], ["Klausmartin Friedrich"]),
+        (["05.02.2020 - Redaktion: Eberhard Fuhr (Pressesprecher)"], ["Eberhard Fuhr"]),
+        (["Text und Interview: Harald Willenbrock"], ["Harald Willenbrock"]),
         # a dash before no role is no cut: the fragment is judged whole
         (["Arentik - www.arentik.com"], []),
     ],
