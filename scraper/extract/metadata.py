@@ -25,6 +25,8 @@ MAX_BYLINE_CHARS = 160
 # Text searched for a 'By ...' line around the headline (characters).
 BYLINE_WINDOW_BEFORE_CHARS = 200
 BYLINE_WINDOW_AFTER_CHARS = 600
+# ... in the headline's parent and the ancestors above it, up to this many (elements)
+BYLINE_CONTAINER_LEVELS = 4
 _WRITTEN_BY_RE = re.compile(
     r"written by|verfasst von|geschrieben von|écrit par|escrito por|scritto da|autor", re.I
 )
@@ -706,7 +708,7 @@ def _byline_near_headline(page: _Page) -> list[str]:
         return []
     title = h1.text(deep=True, separator="\n")
     container = h1.parent
-    for _ in range(3):
+    for _ in range(BYLINE_CONTAINER_LEVELS):
         if container is None:
             return []
         text = container.text(deep=True, separator="\n")

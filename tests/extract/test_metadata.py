@@ -396,6 +396,15 @@ def test_byline_next_to_a_headline_printed_in_a_subheading():
     assert meta.authors == ["Claudia Lindner"]
 
 
+def test_byline_four_levels_above_the_headline():
+    body = (
+        "<article><div><div><div><h1>Segundo retiro de fondos</h1></div></div></div>"
+        "<p>Por Ana García</p><p>Text</p></article>"
+    )
+    meta = extract_metadata(page(body=body, lang="es"), URL)
+    assert meta.authors == ["Ana García"]
+
+
 @pytest.mark.parametrize(
     ("text", "authors"),
     [
