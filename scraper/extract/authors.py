@@ -143,6 +143,12 @@ def _looks_like_name(words: list[str]) -> bool:
     return True
 
 
+def is_labelled_byline(text: str) -> bool:
+    """Say whether a byline opens with a label or 'by' ('Author: ...', 'von ...', 'Posted by ...')."""
+    text = _norm(text)
+    return bool(_LABEL_RE.match(text) or _LEAD_RE.match(text))
+
+
 def clean_authors(raw: Iterable[str], *, handles: bool = False) -> list[str]:
     """Return deduplicated names from raw bylines, without 'By', dates, roles; `handles` keeps user names."""
     names: list[str] = []

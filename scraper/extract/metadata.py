@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.authors import clean_authors
+from scraper.extract.authors import clean_authors, is_labelled_byline
 from scraper.extract.jsonld import ARTICLE_TYPES, types_of
 from scraper.extract.page_data import PageData, has_ancestor, page_data
 
@@ -27,6 +27,8 @@ BYLINE_WINDOW_BEFORE_CHARS = 200
 BYLINE_WINDOW_AFTER_CHARS = 600
 # ... in the headline's parent and the ancestors above it, up to this many (elements)
 BYLINE_CONTAINER_LEVELS = 4
+# A user name in a class-named byline is this long at least (characters).
+MIN_BYLINE_HANDLE_CHARS = 4
 _WRITTEN_BY_RE = re.compile(
     r"written by|verfasst von|geschrieben von|écrit par|escrito por|scritto da|autor", re.I
 )
@@ -684,7 +686,13 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
         text = node.text(deep=True, separator=" ")
         if len(text) > MAX_BYLINE_CHARS or _in_comments(node):
             continue
-        cleaned = people([text])
+        # a user name counts where the byline introduces it ('Author: Bo2man', 'von lupa'), unless it
+        # is as short as an agency's code or a preposition ('von dpa', 'von am 12.3.')
+        cleaned = [
+            n
+            for n in people([text], handles=is_labelled_byline(text))
+            if not (_is_handle(n) and len(n) < MIN_BYLINE_HANDLE_CHARS)
+        ]
         if cleaned:
             return cleaned, "heuristic"
     cleaned = people(_byline_near_headline(page))

@@ -396,6 +396,22 @@ def test_byline_next_to_a_headline_printed_in_a_subheading():
     assert meta.authors == ["Claudia Lindner"]
 
 
+@pytest.mark.parametrize(
+    ("byline", "authors"),
+    [
+        ("Author: Bo2man am 29.12.2010, 13:36 Uhr", ["Bo2man"]),
+        ("von lupa", ["lupa"]),
+        # a short code is an agency's, and a user name needs its label
+        ("von dpa", []),
+        ("lupa", []),
+    ],
+)
+def test_user_name_in_a_labelled_class_byline(byline, authors):
+    body = f'<article><h1>Regeln</h1><div class="author">{byline}</div><p>Text</p></article>'
+    meta = extract_metadata(page(body=body, lang="de"), URL)
+    assert meta.authors == authors
+
+
 def test_byline_four_levels_above_the_headline():
     body = (
         "<article><div><div><div><h1>Segundo retiro de fondos</h1></div></div></div>"
