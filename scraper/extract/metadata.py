@@ -187,7 +187,11 @@ class _Page:
             for attr in ("property", "name", "itemprop", "http-equiv"):
                 name = attrs.get(attr)
                 if name:
-                    self.meta.setdefault(name.strip().lower(), []).append(value)
+                    key = name.strip().lower()
+                    if attr == "itemprop" and key == "author":
+                        # microdata of whatever item it sits in, maybe a cited paper (read apart)
+                        key = "itemprop:author"
+                    self.meta.setdefault(key, []).append(value)
         self.links = data.links
         objects = data.jsonld
         self.articles = [o for o in objects if types_of(o) & ARTICLE_TYPES]
@@ -651,6 +655,7 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
     """Return author names from meta tags, author links, byline elements and the text by the headline."""
     for names in (
         ("author",),
+        ("itemprop:author",),
         ("article:author",),
         ("parsely-author",),
         ("sailthru.author",),
@@ -659,6 +664,9 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
     ):
         for name in names:
             values = [v for v in page.meta.get(name, []) if not v.startswith(("http://", "https://", "@"))]
+            if name == "itemprop:author" and len(values) > 1:
+                # one per item of a list: the authors of cited papers or teasers, not the page's
+                continue
             cleaned = people(values, handles=True)
             if cleaned:
                 return cleaned, _meta_provenance(name)

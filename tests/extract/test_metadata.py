@@ -412,6 +412,21 @@ def test_user_name_in_a_labelled_class_byline(byline, authors):
     assert meta.authors == authors
 
 
+def test_microdata_authors_of_cited_papers_are_not_the_pages():
+    head = '<meta name="dc.creator" content="Marwan H. Adwan">'
+    refs = "".join(
+        f'<li itemscope><meta itemprop="author" content="{n}"></li>' for n in ("NH. Shear", "SP. Spielberg")
+    )
+    meta = extract_metadata(page(head=head, body=f"<h1>DRESS</h1><ol>{refs}</ol>"), URL)
+    assert meta.authors == ["Marwan H. Adwan"]
+
+
+def test_a_single_microdata_author_names_the_page():
+    body = '<article itemscope><h1>Hummeln</h1><meta itemprop="author" content="Cornel Meier"></article>'
+    meta = extract_metadata(page(body=body, lang="de"), URL)
+    assert meta.authors == ["Cornel Meier"]
+
+
 def test_byline_four_levels_above_the_headline():
     body = (
         "<article><div><div><div><h1>Segundo retiro de fondos</h1></div></div></div>"
