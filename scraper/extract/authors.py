@@ -32,7 +32,10 @@ _INNER_LABEL_RE = re.compile(
 _NEXT_LABEL_RE = re.compile(r"\s+[^\W\d_]{3,}:(?:\s.*)?$")
 # where a byline stops naming people: agency after a bar, a date, a 'updated' note
 _CUT_RE = re.compile(
-    r"\s[|•·]\s.*$|\s*\|.*$|\s+(?:updated|published|posted|aktualisiert|veröffentlicht|am|on|le|el)\s+.*$"
+    r"\s[|•·]\s.*$|\s*\|.*$|\s+(?:updated|published|posted|aktualisiert|veröffentlicht)\s+.*$"
+    # 'am', 'on', 'le', 'el' before a date ('Publié le 18 février'), not in a name ('Loïc Le Clerc');
+    # 'for' before the publication ('Brendan Carlin For The Mail On Sunday')
+    r"|\s+(?:am|on|le|el)\s+(?=(?:\S+\s+)?\d).*$|\s+for\s+.*$"
     r"|\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}.*$|\s*\d{4}-\d\d-\d\d.*$|\s*\d{1,2}:\d\d.*$"
     # a weekday opens a date ('Tomas Spahn Fr, 18. Oktober')
     r"|\s+(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+\d.*$",

@@ -272,6 +272,11 @@ def test_soft_hyphens_and_whitespace_are_cleaned():
         (["Autor: Klausmartin Friedrich Tags: 1907, Braunschweig"], ["Klausmartin Friedrich"]),
         (["05.02.2020 - Redaktion: Eberhard Fuhr (Pressesprecher)"], ["Eberhard Fuhr"]),
         (["Text und Interview: Harald Willenbrock"], ["Harald Willenbrock"]),
+        # 'le' / 'on' end the names before a date only; 'for' before the publication
+        (["Par Loïc Le Clerc"], ["Loïc Le Clerc"]),
+        (["Publié par Jean Dupont le 18 février 2020"], ["Jean Dupont"]),
+        (["By Jane Doe on May 2, 2020"], ["Jane Doe"]),
+        (["Glen Owen And Brendan Carlin For The Mail On Sunday"], ["Glen Owen", "Brendan Carlin"]),
         # a dash before no role is no cut: the fragment is judged whole
         (["Arentik - www.arentik.com"], []),
     ],
