@@ -17,7 +17,14 @@ MAX_NAME_CHARS = 70
 _LEAD_RE = re.compile(
     r"^\s*[~–—-]?\s*(?:(?:written|posted|published|reported|text|story|words|veröffentlicht|eingestellt|"
     r"erstellt|geschrieben|verfasst|ein\s+beitrag|beitrag|publié|écrit|escrito|publicado|scritto|pubblicato)\s+)?"
-    r"(?:by|von|vom|par|por|di|da|de|door|af|av|autor(?:in)?|author|text|von\s+der\s+redaktion)\s*[:\-]?\s+",
+    r"(?:by|von|vom|par|por|di|da|de|door|af|av|autor(?:in)?|author|text|von\s+der\s+redaktion|about|über)"
+    r"\s*[:\-]?\s+",
+    re.I,
+)
+# a compound naming the role before the name ('FOCUS-Online-Experte Robin Tschöpe')
+_ROLE_COMPOUND_RE = re.compile(
+    r"^\S+-(?:experte|expertin|autor|autorin|redakteur|redakteurin|korrespondent|korrespondentin|reporter|"
+    r"reporterin|kolumnist|kolumnistin|chefredakteur|chefredakteurin|editor|correspondent|columnist)\s+",
     re.I,
 )
 _LABEL_RE = re.compile(
@@ -100,7 +107,7 @@ def _clean_one(part: str, *, handles: bool = False) -> str | None:
     # 'Joe S.': the dot belongs to a closing initial
     initial_dot = _INITIAL_END_RE.search(part.rstrip(" ~-–—:,;|•·\"'“”„")) is not None
     part = part.strip(" ~-–—:,.;|•·\"'“”„")
-    part = _LEAD_RE.sub("", part)
+    part = _ROLE_COMPOUND_RE.sub("", _LEAD_RE.sub("", part))
     part = part.strip(" -–—:,.;|•·\"'“”„") + ("." if initial_dot else "")
     if handles and _HANDLE_RE.fullmatch(part) and part.casefold() not in _NOT_NAME_WORDS:
         # a blog or forum signs with its user name ('gizzmo', 'freeman1984')

@@ -277,6 +277,10 @@ def test_soft_hyphens_and_whitespace_are_cleaned():
         (["Publié par Jean Dupont le 18 février 2020"], ["Jean Dupont"]),
         (["By Jane Doe on May 2, 2020"], ["Jane Doe"]),
         (["Glen Owen And Brendan Carlin For The Mail On Sunday"], ["Glen Owen", "Brendan Carlin"]),
+        # a role compound or an 'About' before the name
+        (["FOCUS-Online-Experte Robin Tschöpe"], ["Robin Tschöpe"]),
+        (["About Jane Doe"], ["Jane Doe"]),
+        (["Über uns"], []),
         # a dash before no role is no cut: the fragment is judged whole
         (["Arentik - www.arentik.com"], []),
     ],
