@@ -35,7 +35,7 @@ _WRITTEN_BY_RE = re.compile(
 # 'By Jane Doe', 'Text von Jane Doe', 'Par Jean Dupont': a capitalised name of two to four words
 _BYLINE_NAME = (
     r"(?:[A-ZÄÖÜÉ][\w'’.-]+)"
-    r"(?:[ \t]+(?:(?:von|van|de|der|den|di|da|del|le|la)[ \t]+)?[A-ZÄÖÜÉ][\w'’.-]+){1,3}"
+    r"(?:[ \t]+(?:(?:von|van|de|der|den|di|da|del|le|la)[ \t]+){0,2}[A-ZÄÖÜÉ][\w'’.-]+){1,3}"
 )
 # ... and up to two more names joined by 'und', 'and', '&' or a comma ('Von Jane Doe und John Roe')
 _BYLINE_TEXT_RE = re.compile(

@@ -457,6 +457,8 @@ def test_byline_four_levels_above_the_headline():
             ["Armin Schwibach"],
         ),
         ("<h1>Ein Video</h1><p>Posted on September 21, 2020 by Adi Tzlil</p>", ["Adi Tzlil"]),
+        # two particles inside a name
+        ("<h1>Ein Video</h1><div>By Jose de la Cruz</div>", ["Jose de la Cruz"]),
     ],
 )
 def test_byline_text_is_a_line_of_its_own_by_the_headline(text, authors):
