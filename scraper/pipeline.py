@@ -24,10 +24,12 @@ from scraper.feeds import parse_feed, parse_sitemap, recent_sitemaps, recent_url
 from scraper.fetch import Fetcher
 from scraper.logs import event
 from scraper.models import Article, FeedEntry, FetchAttempt, FetchResult, Source
-from scraper.stories.signature import given_signature
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from scraper.store import Store
+    from scraper.store.records import SaveResult, ToSave
     from scraper.store.stories import StoryKeeper
 
 log = logging.getLogger("scraper.pipeline")
@@ -307,41 +309,60 @@ class Pipeline:
         return _Page(outcome, writes, item)
 
     def _write_pages(self, store: Store, pages: list[tuple[_Page, str | None]]) -> None:
-        """Write the pages' fetch log, articles (each in full or not at all), then their validators."""
+        """Write the pages' fetch log, articles (each in full or not at all) with their stories, then
+        their validators."""
         # imported here: the store package (SQLAlchemy, Alembic) loads only when a store is in use
         from scraper.store.records import ToSave
 
         store.record_fetches([(p.writes.attempts, source) for p, source in pages if p.writes.attempts])
         saving = [p for p, _ in pages if p.save is not None]
         if saving:
-            results = store.save_articles(
-                [ToSave(s.article, s.raw_html, s.fetch, s.guid) for p in saving if (s := p.save) is not None]
-            )
+            todo = [s for p in saving if (s := p.save) is not None]
+            items = [ToSave(s.article, s.raw_html, s.fetch, s.guid) for s in todo]
+            signatures = {id(item): s.signature for item, s in zip(items, todo, strict=True)}
+            keeper = self._story_keeper(store)
+            # each batch's new versions get their stories in the batch's own transaction
+            storied: dict[int, SaveResult] = {}
+
+            def assign(conn: Connection, chunk: list[ToSave], saved: list[SaveResult]) -> None:
+                new = [(i, r) for i, r in zip(chunk, saved, strict=True) if r.created and r.error is None]
+                try:
+                    keeper.assign_many(conn, [(r.article, signatures.get(id(item))) for item, r in new])
+                except ScraperError as exc:  # rolled back to its savepoint: the articles are still written
+                    event(log, "story", logging.WARNING, outcome="error", error=str(exc))
+                storied.update((id(r), r) for _, r in new)
+
+            results = store.save_articles(items, on_saved=assign)
+            if any(id(r) not in storied for r in results if r.created and r.error is None) and storied:
+                # a batch whose stories were assigned was then redone article by article (its commit
+                # failed): the index may hold assignments that never reached the store
+                keeper.reset()
             for page, saved in zip(saving, results, strict=True):
                 if saved.error is not None:
                     page.failed = saved.error
                     page.writes.validators = None  # unstored: its next fetch must not be a 304
                     continue
                 page.outcome.article, page.outcome.created = saved.article, saved.created
-                if saved.created:
+                if saved.created and id(saved) not in storied:
                     sig = page.save.signature if page.save is not None else None
-                    if sig is None:
-                        self._assign_story(store, saved.article)
-                        continue
-                    with given_signature(saved.article.body or "", sig):
-                        self._assign_story(store, saved.article)
+                    self._assign_story(keeper, saved.article, sig)
         # validators only after their article is stored: a kill in between must not leave a 304 behind
         # that would hide an article never stored
         store.save_validators_many([v for p, _ in pages if (v := p.writes.validators) is not None])
 
-    def _assign_story(self, store: Store, article: Article) -> None:
-        """Put a newly stored article in its story; a failure here never loses the stored article."""
+    def _story_keeper(self, store: Store) -> StoryKeeper:
+        """The keeper of this pipeline's story index, made on first use."""
         from scraper.store.stories import StoryKeeper
 
         if self._stories is None:
             self._stories = StoryKeeper(store)
+        return self._stories
+
+    def _assign_story(self, keeper: StoryKeeper, article: Article, sig: bytes | None) -> None:
+        """Put a newly stored article in its story on its own; a failure never loses the stored article."""
         try:
-            self._stories.assign(article)
+            with keeper.store._write("assign story") as conn:
+                keeper.assign_many(conn, [(article, sig)])
         except ScraperError as exc:
             # the article is stored; it is assigned on its next version
             event(log, "story", logging.WARNING, url=article.url, outcome="error", error=str(exc))

@@ -62,3 +62,64 @@ def test_coverage_of_one_event_is_one_story_and_survives_a_restart(db_url: str) 
         assert list(list_stories(store, tag="no-such-tag")) == []
     finally:
         store.close()
+
+
+def _story_rows(store: Store) -> int:
+    from sqlalchemy import func, select
+
+    from scraper.store.stories import story_members
+
+    with store._read("count") as conn:
+        return int(conn.execute(select(func.count()).select_from(story_members)).scalar() or 0)
+
+
+def test_a_batch_and_its_stories_are_written_in_one_transaction(db_url: str) -> None:
+    from scraper.store.records import ToSave
+
+    arts = _articles()
+    chosen = [arts[k] for k in sorted(arts) if k.startswith(("g01", "g02"))]
+    store = Store.open(db_url)
+    try:
+        keeper = StoryKeeper(store)
+        got: list[str | None] = []
+
+        def assign(conn, chunk, saved):  # type: ignore[no-untyped-def]
+            got.extend(keeper.assign_many(conn, [(r.article, None) for r in saved if r.created]))
+
+        results = store.save_articles([ToSave(a) for a in chosen], on_saved=assign)
+        assert all(r.created for r in results) and all(got)
+        assert _story_rows(store) == len(chosen)
+        # the same stories as one at a time, in another process's keeper (read back, not recomputed)
+        other = StoryKeeper(store)
+        assert [other.assign(a) for a in chosen] == got
+    finally:
+        store.close()
+
+
+def test_a_failing_story_write_keeps_the_batch_of_articles(db_url: str) -> None:
+    from scraper.errors import StoreError
+    from scraper.store.records import ToSave
+
+    arts = _articles()
+    chosen = [arts[k] for k in sorted(arts)[:4]]
+    store = Store.open(db_url)
+    try:
+        keeper = StoryKeeper(store)
+        failures: list[StoreError] = []
+
+        def assign(conn, chunk, saved):  # type: ignore[no-untyped-def]
+            items = [(r.article, b"not a signature") for r in saved]
+            try:
+                keeper.assign_many(conn, items)
+            except StoreError as exc:
+                failures.append(exc)
+
+        results = store.save_articles([ToSave(a) for a in chosen], on_saved=assign)
+        assert len(failures) == 1 and all(r.created for r in results)
+        assert _story_rows(store) == 0  # rolled back to the savepoint, articles kept
+        assert all(store.has_article(a.url or "") for a in chosen)
+        assert len(keeper.index) == 0  # the index forgot what the store does not hold
+        # their next assignment works
+        assert all(keeper.assign(a) for a in chosen) and _story_rows(store) == len(chosen)
+    finally:
+        store.close()
