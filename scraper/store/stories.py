@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from scraper.errors import StoreError
 from scraper.models import Article
+from scraper.store import compression
 from scraper.store.identity import normalize_url
 from scraper.store.schema import (
     NAME_LEN,
@@ -42,6 +43,7 @@ from scraper.store.schema import (
 )
 from scraper.stories import STORY_WINDOW_S, StoryDoc, StoryIndex, signature, title_tokens
 from scraper.stories.decision import as_utc
+from scraper.stories.signature import SIGNATURE_VERSION
 
 if TYPE_CHECKING:
     from scraper.store.store import Store
@@ -93,6 +95,11 @@ _FIND_ARTICLES = (
     )
     .where(article_urls.c.url.in_(bindparam("urls", expanding=True)))
 )
+_RESIGN = (
+    update(story_signatures)
+    .where(story_signatures.c.article_id == bindparam("aid"))
+    .values(signature=bindparam("sig"))
+)
 # a story's member count, recounted from its rows: other processes add members too
 _COUNT_MEMBERS = (
     update(stories)
@@ -103,6 +110,23 @@ _COUNT_MEMBERS = (
         .scalar_subquery()
     )
 )
+
+
+def _resign(conn: Connection, ids: list[int]) -> dict[int, bytes]:
+    """Sign again, from their stored bodies, articles whose signatures an older version made, and store
+    the new signatures (their minhash slots would not compare with today's); returns them by id."""
+    av, a = article_versions, articles
+    latest = av.join(a, (a.c.id == av.c.article_id) & (a.c.latest_version == av.c.version))
+    out: dict[int, bytes] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        for row in conn.execute(
+            select(av.c.article_id, av.c.body_z).select_from(latest).where(a.c.id.in_(chunk))
+        ):
+            out[int(row.article_id)] = signature(compression.decompress_text(row.body_z))
+    if out:
+        conn.execute(_RESIGN, [{"aid": aid, "sig": sig} for aid, sig in out.items()])
+    return out
 
 
 @dataclass
@@ -163,10 +187,12 @@ class StoryKeeper:
         )
         rows = conn.execute(stmt).all()
         top = conn.execute(select(func.max(s.c.article_id))).scalar()
+        stale = [int(r.article_id) for r in rows if r.signature[:1] != bytes([SIGNATURE_VERSION])]
+        fresh = _resign(conn, stale) if stale else {}
         for r in rows:
             self.index.add(
                 str(r.article_id),
-                r.signature,
+                fresh.get(int(r.article_id), r.signature),
                 json.loads(r.title_tokens),
                 r.published_at,
                 r.story_id,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scraper.models import Article
@@ -121,5 +123,32 @@ def test_a_failing_story_write_keeps_the_batch_of_articles(db_url: str) -> None:
         assert len(keeper.index) == 0  # the index forgot what the store does not hold
         # their next assignment works
         assert all(keeper.assign(a) for a in chosen) and _story_rows(store) == len(chosen)
+    finally:
+        store.close()
+
+
+def test_signatures_of_an_older_version_are_made_again_from_the_stored_body(db_url: str) -> None:
+    from sqlalchemy import select, update
+
+    from scraper.store.stories import story_signatures
+    from scraper.stories.signature import SIGNATURE_VERSION, signature
+
+    arts = _articles()
+    recent = datetime.now(UTC).isoformat()  # only signatures inside the story window are loaded
+    first, second = (dataclasses.replace(arts[k], published=recent) for k in sorted(arts)[:2])
+    store = Store.open(db_url)
+    try:
+        store.save_article(first)
+        StoryKeeper(store).assign(first)
+        old = b"\x01" + signature(first.body or "")[1:]  # as an earlier release stored it
+        with store._write("age") as conn:
+            conn.execute(update(story_signatures).values(signature=old))
+        store.save_article(second)
+        other = StoryKeeper(store)  # another process loads the stored signatures
+        other.assign(second)
+        with store._read("read") as conn:
+            stored = [r.signature for r in conn.execute(select(story_signatures.c.signature))]
+        assert sorted(stored) == sorted([signature(first.body or ""), signature(second.body or "")])
+        assert all(s[0] == SIGNATURE_VERSION for s in stored)
     finally:
         store.close()
