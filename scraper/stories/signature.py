@@ -10,11 +10,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from scraper.stories.tokens import key_terms, shingles, tokenize
+from scraper.stories.tokens import SHINGLE_UNITS, Token, key_terms, shingle_units, tokenize
 
 # Version 1 took each slot's minimum under its own permutation (64 hash evaluations per shingle, 3 ms
-# per body); version 2 hashes each shingle once into one of the slots (one-permutation hashing), the
-# same Jaccard estimate. Slots of different versions do not compare (see `comparable`).
+# per body); version 2 puts each shingle's hash, made from its units' hashes, into one of the slots
+# (one-permutation hashing), the same Jaccard estimate. Slots of different versions do not compare
+# (see `comparable`); the names, numbers and body hash are made as in version 1.
 SIGNATURE_VERSION = 2
 KNOWN_VERSIONS = (1, 2)
 NUM_PERM = 64  # body MinHash size; Jaccard estimate error about 0.06 at J=0.5
@@ -52,7 +53,7 @@ def permutations(count: int, seed: int) -> list[tuple[int, int]]:
     return pairs
 
 
-BODY_PERMS = permutations(NUM_PERM, _PERM_SEED)
+BODY_PERMS = permutations(NUM_PERM, _PERM_SEED)  # version 1's slots (kept to tell how they were made)
 
 
 # Below this many values the plain loop is faster than packing them into one integer.
@@ -100,6 +101,28 @@ def _minhash_packed(values: list[int], perms: list[tuple[int, int]]) -> list[int
             y = low ^ ((low ^ high) & ((pick << 61) - pick))
         out.append(int(y) & _MASK_32)
     return out
+
+
+# Odd 64-bit multipliers, one per position in a shingle: a shingle's hash is the sum of its units'
+# hashes times these (mod 2^64), so each distinct unit is hashed once however many shingles hold it.
+_POSITION_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+_MASK_64 = (1 << 64) - 1
+
+
+def shingle_hashes(tokens: list[Token], width: int = SHINGLE_UNITS) -> list[int]:
+    """Return the 64-bit hashes of a text's shingles (runs of `width` units; all of them if fewer)."""
+    if width > len(_POSITION_MIX):
+        raise ValueError(f"stories: shingles of {width} units need more position multipliers")
+    units = shingle_units(tokens)
+    if not units:
+        return []
+    known: dict[str, int] = {}
+    hashes = [known[u] if u in known else known.setdefault(u, token_hash(u)) for u in units]
+    width = min(width, len(hashes))
+    sums = [0] * (len(hashes) - width + 1)
+    for pos, mix in enumerate(_POSITION_MIX[:width]):
+        sums = [total + mix * h for total, h in zip(sums, hashes[pos:], strict=False)]
+    return [total & _MASK_64 for total in sums]
 
 
 def one_permutation(hashes: Iterable[int]) -> list[int]:
@@ -232,7 +255,7 @@ def build_signature(text: str) -> Signature:
         body_hash = int.from_bytes(hashlib.blake2b(canonical.encode(), digest_size=8).digest(), "little")
     return Signature(
         body_hash,
-        tuple(one_permutation(token_hash(s) for s in shingles(tokens))),
+        tuple(one_permutation(shingle_hashes(tokens))),
         frozenset(token_hash(t) & _MASK_32 for t in _top(names, MAX_NAMES)),
         frozenset(token_hash(t) & _MASK_32 for t in _top(numbers, MAX_NUMBERS)),
     )

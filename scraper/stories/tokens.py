@@ -147,14 +147,20 @@ def _useful_gram(gram: str) -> bool:
     return not any(c in _CJK_STOP_CHARS for c in gram)
 
 
-def shingles(tokens: list[Token], width: int = SHINGLE_UNITS) -> set[str]:
-    """Return the body shingles: runs of `width` units, a unit being a word or one CJK character."""
+def shingle_units(tokens: list[Token]) -> list[str]:
+    """Return the units shingles are made of: each word or number, and each CJK character."""
     units: list[str] = []
     for tok in tokens:
         if tok.kind == "cjk":
             units.extend(tok.text)
         else:
             units.append(tok.text)
+    return units
+
+
+def shingles(tokens: list[Token], width: int = SHINGLE_UNITS) -> set[str]:
+    """Return the body shingles: runs of `width` units, a unit being a word or one CJK character."""
+    units = shingle_units(tokens)
     if len(units) < width:
         return {" ".join(units)} if units else set()
     return {" ".join(units[i : i + width]) for i in range(len(units) - width + 1)}
