@@ -538,10 +538,18 @@ class Pipeline:
 
         tasks = [asyncio.ensure_future(one(url, entry)) for url, entry in pages]
         order: dict[asyncio.Future[_Page], int] = {task: n for n, task in enumerate(tasks)}
-        pending: set[asyncio.Future[_Page]] = set(tasks)
+        # each task reports itself when done (asyncio.wait would re-register on every pending task per
+        # wake-up: quadratic in a feed's entries)
+        finished_q: asyncio.Queue[asyncio.Future[_Page]] = asyncio.Queue()
+        for task in tasks:
+            task.add_done_callback(finished_q.put_nowait)
+        remaining = len(tasks)
         try:
-            while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            while remaining:
+                done = [await finished_q.get()]
+                while not finished_q.empty():
+                    done.append(finished_q.get_nowait())
+                remaining -= len(done)
                 finished = sorted(done, key=order.__getitem__)
                 failures = [exc for task in finished if (exc := task.exception()) is not None]
                 ready = [task.result() for task in finished if task.exception() is None]
