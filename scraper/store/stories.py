@@ -219,6 +219,9 @@ class StoryKeeper:
             except (SQLAlchemyError, ValueError) as exc:
                 self._forget()
                 raise StoreError(f"assign stories failed: {exc}", url=self.store.url) from exc
+            except BaseException:  # cancelled, or a bug: the index must not keep what was rolled back
+                self._forget()
+                raise
 
     def _assign_in(self, conn: Connection, items: Sequence[tuple[Article, bytes | None]]) -> list[str | None]:
         """`assign_many`'s work, inside its savepoint and lock."""

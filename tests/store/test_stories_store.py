@@ -152,3 +152,29 @@ def test_signatures_of_an_older_version_are_made_again_from_the_stored_body(db_u
         assert all(s[0] == SIGNATURE_VERSION for s in stored)
     finally:
         store.close()
+
+
+def test_a_bug_in_assignment_leaves_no_story_and_an_empty_index(db_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    arts = _articles()
+    first, second = (arts[k] for k in sorted(arts)[:2])
+    store = Store.open(db_url)
+    try:
+        keeper = StoryKeeper(store)
+        store.save_article(first)
+        keeper.assign(first)
+        store.save_article(second)
+        real_add = keeper.index.add
+
+        def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+            real_add(*args, **kwargs)  # the index changes, then something goes wrong
+            raise KeyError("bug")
+
+        monkeypatch.setattr(keeper.index, "add", broken)
+        with pytest.raises(KeyError):
+            keeper.assign(second)
+        assert len(keeper.index) == 0 and _story_rows(store) == 1
+        assert keeper.assign(second) and _story_rows(store) == 2  # a fresh index, reloaded from the store
+    finally:
+        store.close()
