@@ -202,3 +202,17 @@ def test_shingle_hashes_follow_the_shingles():
         assert len(set(shingle_hashes(tokens))) == len(shingles(tokens))  # one distinct hash per shingle
     assert shingle_hashes(tokenize("a b c")) != shingle_hashes(tokenize("c b a"))  # order counts
     assert all(0 <= h < 2**64 for h in shingle_hashes(tokenize(MIXED)))
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 4])
+def test_shingle_hashes_are_the_positional_sums_of_unit_hashes(width):
+    from scraper.stories.signature import _POSITION_MIX, shingle_hashes, token_hash
+    from scraper.stories.tokens import shingle_units, tokenize
+
+    tokens = tokenize(BODY)
+    units = [token_hash(u) for u in shingle_units(tokens)]
+    expected = [
+        sum(m * h for m, h in zip(_POSITION_MIX, units[i : i + width], strict=False)) % 2**64
+        for i in range(len(units) - width + 1)
+    ]
+    assert shingle_hashes(tokens, width) == expected
