@@ -48,6 +48,9 @@ EXTRACT_POOL_AFTER_PAGES = 4
 # Pages an extraction process takes in one call at most: a call costs the parent about 0.4 ms of CPU
 # (pickling, queues, wake-ups), a quarter of that when 8 pages share it.
 EXTRACT_BATCH_PAGES = 8
+# Calls in the pool per process: a second one waits queued, so a process that finishes does not idle
+# until the event loop (perhaps busy with a store write) sends it the next.
+EXTRACT_CALLS_PER_PROCESS = 2
 
 
 @dataclass
@@ -128,11 +131,12 @@ Validators = tuple[str | None, str | None]
 
 
 class _ExtractQueue:
-    """Pages waiting for the extraction pool: sent at once while a process is free, else gathered so the
-    next process to finish takes up to EXTRACT_BATCH_PAGES of them in one call."""
+    """Pages waiting for the extraction pool: sent at once while the pool has room, else gathered so the
+    next call to finish makes way for up to EXTRACT_BATCH_PAGES of them in one call."""
 
     def __init__(self, pool: Executor, processes: int, loop: asyncio.AbstractEventLoop) -> None:
-        self.pool, self.processes, self.loop = pool, max(1, processes), loop
+        self.pool, self.loop = pool, loop
+        self.max_calls = max(1, processes) * EXTRACT_CALLS_PER_PROCESS
         self.waiting: list[tuple[ExtractJob, asyncio.Future[Extracted]]] = []
         self.in_flight = 0
 
@@ -144,8 +148,8 @@ class _ExtractQueue:
         return got
 
     def _send(self) -> None:
-        """Hand gathered pages to free processes, a batch each."""
-        while self.waiting and self.in_flight < self.processes:
+        """Hand gathered pages to the pool while it has room, a batch per call."""
+        while self.waiting and self.in_flight < self.max_calls:
             batch = self.waiting[:EXTRACT_BATCH_PAGES]
             del self.waiting[:EXTRACT_BATCH_PAGES]
             try:

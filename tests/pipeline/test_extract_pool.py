@@ -18,7 +18,7 @@ import scraper.pipeline as pipeline_module
 from scraper.config import Settings
 from scraper.fetch import Fetcher
 from scraper.models import Source
-from scraper.pipeline import EXTRACT_POOL_AFTER_PAGES, Pipeline, SourceReport
+from scraper.pipeline import EXTRACT_CALLS_PER_PROCESS, EXTRACT_POOL_AFTER_PAGES, Pipeline, SourceReport
 from scraper.store import Store
 from scraper.store.stories import story_members, story_signatures
 
@@ -196,13 +196,16 @@ def test_pages_gather_while_the_processes_are_busy_and_one_bad_page_fails_alone(
         queue = _ExtractQueue(pool, 1, asyncio.get_running_loop())
         first = queue.extract(jobs[0])
         rest = [queue.extract(j) for j in [*jobs[1:], bad]]
-        assert [len(args[0]) for _, args, _ in pool.calls] == [1]  # the one process is busy: the rest wait
+        # the one process has a call running and one queued: the rest wait
+        assert [len(args[0]) for _, args, _ in pool.calls] == [1] * EXTRACT_CALLS_PER_PROCESS
         pool.release(0)
         article, sig = await first
         assert article.title and sig
         await asyncio.sleep(0)  # the next batch is sent once the loop has run the wake-up
-        assert [len(args[0]) for _, args, _ in pool.calls] == [1, 4]  # one call for all that gathered
-        pool.release(1)
+        gathered = len(jobs) + 1 - EXTRACT_CALLS_PER_PROCESS
+        assert [len(args[0]) for _, args, _ in pool.calls][-1] == gathered  # one call for all that gathered
+        for n in range(1, len(pool.calls)):
+            pool.release(n)
         results = await asyncio.gather(*rest, return_exceptions=True)
         assert all(isinstance(r, tuple) and r[0].title for r in results[:3])
         assert isinstance(results[3], Exception)
