@@ -477,7 +477,7 @@ class Fetcher:
         """Fetch a URL; return ok/redirected/not-modified, raise FetchError naming the outcome otherwise."""
         started = time.perf_counter()
         attempts: list[FetchAttempt] = []
-        current = self._check_url(url, url, attempts)
+        current = first = self._check_url(url, url, attempts)
         conditional: list[tuple[str, str]] = []
         if etag and _header_safe(etag):
             conditional.append(("If-None-Match", etag))
@@ -522,11 +522,12 @@ class Fetcher:
                 )
             seen.add(str(nxt))
             current = nxt
-        return self._result(url, reply, attempts, etag, last_modified, started)
+        return self._result(url, first, reply, attempts, etag, last_modified, started)
 
     def _result(
         self,
         url: str,
+        parsed: httpx.URL,
         reply: _Reply,
         attempts: list[FetchAttempt],
         etag: str | None,
@@ -582,7 +583,7 @@ class Fetcher:
             challenge = challenge_reason(text, headers.get("cf-mitigated"), reply.url.host)
             if challenge:
                 raise fail("challenge-page", f"{challenge}, HTTP {status}")
-        outcome = "redirected" if final_url != str(httpx.URL(url)) else "ok"
+        outcome = "redirected" if final_url != str(parsed) else "ok"
         record.outcome = "ok"
         return FetchResult(
             url=url,

@@ -112,6 +112,8 @@ _FIELD_COLUMN = {
 }
 SQLITE_STREAM_CACHE_KIB = 8 * 1024
 _T = TypeVar("_T")
+# what `save_articles` calls inside each batch's transaction: (connection, the batch, its results)
+OnSaved = Callable[[Connection, list[ToSave], list[SaveResult]], None]
 
 
 def _now() -> datetime:
@@ -553,8 +555,13 @@ class Store:
                     raise
         raise AssertionError("unreachable")
 
-    def save_articles(self, items: Sequence[ToSave | Article]) -> list[SaveResult]:
+    def save_articles(
+        self, items: Sequence[ToSave | Article], *, on_saved: OnSaved | None = None
+    ) -> list[SaveResult]:
         """Save many articles, a batch per transaction; a failing batch is redone article by article."""
+        # `on_saved(conn, chunk, results)` runs inside each batch's transaction, after its writes, so
+        # rows that belong with the articles (their stories) commit with them; the article-by-article
+        # redo of a failed batch does not call it
         todo = [i if isinstance(i, ToSave) else ToSave(i) for i in items]
         results: list[SaveResult] = []
         for start in range(0, len(todo), SAVE_BATCH_SIZE):
@@ -562,7 +569,10 @@ class Store:
             try:
                 pending = [_prepare(i) for i in chunk]
                 with self._write("save articles") as conn:
-                    results.extend(self._save_batch(conn, pending))
+                    saved = self._save_batch(conn, pending)
+                    if on_saved is not None:
+                        on_saved(conn, chunk, saved)
+                results.extend(saved)
                 continue
             except StoreError:
                 pass

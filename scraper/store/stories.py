@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -20,12 +20,17 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     select,
     update,
 )
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
+from scraper.errors import StoreError
 from scraper.models import Article
+from scraper.store import compression
 from scraper.store.identity import normalize_url
 from scraper.store.schema import (
     NAME_LEN,
@@ -36,7 +41,9 @@ from scraper.store.schema import (
     articles,
     metadata,
 )
-from scraper.stories import STORY_WINDOW_S, StoryDoc, StoryIndex
+from scraper.stories import STORY_WINDOW_S, StoryDoc, StoryIndex, signature, title_tokens
+from scraper.stories.decision import as_utc
+from scraper.stories.signature import SIGNATURE_VERSION
 
 if TYPE_CHECKING:
     from scraper.store.store import Store
@@ -44,6 +51,7 @@ if TYPE_CHECKING:
 STORY_ID_LEN = 64
 RELOAD_MARGIN_S = 24 * 3600.0  # reload a little more than the window: late arrivals dated earlier
 PRUNE_EVERY = 1000  # assignments between two prunes of the in-memory index
+LOOKUP_CHUNK = 500  # URLs per IN (...) when finding a batch's articles (SQLite caps bound parameters)
 
 story_signatures = Table(
     "story_signatures",
@@ -80,6 +88,47 @@ story_members = Table(
 )
 
 
+_FIND_ARTICLES = (
+    select(article_urls.c.url, article_urls.c.article_id, story_members.c.story_id)
+    .select_from(
+        article_urls.outerjoin(story_members, story_members.c.article_id == article_urls.c.article_id)
+    )
+    .where(article_urls.c.url.in_(bindparam("urls", expanding=True)))
+)
+_RESIGN = (
+    update(story_signatures)
+    .where(story_signatures.c.article_id == bindparam("aid"))
+    .values(signature=bindparam("sig"))
+)
+# a story's member count, recounted from its rows: other processes add members too
+_COUNT_MEMBERS = (
+    update(stories)
+    .where(stories.c.story_id == bindparam("sid"))
+    .values(
+        member_count=select(func.count())
+        .where(story_members.c.story_id == bindparam("sid"))
+        .scalar_subquery()
+    )
+)
+
+
+def _resign(conn: Connection, ids: list[int]) -> dict[int, bytes]:
+    """Sign again, from their stored bodies, articles whose signatures an older version made, and store
+    the new signatures (their minhash slots would not compare with today's); returns them by id."""
+    av, a = article_versions, articles
+    latest = av.join(a, (a.c.id == av.c.article_id) & (a.c.latest_version == av.c.version))
+    out: dict[int, bytes] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        for row in conn.execute(
+            select(av.c.article_id, av.c.body_z).select_from(latest).where(a.c.id.in_(chunk))
+        ):
+            out[int(row.article_id)] = signature(compression.decompress_text(row.body_z))
+    if out:
+        conn.execute(_RESIGN, [{"aid": aid, "sig": sig} for aid, sig in out.items()])
+    return out
+
+
 @dataclass
 class StoryMember:
     """One article of a story, as `scraper stories` lists it."""
@@ -113,9 +162,18 @@ class StoryKeeper:
         self._last_article_id = 0
         self._since_prune = 0
         self._lock = threading.Lock()
-        self._loaded = False
 
-    def _catch_up(self, now: datetime) -> None:
+    def reset(self) -> None:
+        """Forget the in-memory index (it may hold assignments a failed transaction undid); reload on use."""
+        with self._lock:
+            self._forget()
+
+    def _forget(self) -> None:
+        """`reset` with the lock held."""
+        self.index = StoryIndex(window_s=self.window_s)
+        self._last_article_id = self._since_prune = 0
+
+    def _catch_up(self, conn: Connection, now: datetime) -> None:
         """Add to the index what this or other processes stored since the last look (with their stories)."""
         since = now - timedelta(seconds=self.window_s + RELOAD_MARGIN_S)
         s, m = story_signatures, story_members
@@ -127,13 +185,14 @@ class StoryKeeper:
             .where(s.c.article_id > self._last_article_id, s.c.published_at >= since)
             .order_by(s.c.published_at, s.c.article_id)
         )
-        with self.store._read("load stories") as conn:
-            rows = conn.execute(stmt).all()
-            top = conn.execute(select(func.max(s.c.article_id))).scalar()
+        rows = conn.execute(stmt).all()
+        top = conn.execute(select(func.max(s.c.article_id))).scalar()
+        stale = [int(r.article_id) for r in rows if r.signature[:1] != bytes([SIGNATURE_VERSION])]
+        fresh = _resign(conn, stale) if stale else {}
         for r in rows:
             self.index.add(
                 str(r.article_id),
-                r.signature,
+                fresh.get(int(r.article_id), r.signature),
                 json.loads(r.title_tokens),
                 r.published_at,
                 r.story_id,
@@ -143,76 +202,115 @@ class StoryKeeper:
 
     def assign(self, article: Article) -> str | None:
         """Give a stored article its story (once; later versions keep it) and return the story id."""
-        url = article.url or article.canonical_url
-        if not url:
-            return None
-        now = datetime.now(UTC)
+        with self.store._write("assign story") as conn:
+            return self.assign_many(conn, [(article, None)])[0]
+
+    def assign_many(
+        self, conn: Connection, items: Sequence[tuple[Article, bytes | None]]
+    ) -> list[str | None]:
+        """Give stored articles (with their signatures, None to make them) their stories within `conn`'s
+        transaction, so an article and its story are committed together; returns each story id."""
+        # A failure here rolls back to a savepoint (the caller's articles stay), forgets the index and
+        # raises StoreError: the articles get their stories on their next version.
         with self._lock:
-            with self.store._read("find article") as conn:
-                row = conn.execute(
-                    select(article_urls.c.article_id, story_members.c.story_id)
-                    .select_from(
-                        article_urls.outerjoin(
-                            story_members, story_members.c.article_id == article_urls.c.article_id
-                        )
-                    )
-                    .where(article_urls.c.url == normalize_url(url))
-                ).first()
-            if row is None:
-                return None
-            if row.story_id is not None:
-                return str(row.story_id)
-            self._catch_up(now)
-            doc = StoryDoc.from_text(article.title or "", article.body or "", _when(article))
-            aid = int(row.article_id)
+            try:
+                with conn.begin_nested():
+                    return self._assign_in(conn, items)
+            except (SQLAlchemyError, ValueError) as exc:
+                self._forget()
+                raise StoreError(f"assign stories failed: {exc}", url=self.store.url) from exc
+            except BaseException:  # cancelled, or a bug: the index must not keep what was rolled back
+                self._forget()
+                raise
+
+    def _assign_in(self, conn: Connection, items: Sequence[tuple[Article, bytes | None]]) -> list[str | None]:
+        """`assign_many`'s work, inside its savepoint and lock."""
+        now = datetime.now(UTC)
+        urls = [article.url or article.canonical_url for article, _ in items]
+        keys = [normalize_url(u) if u else None for u in urls]
+        known: dict[str, tuple[int, str | None]] = {}
+        wanted = sorted({k for k in keys if k is not None})
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            for row in conn.execute(_FIND_ARTICLES, {"urls": wanted[start : start + LOOKUP_CHUNK]}):
+                known[row.url] = (int(row.article_id), row.story_id)
+        out: list[str | None] = []
+        caught_up = False
+        sig_rows: list[dict[str, Any]] = []
+        member_rows: list[dict[str, Any]] = []
+        touched: dict[str, Any] = {}
+        done: dict[int, str] = {}
+        for (article, sig), key in zip(items, keys, strict=True):
+            found = known.get(key) if key is not None else None
+            if found is None:
+                out.append(None)
+                continue
+            aid, story_id = found
+            if story_id is None:
+                story_id = done.get(aid)
+            if story_id is not None:
+                out.append(str(story_id))
+                continue
+            if not caught_up:
+                self._catch_up(conn, now)
+                caught_up = True
+            body = article.body or ""
+            doc = StoryDoc(
+                sig if sig is not None else signature(body),
+                title_tokens(article.title or ""),
+                as_utc(_when(article)),
+            )
             got = self.index.add(
                 str(aid), doc.signature, doc.title_tokens, doc.published_at, source=article.source
             )
-            story = self.index.story(got.story_id)
-            self._persist(
-                aid, doc, article.source, got.story_id, got.matched_article_id, got.score, story, now
-            )
+            tokens = json.dumps(list(doc.title_tokens))
+            sig_rows.append(
+                {"article_id": aid, "signature": doc.signature, "title_tokens": tokens,
+                 "published_at": doc.published_at, "source": article.source}
+            )  # fmt: skip
+            matched = int(got.matched_article_id) if got.matched_article_id else None
+            member_rows.append(
+                {"article_id": aid, "story_id": got.story_id, "matched_article_id": matched,
+                 "score": got.score, "assigned_at": now}
+            )  # fmt: skip
+            touched[got.story_id] = self.index.story(got.story_id)
+            done[aid] = got.story_id
             self._last_article_id = max(self._last_article_id, aid)
             self._since_prune += 1
-            if self._since_prune >= PRUNE_EVERY:
-                self.index.prune(now - timedelta(seconds=self.window_s + RELOAD_MARGIN_S))
-                self._since_prune = 0
-            return got.story_id
+            out.append(got.story_id)
+        if sig_rows:
+            self._persist(conn, sig_rows, member_rows, touched, now)
+        if self._since_prune >= PRUNE_EVERY:
+            self.index.prune(now - timedelta(seconds=self.window_s + RELOAD_MARGIN_S))
+            self._since_prune = 0
+        return out
 
     def _persist(
-        self, aid: int, doc: StoryDoc, source: str | None, story_id: str, matched: str | None, score: float,
-        story: Any, now: datetime,
+        self, conn: Connection, sig_rows: list[dict[str, Any]], member_rows: list[dict[str, Any]],
+        touched: dict[str, Any], now: datetime,
     ) -> None:  # fmt: skip
-        """Write the signature, the membership and the story's summary in one transaction."""
-        with self.store._write("assign story") as conn:
-            ins = self.store._ins
-            tokens = json.dumps(list(doc.title_tokens))
-            conn.execute(
-                ins(story_signatures)
-                .values(article_id=aid, signature=doc.signature, title_tokens=tokens,
-                        published_at=doc.published_at, source=source)
-                .on_conflict_do_nothing()
-            )  # fmt: skip
-            matched_id = int(matched) if matched else None
-            conn.execute(
-                ins(story_members)
-                .values(article_id=aid, story_id=story_id, matched_article_id=matched_id,
-                        score=score, assigned_at=now)
-                .on_conflict_do_nothing()
-            )  # fmt: skip
-            first = int(story.first_article_id)
-            conn.execute(
-                ins(stories)
-                .values(story_id=story_id, first_article_id=first, first_source=story.first_source,
-                        first_seen_at=story.first_seen, member_count=1, updated_at=now)
-                .on_conflict_do_update(
-                    index_elements=["story_id"],
-                    set_={"first_article_id": first, "first_source": story.first_source,
-                          "first_seen_at": story.first_seen, "updated_at": now},
-                )
-            )  # fmt: skip
-            count = select(func.count()).where(story_members.c.story_id == story_id).scalar_subquery()
-            conn.execute(update(stories).where(stories.c.story_id == story_id).values(member_count=count))
+        """Write the signatures, the memberships and the touched stories' summaries."""
+        ins = self.store._ins
+        conn.execute(ins(story_signatures).on_conflict_do_nothing(), sig_rows)
+        conn.execute(ins(story_members).on_conflict_do_nothing(), member_rows)
+        upsert = ins(stories)
+        conn.execute(
+            upsert.on_conflict_do_update(
+                index_elements=["story_id"],
+                set_={
+                    "first_article_id": upsert.excluded.first_article_id,
+                    "first_source": upsert.excluded.first_source,
+                    "first_seen_at": upsert.excluded.first_seen_at,
+                    "updated_at": upsert.excluded.updated_at,
+                },
+            ),
+            [
+                {"story_id": sid, "first_article_id": int(story.first_article_id),
+                 "first_source": story.first_source, "first_seen_at": story.first_seen,
+                 "member_count": 1, "updated_at": now}
+                for sid, story in touched.items()
+            ],
+        )  # fmt: skip
+        conn.execute(_COUNT_MEMBERS, [{"sid": sid} for sid in touched])
 
 
 def list_stories(

@@ -111,7 +111,9 @@ def score_features(a: Features, b: Features, window_s: float = STORY_WINDOW_S) -
     dt = abs(a.published_ts - b.published_ts)
     if dt > window_s:
         return 0.0
-    body = jaccard_estimate(a.sig.minhash, b.sig.minhash)
+    # a signature stored before the slots' scheme changed has no comparable body estimate (its store
+    # re-signs it on load, see StoryKeeper); the other evidence still decides
+    body = jaccard_estimate(a.sig.minhash, b.sig.minhash) if a.sig.comparable(b.sig) else 0.0
     if body >= NEAR_DUP_JACCARD:
         return max(body, SAME_STORY_SCORE)
     facts = W_NAMES * _cosine(a.sig.names, b.sig.names) + W_NUMBERS * _cosine(a.sig.numbers, b.sig.numbers)

@@ -31,6 +31,9 @@ MAX_CANDIDATES = 48  # articles scored per query, those sharing most bands first
 MAX_BUCKET_SCAN = 256
 MAX_MEMBERS_COMPARED = 12  # a story's members nearest in time that a newcomer is checked against
 MIN_MEMBER_AGREEMENT = 0.5  # share of those members the newcomer must match, so stories cannot chain
+# Decoded features of the articles added last, kept so scoring a newcomer against recent articles (most
+# candidates) does not decode their signatures again; about 4 KiB each.
+DECODED_KEPT = 2048
 _KEY_PERM_SEED = 20260102
 KEY_PERMS = permutations(KEY_PERM, _KEY_PERM_SEED)
 _MASK_32 = 0xFFFFFFFF
@@ -100,6 +103,7 @@ class StoryIndex:
         self._ids: list[str] = []
         self._index_of: dict[str, int] = {}
         self._signatures: list[bytes] = []
+        self._decoded: dict[int, Features] = {}  # the last DECODED_KEPT articles' features, by index
         self._titles: list[bytes] = []  # hashed title tokens, native 32-bit words (never persisted)
         self._published = array("d")
         self._story_of = array("q")
@@ -134,6 +138,9 @@ class StoryIndex:
 
     def _features(self, idx: int) -> Features:
         """Return the decoded features of a stored article."""
+        found = self._decoded.get(idx)
+        if found is not None:
+            return found
         return Features(
             Signature.from_bytes(self._signatures[idx]),
             frozenset(array("I", self._titles[idx])),
@@ -268,6 +275,9 @@ class StoryIndex:
         self._ids.append(article_id)
         self._index_of[article_id] = idx
         self._signatures.append(signature)
+        self._decoded[idx] = features
+        if len(self._decoded) > DECODED_KEPT:
+            del self._decoded[next(iter(self._decoded))]  # the oldest added
         self._titles.append(array("I", sorted(features.title)).tobytes())
         self._published.append(features.published_ts)
         self._story_of.append(story)
@@ -306,5 +316,6 @@ class StoryIndex:
         for idx, ts in enumerate(self._published):
             if ts < cutoff and self._signatures[idx]:
                 self._signatures[idx] = b""
+                self._decoded.pop(idx, None)
                 dropped += 1
         return dropped

@@ -10,10 +10,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from scraper.stories.tokens import key_terms, shingles, tokenize
+from scraper.stories.tokens import SHINGLE_UNITS, Token, key_terms, shingle_units, tokenize
 
-SIGNATURE_VERSION = 1
+# Version 1 took each slot's minimum under its own permutation (64 hash evaluations per shingle, 3 ms
+# per body); version 2 puts each shingle's hash, made from its units' hashes, into one of the slots
+# (one-permutation hashing), the same Jaccard estimate. Slots of different versions do not compare
+# (see `comparable`); the names, numbers and body hash are made as in version 1.
+SIGNATURE_VERSION = 2
+KNOWN_VERSIONS = (1, 2)
 NUM_PERM = 64  # body MinHash size; Jaccard estimate error about 0.06 at J=0.5
+_SLOT_SHIFT = 58  # a shingle's slot is the top 6 bits of its 64-bit hash (64 slots)
 MAX_NAMES = 64  # key terms kept per article, most frequent first
 MAX_NUMBERS = 32
 MIN_DUP_TOKENS = 20  # shorter bodies (teasers, empty) never count as exact duplicates
@@ -47,7 +53,7 @@ def permutations(count: int, seed: int) -> list[tuple[int, int]]:
     return pairs
 
 
-BODY_PERMS = permutations(NUM_PERM, _PERM_SEED)
+BODY_PERMS = permutations(NUM_PERM, _PERM_SEED)  # version 1's slots (kept to tell how they were made)
 
 
 # Below this many values the plain loop is faster than packing them into one integer.
@@ -97,6 +103,67 @@ def _minhash_packed(values: list[int], perms: list[tuple[int, int]]) -> list[int
     return out
 
 
+# Odd 64-bit multipliers, one per position in a shingle: a shingle's hash is the sum of its units'
+# hashes times these (mod 2^64), so each distinct unit is hashed once however many shingles hold it.
+_POSITION_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+_MASK_64 = (1 << 64) - 1
+
+
+def shingle_hashes(tokens: list[Token], width: int = SHINGLE_UNITS) -> list[int]:
+    """Return the 64-bit hashes of a text's shingles (runs of `width` units; all of them if fewer)."""
+    if width > len(_POSITION_MIX):
+        raise ValueError(f"stories: shingles of {width} units need more position multipliers")
+    units = shingle_units(tokens)
+    if not units:
+        return []
+    known: dict[str, int] = {}
+    hashes = [known[u] if u in known else known.setdefault(u, token_hash(u)) for u in units]
+    width = min(width, len(hashes))
+    if width == 3:  # the usual width, in one pass (the same sums as the loop below)
+        a, b, c = _POSITION_MIX[:3]
+        mask = _MASK_64
+        triples = zip(hashes, hashes[1:], hashes[2:], strict=False)
+        return [(a * x + b * y + c * z) & mask for x, y, z in triples]
+    sums = [0] * (len(hashes) - width + 1)
+    for pos, mix in enumerate(_POSITION_MIX[:width]):
+        sums = [total + mix * h for total, h in zip(sums, hashes[pos:], strict=False)]
+    return [total & _MASK_64 for total in sums]
+
+
+def one_permutation(hashes: Iterable[int]) -> list[int]:
+    """The version 2 slots: each 64-bit hash goes to the slot its top bits name, keeping the least low
+    32 bits; an empty slot borrows from the first filled slot of its fixed donor order (densification)."""
+    slots = [EMPTY_SLOT] * NUM_PERM
+    shift, mask = _SLOT_SHIFT, _MASK_32
+    for h in hashes:
+        slot, value = h >> shift, h & mask
+        if value < slots[slot]:
+            slots[slot] = value
+    empty = [i for i, v in enumerate(slots) if v == EMPTY_SLOT]
+    if empty and len(empty) < NUM_PERM:
+        # the donor order is the same for every body, so two similar bodies borrow alike (an empty
+        # slot of both takes the same donor) and equal slots still estimate the Jaccard similarity
+        filled = slots[:]
+        for i in empty:
+            slots[i] = next(filled[j] for j in _DONORS[i] if filled[j] != EMPTY_SLOT)
+    return slots
+
+
+def _donor_orders(count: int, seed: int) -> list[list[int]]:
+    """For each slot, the other slots in a fixed pseudo-random order (from blake2b, stable forever)."""
+    orders = []
+    for i in range(count):
+        others = [j for j in range(count) if j != i]
+        others.sort(
+            key=lambda j: hashlib.blake2b(f"stories-donor:{seed}:{i}:{j}".encode(), digest_size=8).digest()
+        )
+        orders.append(others)
+    return orders
+
+
+_DONORS = _donor_orders(NUM_PERM, _PERM_SEED)
+
+
 def _halvings(n: int) -> list[tuple[int, int, int, int, int]]:
     """The constants of each step that halves `n` lanes down to one: (pad, shift, mask, ones, guard)."""
     steps = []
@@ -134,12 +201,17 @@ class Signature:
     minhash: tuple[int, ...]
     names: frozenset[int]
     numbers: frozenset[int]
+    version: int = SIGNATURE_VERSION  # how the minhash slots were made
+
+    def comparable(self, other: Signature) -> bool:
+        """Tell whether two signatures' minhash slots estimate Jaccard (made the same way)."""
+        return self.version == other.version
 
     def to_bytes(self) -> bytes:
         """Encode as the compact little-endian form the store keeps per article."""
         if len(self.minhash) > 255 or len(self.names) > 255 or len(self.numbers) > 255:
             raise ValueError("stories: signature too large to encode")
-        header = bytes([SIGNATURE_VERSION, len(self.minhash), len(self.names), len(self.numbers)])
+        header = bytes([self.version, len(self.minhash), len(self.names), len(self.numbers)])
         body = array("I", self.minhash)
         keys = array("I", sorted(self.names) + sorted(self.numbers))
         return header + self.body_hash.to_bytes(8, "little") + _le_bytes(body) + _le_bytes(keys)
@@ -147,8 +219,9 @@ class Signature:
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
         """Decode bytes made by `to_bytes`; raises ValueError naming what is wrong."""
-        if len(data) < HEADER_BYTES or data[0] != SIGNATURE_VERSION:
-            raise ValueError(f"stories: bad signature: not a version {SIGNATURE_VERSION} signature")
+        if len(data) < HEADER_BYTES or data[0] not in KNOWN_VERSIONS:
+            known = " or ".join(map(str, KNOWN_VERSIONS))
+            raise ValueError(f"stories: bad signature: not a version {known} signature")
         n_perm, n_names, n_numbers = data[1], data[2], data[3]
         expected = HEADER_BYTES + 4 * (n_perm + n_names + n_numbers)
         if len(data) != expected:
@@ -160,6 +233,7 @@ class Signature:
             tuple(values[:n_perm]),
             frozenset(values[n_perm : n_perm + n_names]),
             frozenset(values[n_perm + n_names :]),
+            data[0],
         )
 
 
@@ -186,7 +260,7 @@ def build_signature(text: str) -> Signature:
         body_hash = int.from_bytes(hashlib.blake2b(canonical.encode(), digest_size=8).digest(), "little")
     return Signature(
         body_hash,
-        tuple(minhash((token_hash(s) for s in shingles(tokens)), BODY_PERMS)),
+        tuple(one_permutation(shingle_hashes(tokens))),
         frozenset(token_hash(t) & _MASK_32 for t in _top(names, MAX_NAMES)),
         frozenset(token_hash(t) & _MASK_32 for t in _top(numbers, MAX_NUMBERS)),
     )

@@ -114,22 +114,24 @@ def tokenize(text: str) -> list[Token]:
     parts = _TOKEN_SPLIT_RE.split(text)
     has_cjk = _CJK_RE.search(text) is not None
     tokens: list[Token] = []
-    # a text repeats most of its words: each distinct spelling is normalised once
-    forms: dict[str, tuple[str, str]] = {}
+    # a text repeats most of its words: each distinct spelling (at a sentence start or not) is
+    # normalised and made a Token once, and shared (a Token is immutable)
+    made: tuple[dict[str, Token], dict[str, Token]] = ({}, {})
     for i in range(1, len(parts), 2):
         raw, gap = parts[i], parts[i - 1]
         start = not tokens or (gap != " " and _SENTENCE_END_RE.search(gap) is not None)
         if has_cjk and _CJK_RE.search(raw) is not None:
             tokens += _part_tokens(raw, start)
             continue
-        known = forms.get(raw)
-        if known is None:
+        seen = made[start]
+        tok = seen.get(raw)
+        if tok is None:
             # a match starting with a digit can only be the number alternative of _TOKEN_RE
             if raw[0].isdecimal():
-                known = forms[raw] = (_number_key(raw), "number")
+                tok = seen[raw] = Token(_number_key(raw), "number", raw, start)
             else:
-                known = forms[raw] = (_word_form(raw), "word")
-        tokens.append(Token(known[0], known[1], raw, start))
+                tok = seen[raw] = Token(_word_form(raw), "word", raw, start)
+        tokens.append(tok)
     return tokens
 
 
@@ -147,14 +149,20 @@ def _useful_gram(gram: str) -> bool:
     return not any(c in _CJK_STOP_CHARS for c in gram)
 
 
-def shingles(tokens: list[Token], width: int = SHINGLE_UNITS) -> set[str]:
-    """Return the body shingles: runs of `width` units, a unit being a word or one CJK character."""
+def shingle_units(tokens: list[Token]) -> list[str]:
+    """Return the units shingles are made of: each word or number, and each CJK character."""
     units: list[str] = []
     for tok in tokens:
         if tok.kind == "cjk":
             units.extend(tok.text)
         else:
             units.append(tok.text)
+    return units
+
+
+def shingles(tokens: list[Token], width: int = SHINGLE_UNITS) -> set[str]:
+    """Return the body shingles: runs of `width` units, a unit being a word or one CJK character."""
+    units = shingle_units(tokens)
     if len(units) < width:
         return {" ".join(units)} if units else set()
     return {" ".join(units[i : i + width]) for i in range(len(units) - width + 1)}

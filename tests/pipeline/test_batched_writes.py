@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -113,9 +114,9 @@ def test_an_article_the_store_refuses_fails_its_source_and_keeps_no_validators(s
     refused = "http://news1.example/news/2"
     save_articles = store.save_articles
 
-    def refusing(items: list[ToSave]) -> list[SaveResult]:
+    def refusing(items: list[ToSave], **kw: Any) -> list[SaveResult]:
         kept = [i for i in items if i.article.url != refused]
-        results = iter(save_articles(kept))
+        results = iter(save_articles(kept, **kw))
         return [
             SaveResult(article=i.article, created=False, version=0, error="disk full")
             if i.article.url == refused

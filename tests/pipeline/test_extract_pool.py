@@ -18,7 +18,7 @@ import scraper.pipeline as pipeline_module
 from scraper.config import Settings
 from scraper.fetch import Fetcher
 from scraper.models import Source
-from scraper.pipeline import EXTRACT_POOL_AFTER_PAGES, Pipeline, SourceReport
+from scraper.pipeline import EXTRACT_CALLS_PER_PROCESS, EXTRACT_POOL_AFTER_PAGES, Pipeline, SourceReport
 from scraper.store import Store
 from scraper.store.stories import story_members, story_signatures
 
@@ -164,3 +164,50 @@ def test_pool_size_comes_from_settings_and_zero_means_one_per_core():
     assert one.extract_workers == 1
     assert per_core.extract_workers == (os.cpu_count() or 1)
     assert one._extraction_pool() is None
+
+
+class HeldPool(Executor):
+    """A pool whose calls finish only when the test releases them, in this thread."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, tuple[Any, ...], Future[Any]]] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        done: Future[Any] = Future()
+        self.calls.append((fn, args, done))
+        return done
+
+    def release(self, n: int) -> None:
+        fn, args, done = self.calls[n]
+        done.set_result(fn(*args))
+
+
+def test_pages_gather_while_the_processes_are_busy_and_one_bad_page_fails_alone() -> None:
+    from datetime import UTC, datetime
+
+    from scraper.pipeline import _ExtractQueue
+
+    now = datetime.now(UTC)
+    jobs = [(page("a.example", n).decode(), f"http://a.example/news/{n}", now, True) for n in range(4)]
+    bad = (None, "http://a.example/news/bad", now, True)  # not HTML text: its extraction raises
+
+    async def go() -> None:
+        pool = HeldPool()
+        queue = _ExtractQueue(pool, 1, asyncio.get_running_loop())
+        first = queue.extract(jobs[0])
+        rest = [queue.extract(j) for j in [*jobs[1:], bad]]
+        # the one process has a call running and one queued: the rest wait
+        assert [len(args[0]) for _, args, _ in pool.calls] == [1] * EXTRACT_CALLS_PER_PROCESS
+        pool.release(0)
+        article, sig = await first
+        assert article.title and sig
+        await asyncio.sleep(0)  # the next batch is sent once the loop has run the wake-up
+        gathered = len(jobs) + 1 - EXTRACT_CALLS_PER_PROCESS
+        assert [len(args[0]) for _, args, _ in pool.calls][-1] == gathered  # one call for all that gathered
+        for n in range(1, len(pool.calls)):
+            pool.release(n)
+        results = await asyncio.gather(*rest, return_exceptions=True)
+        assert all(isinstance(r, tuple) and r[0].title for r in results[:3])
+        assert isinstance(results[3], Exception)
+
+    asyncio.run(go())

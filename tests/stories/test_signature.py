@@ -41,7 +41,11 @@ def test_round_trip_through_bytes():
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "not a version 1"), (b"\x02" + bytes(20), "not a version 1"), (signature(BODY)[:-1], "expected")],
+    [
+        (b"", "not a version 1 or 2"),
+        (b"\x03" + bytes(20), "not a version 1 or 2"),
+        (signature(BODY)[:-1], "expected"),
+    ],
 )
 def test_bad_bytes_are_refused_with_a_clear_message(data, message):
     with pytest.raises(ValueError, match=message) as err:
@@ -96,13 +100,15 @@ def test_any_signature_round_trips(names, numbers, body_hash):
 
 
 def test_signature_bytes_are_pinned_because_the_store_keeps_them():
-    # Stored signatures must compare with new ones: a change here needs a new SIGNATURE_VERSION.
+    # Stored signatures must compare with new ones: a change here needs a new SIGNATURE_VERSION
+    # (version 2: shingle hashes from unit hashes, one-permutation slots; pinned here. The store
+    # re-signs version 1 rows on load.)
     text = (
         "Bitmain to open its first US factory near Houston, Texas, investing $120 million and "
         "hiring 350 workers by 2027. "
     )
     digest = hashlib.sha256(signature(text * 2)).hexdigest()
-    assert digest == "c5787f7499f2cdf7df3abda5581be8cafd57ff1e707a2773196f6304d0b039b6"
+    assert digest == "af087e0b4bb404e9653ef1ab3850da7d129a2dd76bbb0345e9266af24ea1103c"
 
 
 def test_a_long_body_is_signed_by_its_lead_only() -> None:
@@ -123,11 +129,11 @@ MIXED = (
 
 @pytest.mark.parametrize(
     ("text", "digest"),
-    [(BODY, "a034cec6645690e82cea945d6036bca7"), (MIXED, "a2d18c6f9da0698c0492f53a5fbe92cd")],
+    [(BODY, "de2d015f53812366ea48fff6484a1ee9"), (MIXED, "9a42989c054bc6208a177c3b7cc5155d")],
 )
 def test_signature_bytes_stay_those_already_stored(text, digest):
-    # signatures stored by earlier versions are compared with new ones: a faster implementation must
-    # give the same bytes (digests taken from the first implementation)
+    # signatures stored by earlier releases are compared with new ones: a faster implementation must
+    # give the same bytes (digests taken from the first implementation of version 2)
     assert hashlib.blake2b(signature(text), digest_size=16).hexdigest() == digest
 
 
@@ -151,3 +157,62 @@ def test_a_given_signature_is_used_within_its_block_only():
         assert signature(BODY) == b"ahead"
         assert signature(BODY + " More.") != b"ahead"
     assert signature(BODY) == made
+
+
+def _version_1(text: str) -> Signature:
+    """A signature as version 1 made it: each slot the least value under its own permutation."""
+    from scraper.stories.signature import BODY_PERMS, lead, minhash, token_hash
+    from scraper.stories.tokens import shingles, tokenize
+
+    now = build_signature(text)
+    slots = minhash((token_hash(s) for s in shingles(tokenize(lead(text)))), BODY_PERMS)
+    return Signature(now.body_hash, tuple(slots), now.names, now.numbers, version=1)
+
+
+def test_version_1_signatures_decode_but_their_slots_are_not_compared_with_version_2():
+    from scraper.stories.decision import Features, score_features
+
+    old = Signature.from_bytes(_version_1(BODY).to_bytes())
+    new = build_signature(BODY)
+    assert old.version == 1 and new.version == 2 and not old.comparable(new)
+    assert old.names == new.names and old.numbers == new.numbers and old.body_hash == new.body_hash
+    edited = BODY.replace("on Tuesday", "on Wednesday, according to a report")
+    a = Features(_version_1(edited), frozenset(), 0.0)
+    b = Features(new, frozenset(), 0.0)
+    same = Features(build_signature(edited), frozenset(), 0.0)
+    # the body estimate counts only between slots made alike; the names and numbers still count
+    assert 0 < score_features(a, b) < score_features(same, b)
+
+
+def test_one_permutation_slots_fill_every_slot_from_few_shingles_and_none_from_nothing():
+    from scraper.stories.signature import EMPTY_SLOT, one_permutation
+
+    assert one_permutation([]) == [EMPTY_SLOT] * NUM_PERM
+    few = one_permutation([1 << 58, (5 << 58) | 7])  # slots 1 and 5 only
+    assert EMPTY_SLOT not in few and set(few) == {0, 7}
+    assert few == one_permutation([(5 << 58) | 7, 1 << 58])  # order does not matter
+
+
+def test_shingle_hashes_follow_the_shingles():
+    from scraper.stories.signature import shingle_hashes
+    from scraper.stories.tokens import shingles, tokenize
+
+    for text in (BODY, MIXED, "two words", "one", ""):
+        tokens = tokenize(text)
+        assert len(set(shingle_hashes(tokens))) == len(shingles(tokens))  # one distinct hash per shingle
+    assert shingle_hashes(tokenize("a b c")) != shingle_hashes(tokenize("c b a"))  # order counts
+    assert all(0 <= h < 2**64 for h in shingle_hashes(tokenize(MIXED)))
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 4])
+def test_shingle_hashes_are_the_positional_sums_of_unit_hashes(width):
+    from scraper.stories.signature import _POSITION_MIX, shingle_hashes, token_hash
+    from scraper.stories.tokens import shingle_units, tokenize
+
+    tokens = tokenize(BODY)
+    units = [token_hash(u) for u in shingle_units(tokens)]
+    expected = [
+        sum(m * h for m, h in zip(_POSITION_MIX, units[i : i + width], strict=False)) % 2**64
+        for i in range(len(units) - width + 1)
+    ]
+    assert shingle_hashes(tokens, width) == expected
