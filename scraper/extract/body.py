@@ -264,6 +264,13 @@ def _norm(text: str) -> str:
     return joined if joined.isalnum() else _NORM_RE.sub("", joined)
 
 
+def _norm_words(words: list[str]) -> str:
+    """Return what _norm gives for a text whose lower-cased words (_WORD_RE) are `words`."""
+    # _norm keeps the word characters but "_", so the words joined are the key
+    joined = "".join(words)
+    return joined.replace("_", "") if "_" in joined else joined
+
+
 _NO_FLAGS = (False, False, False, False, False, False)
 
 
@@ -632,11 +639,12 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
     return chars, links, bound, seen
 
 
-def _is_date_line(text: str) -> bool:
-    """True for a short line that is only a date, time, reading time or byline."""
+def _is_date_line(text: str, words: list[str] | None = None) -> bool:
+    """True for a short line that is only a date, time, reading time or byline (`words`: lower-cased)."""
     if len(text) > DATE_LINE_MAX_CHARS or not _YEAR_OR_TIME_RE.search(text):
         return False
-    words = _WORD_RE.findall(text.lower())
+    if words is None:
+        words = _WORD_RE.findall(text.lower())
     rest = [w for w in words if w not in _DATE_WORDS and not _NUMBERISH_RE.fullmatch(w)]
     # a dateline may carry a word or three besides the date ("DIE ZEIT Nr. 43/2019", "Von Anna Roth")
     return len(rest) <= DATE_LINE_OTHER_WORDS and len(rest) * 2 < len(words)
@@ -649,6 +657,8 @@ def _is_junk_line(text: str) -> bool:
         return not (_FULL_STOP_RE.search(text) and len(text.split()) >= SENTENCE_MIN_WORDS)
     return (
         len(text) <= CREDIT_LINE_MAX_CHARS
+        # every credit pattern holds one of these marks: most lines are ruled out without a search
+        and ("(" in text or ":" in text or "/" in text or "©" in text)
         and _CREDIT_RE.search(text) is not None
         and not (_SENTENCE_END_RE.search(text) and len(text) > 80)
     )
@@ -995,16 +1005,20 @@ def _filter(
         if not length:
             continue
         link_density = block.link_chars / length
+        if use_furniture and (
+            link_density > MAX_LINK_DENSITY
+            or (link_density > SHORT_MAX_LINK_DENSITY and length < SHORT_BLOCK_MAX_CHARS)
+        ):
+            continue
+        # one word split serves the date-line, boilerplate and near-duplicate tests and the key
+        lowered = text.lower()
+        tokens = _WORD_RE.findall(lowered)
         if use_furniture:
-            if link_density > MAX_LINK_DENSITY or (
-                link_density > SHORT_MAX_LINK_DENSITY and length < SHORT_BLOCK_MAX_CHARS
-            ):
+            if _is_date_line(text, tokens) or _is_junk_line(text):
                 continue
-            if _is_date_line(text) or _is_junk_line(text):
+            if length <= BOILERPLATE_MAX_CHARS and _is_boilerplate(text, lowered, tokens):
                 continue
-            if length <= BOILERPLATE_MAX_CHARS and _is_boilerplate(text):
-                continue
-        key = _norm(text)
+        key = _norm_words(tokens)
         if not key or key in seen:
             continue
         # the headline is the title field, not body text, even when it differs from <title>
@@ -1014,7 +1028,7 @@ def _filter(
             seen.add(key)
             continue
         # fewer characters than this cannot hold NEAR_DUP_MIN_WORDS words worth comparing
-        words = set(_WORD_RE.findall(text.lower())) if length >= 3 * NEAR_DUP_MIN_WORDS else set()
+        words = set(tokens) if length >= 3 * NEAR_DUP_MIN_WORDS else set()
         size = len(words)
         if size >= NEAR_DUP_MIN_WORDS:
             sketch = 0
@@ -1063,13 +1077,16 @@ def _keeps_at_edge(block: _Block) -> bool:
     return block.tag == "li" or block.image is not None or len(block.text) >= EDGE_LINE_MIN_CHARS
 
 
-def _is_boilerplate(text: str) -> bool:
+def _is_boilerplate(text: str, lowered: str | None = None, words: list[str] | None = None) -> bool:
     """True for a note to the reader (see _BOILERPLATE_RE) or a figure caption set as a paragraph."""
     if _CAPTION_RE.match(text):
         return True
-    lowered = text.lower()
+    if lowered is None:
+        lowered = text.lower()
+    if words is None:
+        words = _WORD_RE.findall(lowered)
     # the word check is some twenty times cheaper than the search, and rules out most paragraphs
-    if "newsletter" not in lowered and _BOILERPLATE_WORDS.isdisjoint(_WORD_RE.findall(lowered)):
+    if "newsletter" not in lowered and _BOILERPLATE_WORDS.isdisjoint(words):
         return False
     return _BOILERPLATE_RE.search(lowered) is not None
 
