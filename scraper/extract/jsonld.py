@@ -24,11 +24,16 @@ DATED_TYPES = ARTICLE_TYPES | {"AskPublicNewsArticle", "SatiricalArticle", "Post
 _UNTYPED_JSONLD_RE = re.compile(r'\s*[\[{]\s*"@context"\s*:\s*"https?://schema\.org')
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _WRAPPER_RE = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
+_WRAPPER_STARTS = ("<!--", "//", "<![CDATA[")
+_WRAPPER_ENDS = ("-->", "]]>")
 
 
 def _loads(text: str) -> Any:
     """Decode one script's JSON, forgiving CDATA wrappers, raw newlines and trailing commas."""
-    text = _WRAPPER_RE.sub("", text.strip())
+    text = text.strip()
+    # the wrappers sit at the very start or end: a search through a long script costs more than the test
+    if text.startswith(_WRAPPER_STARTS) or text.endswith(_WRAPPER_ENDS):
+        text = _WRAPPER_RE.sub("", text)
     if not text:
         return None
     try:
