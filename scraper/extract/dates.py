@@ -715,10 +715,11 @@ def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
 
 
 def _headline(
-    tree: LexborHTMLParser, selectors: tuple[str, ...] = _HEADLINE_SELECTORS[:5]
+    tree: LexborHTMLParser,
+    selectors: tuple[str, ...] = _HEADLINE_SELECTORS[:5],
+    h1s: list[LexborNode] | None = None,
 ) -> LexborNode | None:
-    """Return the page's main headline element."""
-    h1s: list[LexborNode] | None = None
+    """Return the page's main headline element (`h1s`: the page's h1 elements, when already read)."""
     for selector in selectors:
         if selector not in _H1_SELECTORS:
             nodes = tree.css(selector)
@@ -1081,11 +1082,12 @@ def extract_dates(
 ) -> Dates:
     """Find the dates of a parsed page (and its head data, when already read) without changing it."""
     lang = _lang(tree)
-    headline = _headline(tree)
+    data = data if data is not None else page_data(tree)
+    headline = _headline(tree, h1s=data.h1s)
     ctx = _Context(
         now=_aware_now(fetched_at),
         dayfirst=_dayfirst(lang),
-        page=data if data is not None else page_data(tree),
+        page=data,
         wrappers=_headline_wrappers(tree, headline),
         headline=headline,
         relative=fetched_at is not None,

@@ -168,11 +168,10 @@ class _Page:
         self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
         # headline text -> text of the element it opens with ('' when it opens with plain text)
         self.headline_leads: dict[str, str] = {}
-        # 'h1' and 'a[rel~="tag"]' share one pass over the tree; a node's tag tells them apart
-        self.h1s: list[LexborNode] = []
-        self.tag_links: list[LexborNode] = []
-        for node in tree.css('h1, a[rel~="tag"]'):
-            (self.h1s if node.tag == "h1" else self.tag_links).append(node)
+        # 'h1', 'a[rel~="tag"]' and 'title' come with the head data's one pass over the tree
+        self.h1s: list[LexborNode] = data.h1s
+        self.tag_links: list[LexborNode] = data.tag_links
+        self.title_node = data.title
 
     def article_h1s(self) -> list[LexborNode]:
         """Return what 'article h1, main h1' selects: each h1 once per kind of ancestor it has."""
@@ -434,7 +433,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
     site_keys = _domain_words(page.url)
     if site_name:
         site_keys.add(_key(site_name))
-    title_node = page.tree.css_first("title")
+    title_node = page.title_node
     doc_title = _norm(title_node.text(deep=True)) if title_node is not None else ""
     headlines, post_titles = _headline_nodes(page, site_keys, doc_title)
     og = page.first_meta("og:title", "twitter:title")

@@ -28,6 +28,18 @@ def test_h1_lists_keep_lexbors_selection_and_repeats() -> None:
     # an h1 inside both article and main is listed twice by lexbor
     assert ids(page.article_h1s()) == ids(tree.css("article h1, main h1"))
     assert len(page.article_h1s()) == 5
+    assert ids(page_data(tree).h1s) == ids(tree.css("h1"))
+
+
+def test_title_is_the_first_title_element() -> None:
+    tree = LexborHTMLParser(
+        "<html><head><title>Head</title></head><body><svg><title>Icon</title></svg><h1>H</h1></body></html>"
+    )
+    first = tree.css_first("title")
+    assert first is not None
+    title = page_data(tree).title
+    assert title is not None and title.mem_id == first.mem_id
+    assert page_data(LexborHTMLParser("<p>no title</p>")).title is None
 
 
 def test_jsonld_scripts_match_selector() -> None:
