@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from itertools import islice
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -868,10 +869,9 @@ def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
     body = tree.body
     if body is None:
         return
-    for order, node in enumerate(body.traverse(include_text=True)):
-        if order >= MAX_FALLBACK_NODES:
-            return
-        if node.tag != "-text":
+    for node in islice(body.traverse(include_text=True), MAX_FALLBACK_NODES):
+        # whitespace-only text holds no date: skipped before its text is copied out
+        if not node.is_text_node or node.is_empty_text_node:
             continue
         text = node.text_content or ""
         if len(text) > MAX_DATE_LINE_CHARS or _DIGIT_RE.search(text) is None:
