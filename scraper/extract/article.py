@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 from scraper.errors import ExtractError
 from scraper.extract.body import Body, extract_body
 from scraper.extract.dates import Dates, extract_dates, parse_date_text
-from scraper.extract.decode import decode_html
+from scraper.extract.decode import decode_html_utf8
 from scraper.extract.language import detect_language, normalize_language
 from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.page_data import PageData, page_data
@@ -108,12 +108,19 @@ def _apply_rule_head(
 
 def _parse(html: str | bytes) -> LexborHTMLParser:
     """Decode and parse the page; junk that lexbor refuses becomes an empty document."""
-    text = decode_html(html) if isinstance(html, bytes) else html
+    source: str | bytes = html
+    if isinstance(html, bytes):
+        text, utf8 = decode_html_utf8(html)
+        # lexbor reads UTF-8 bytes as they are: valid UTF-8 pages skip encoding their text back
+        source = html if utf8 else text
     # lexbor treats NUL as end of input in places; the HTML spec drops it anyway
-    if "\x00" in text:
-        text = text.replace("\x00", "")
+    if isinstance(source, bytes):
+        if b"\x00" in source:
+            source = source.replace(b"\x00", b"")
+    elif "\x00" in source:
+        source = source.replace("\x00", "")
     try:
-        return LexborHTMLParser(text)
+        return LexborHTMLParser(source)
     except Exception:  # lexbor raises on pathological input; an empty page is the honest result
         log.warning("extract: page could not be parsed; treating it as empty")
         return LexborHTMLParser("")
