@@ -375,10 +375,11 @@ class _Walk:
         self.link_total: list[int] = []  # link characters under each element, once scored
         self.block_stack: list[int] = []
         self.skipped: list[tuple[int, int, int, int]] = []
+        self.attrs: dict[str, str | None] = {}  # of the element add_element read last
 
     def add_element(self, node: LexborNode, tag: str, parent: int) -> int | None:
         """Record one element; return its index, or None when it must be skipped whole."""
-        attrs = node.attributes
+        attrs = self.attrs = node.attributes
         if attrs:
             if "hidden" in attrs or attrs.get("aria-hidden") == "true":
                 return None
@@ -445,6 +446,7 @@ class _Walk:
         block_stack.append(root_index)
         add_element = self.add_element
         flush = self.flush
+        flag_list = self.flags
         # threaded walk (first_child / next / parent): no per-node tuples or child lists
         open_elements = [root_index]
         segments: list[tuple[str, str | None]] = []
@@ -457,7 +459,6 @@ class _Walk:
         while node is not None and visited < MAX_NODES:
             visited += 1
             tag = node.tag
-            descend = None
             if tag == "-text":
                 text = node.text_content
                 if text:
@@ -484,10 +485,10 @@ class _Walk:
                         segments = []
                         block_stack.append(index)
                     elif tag == "a" and href is None:
-                        href = node.attributes.get("href")
+                        href = self.attrs.get("href")
                         href_owner = index
                     skip = False
-                    flags = self.flags[index]
+                    flags = flag_list[index]
                     if skip_furniture and (flags[0] or tag in NEG_TAGS) and not flags[2] and measure_left > 0:
                         # furniture is only weighed, unless it may hold prose (then it is walked)
                         chars, links, bound, seen = _measure(node, measure_left, SKIP_MAX_PROSE)
@@ -496,29 +497,28 @@ class _Walk:
                             self.skipped.append((index, chars, links, bound))
                             skip = True
                     if skip:
-                        pass
+                        descend = None
                     elif len(open_elements) < MAX_DEPTH:
                         descend = node.first_child
                     else:
+                        descend = None
                         # too deep to walk: keep the text, give up the structure
                         text = node.text(deep=True)
                         if text:
                             segments.append((text, href))
                             has_text = True
-                    if descend is None:
-                        if is_block:
-                            if has_text:
-                                flush(segments)
-                                has_text = False
-                            segments = []
-                            block_stack.pop()
-                        elif index == href_owner:
-                            href = None
-                    else:
+                    if descend is not None:
                         open_elements.append(index)
-            if descend is not None:
-                node = descend
-                continue
+                        node = descend
+                        continue
+                    if is_block:
+                        if has_text:
+                            flush(segments)
+                            has_text = False
+                        segments = []
+                        block_stack.pop()
+                    elif index == href_owner:
+                        href = None
             following = node.next
             while following is None and len(open_elements) > 1:
                 index = open_elements.pop()
@@ -587,6 +587,7 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
     chars = links = bound = 0
     seen = 0
     block = block_links = 0  # the current run of text between block boundaries
+    prose = 0  # bound + block - block_links, kept as one figure for the check at every node
     blocks = [False]  # per open element: is it a block (its end closes a run)
     link_depth = -1
     node = root.first_child
@@ -594,10 +595,9 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
         seen += 1
         if seen > limit:
             return chars, links, MAX_NODES * MAX_DEPTH, seen
-        if bound + block - block_links > most:
-            return chars, links, bound + block - block_links, seen
+        if prose > most:
+            return chars, links, prose, seen
         tag = node.tag
-        descend = None
         if tag == "-text":
             text = node.text_content
             if text:
@@ -609,6 +609,9 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
                     if link_depth >= 0:
                         links += size
                         block_links += size
+                        prose += 1
+                    else:
+                        prose += size + 1
         elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
             pass
         else:
@@ -616,29 +619,32 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
             if is_block and block:
                 if block >= SENTENCE_MIN_CHARS:
                     bound += block - block_links
+                else:
+                    prose -= block - block_links
                 block = block_links = 0
             if tag == "a" and link_depth < 0:
                 link_depth = len(blocks)
             if len(blocks) < MAX_DEPTH:
                 descend = node.first_child
+                if descend is not None:
+                    blocks.append(is_block)
+                    node = descend
+                    continue
             else:
                 # too deep to walk (the walk reads it as one run of text): count it all as prose
                 size = len(node.text(deep=True).strip())
                 chars += size
                 bound += size
-            if descend is None:
-                if link_depth == len(blocks):
-                    link_depth = -1
-            else:
-                blocks.append(is_block)
-        if descend is not None:
-            node = descend
-            continue
+                prose += size
+            if link_depth == len(blocks):
+                link_depth = -1
         following = node.next
         while following is None and len(blocks) > 1:
             if blocks.pop() and block:
                 if block >= SENTENCE_MIN_CHARS:
                     bound += block - block_links
+                else:
+                    prose -= block - block_links
                 block = block_links = 0
             if link_depth == len(blocks):
                 link_depth = -1
