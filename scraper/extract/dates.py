@@ -757,11 +757,12 @@ def _datelines(text: str) -> str:
     """Join short text lines with spaces; of a long paragraph keep only its opening words."""
     # A date inside running text is about something else; a dateline is a short line of its own
     # or opens the first paragraph ('BERLIN, 29. Juli (dpa) -').
-    lines = (line.strip() for line in text.split("\n"))
+    lines = list(filter(None, map(str.strip, text.split("\n"))))
+    if max(map(len, lines), default=0) <= MAX_DATE_LINE_CHARS:
+        # no paragraph to cut: the lines join as they are, without a Python step per line
+        return " ".join(lines)
     return " ".join(
-        line if len(line) <= MAX_DATE_LINE_CHARS else line[:PARAGRAPH_OPENING_CHARS] + " ¶"
-        for line in lines
-        if line
+        line if len(line) <= MAX_DATE_LINE_CHARS else line[:PARAGRAPH_OPENING_CHARS] + " ¶" for line in lines
     )
 
 
