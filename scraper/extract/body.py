@@ -7,6 +7,7 @@ import functools
 import html
 import json
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -797,7 +798,7 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     # hold its comment section
     good = own_good
     bad = own_bad
-    total = [own_good[i] + own_bad[i] for i in range(n)]  # everything below, comments excluded
+    total = list(map(operator.add, own_good, own_bad))  # everything below, comments excluded
     for i in range(n - 1, -1, -1):
         if comment[i]:
             good[i] = bad[i] = total[i] = 0.0
@@ -821,17 +822,19 @@ def _pick_container(
     best_score = float("-inf")
     total_good = good[0] if good else 0.0
     parent = walk.parent
+    neg = walk.neg
+    comment = walk.comment
+    bonus = walk.bonus
+    # a container holding only a sliver of the page's prose is a teaser, not the article
+    sliver = MIN_CONTAINER_SHARE * total_good if total_good else float("-inf")
     # elements are numbered in document order, so a parent's flag is known before its children's
     under_furniture = [False] * len(good)
     for i in range(len(good)):
         up = parent[i]
-        under_furniture[i] = walk.neg[i] or walk.comment[i] or (up >= 0 and under_furniture[up])
-        if good[i] <= 0 or under_furniture[i]:
+        under = under_furniture[i] = neg[i] or comment[i] or (up >= 0 and under_furniture[up])
+        if good[i] <= 0 or under or good[i] < sliver:
             continue
-        score = (good[i] - BAD_WEIGHT * bad[i]) * walk.bonus[i]
-        # a container holding only a sliver of the page's prose is a teaser, not the article
-        if total_good and good[i] < MIN_CONTAINER_SHARE * total_good:
-            continue
+        score = (good[i] - BAD_WEIGHT * bad[i]) * bonus[i]
         if score > best_score:
             best, best_score = i, score
     if best_score == float("-inf") and prose is not None:
