@@ -1008,7 +1008,15 @@ def _filter(
     kept: list[_Block] = []
     seen: set[str] = set()
     seen_words: list[set[str]] = []
-    seen_sketches: list[int] = []  # per seen_words entry: one bit per word hash (a 256-bit Bloom sketch)
+    # per seen_words entry: one bit per word hash (a 256-bit Bloom sketch), made when first compared
+    seen_sketches: list[int | None] = []
+
+    def sketch_of(i: int) -> int:
+        value = seen_sketches[i]
+        if value is None:
+            value = seen_sketches[i] = _sketch(seen_words[i])
+        return value
+
     seen_sizes: list[tuple[int, int]] = []  # (vocabulary size, index into seen_words), sorted
     title_norm = _norm(title) if title else ""
     # elements are numbered in document order, so a subtree is a contiguous range of indices
@@ -1053,21 +1061,21 @@ def _filter(
         words = set(tokens) if length >= 3 * NEAR_DUP_MIN_WORDS else set()
         size = len(words)
         if size >= NEAR_DUP_MIN_WORDS:
-            sketch = 0
-            for word in words:
-                sketch |= 1 << (hash(word) & NEAR_DUP_SKETCH_MASK)
             # only paragraphs of similar vocabulary size can be near-duplicates: look those up by size
             low = bisect.bisect_left(seen_sizes, (math.ceil(NEAR_DUP_JACCARD * size), -1))
             high = bisect.bisect_right(seen_sizes, (int(size / NEAR_DUP_JACCARD), len(seen_words)))
+            sketch = None  # made only when some paragraph is compared with this one
             # Jaccard >= t allows at most (1 - t)(|a| + |b|) / (1 + t) words in one set only, and each
             # bit in which two sketches differ needs such a word: a cheap test before the set intersection
             # keeps pages of many same-length paragraphs (a long report) from costing n^2 intersections
-            if any(
-                (sketch ^ seen_sketches[i]).bit_count() <= NEAR_DUP_SPREAD * (size + other)
-                and (common := len(words & seen_words[i])) >= NEAR_DUP_JACCARD * (size + other - common)
-                for other, i in seen_sizes[low:high]
-            ):
-                continue
+            if low < high:
+                sketch = _sketch(words)
+                if any(
+                    (sketch ^ sketch_of(i)).bit_count() <= NEAR_DUP_SPREAD * (size + other)
+                    and (common := len(words & seen_words[i])) >= NEAR_DUP_JACCARD * (size + other - common)
+                    for other, i in seen_sizes[low:high]
+                ):
+                    continue
             bisect.insort(seen_sizes, (size, len(seen_words)))
             seen_words.append(words)
             seen_sketches.append(sketch)
@@ -1079,6 +1087,14 @@ def _filter(
     if use_furniture:
         kept = _trim_edges(_drop_orphan_headings(kept))
     return kept
+
+
+def _sketch(words: set[str]) -> int:
+    """Return a paragraph's word sketch: one bit of NEAR_DUP_SKETCH_MASK + 1 per word hash."""
+    sketch = 0
+    for word in words:
+        sketch |= 1 << (hash(word) & NEAR_DUP_SKETCH_MASK)
+    return sketch
 
 
 def _drop_orphan_headings(kept: list[_Block]) -> list[_Block]:
