@@ -246,6 +246,7 @@ class _Block:
     link_chars: int = 0
     image: tuple[str, str] | None = None  # (src as written, alt) for an image block
     prose: float = 0.0  # characters of prose it counts for, once scored
+    linked: bool = False  # some segment is a link
 
 
 @dataclass
@@ -429,13 +430,15 @@ class _Walk:
         if not text:
             return
         link_chars = 0
+        linked = False
         for seg_text, href in segments:
             if href is not None:
+                linked = True
                 stripped = seg_text.strip()
                 # a bare URL as link text is a reference, not a navigation link
                 if not stripped.startswith(("http", "www.")):
                     link_chars += len(stripped)
-        self.blocks.append(_Block(segments, owner, self.tag[owner], text, link_chars))
+        self.blocks.append(_Block(segments, owner, self.tag[owner], text, link_chars, linked=linked))
 
     def run(self, root: LexborNode, skip_furniture: bool = False) -> None:
         """Walk the tree under `root` without recursion (pages nest tags thousands deep)."""
@@ -927,6 +930,9 @@ def _collect_comments(walk: _Walk) -> list[str]:
 
 def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
     """Render one block as safe inline HTML; return it with the absolute links it holds."""
+    if not block.linked:
+        # plain text: escaped in one piece (escaping neither makes nor removes whitespace)
+        return " ".join(html.escape("".join([text for text, _ in block.segments]), quote=False).split()), []
     parts: list[str] = []
     links: list[str] = []
     for text, href in block.segments:
