@@ -154,7 +154,14 @@ def extract_article(
             meta.provenance["title"] = "heuristic"
     try:
         body = extract_body(
-            tree, url, title=title, rule=rule, page_chars=len(html), description=meta.description
+            tree,
+            url,
+            title=title,
+            rule=rule,
+            page_chars=len(html),
+            description=meta.description,
+            # the head data read every JSON-LD script: without an articleBody there is no hint to look for
+            jsonld_article_body=data.article_body if data is not None else True,
         )
     except Exception as exc:  # the body heuristics must never lose the metadata already found
         log.warning("extract: body failed: %s: %s (%s)", type(exc).__name__, exc, url)

@@ -1170,9 +1170,10 @@ def extract_body(
     rule: SiteRule | None = None,
     page_chars: int = 0,
     description: str | None = None,
+    jsonld_article_body: bool = True,
 ) -> Body:
-    """Extract the main text of a parsed page (the tree may be changed)."""
-    hint = article_body_hint(tree)
+    """Extract the main text of a parsed page (the tree may be changed; see PageData.article_body)."""
+    hint = article_body_hint(tree) if jsonld_article_body else ""
     root = tree.body or tree.root
     if root is None:
         return Body()

@@ -7,7 +7,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.jsonld import jsonld_from_scripts
+from scraper.extract.jsonld import read_jsonld
 
 # type selectors cost lexbor next to nothing once it walks the tree for one of them: h1, <title> and
 # tag links ride along with the head's tags instead of a whole-tree query each in metadata and dates
@@ -24,6 +24,8 @@ class PageData:
     h1s: list[LexborNode] = field(default_factory=list)  # what tree.css("h1") selects
     tag_links: list[LexborNode] = field(default_factory=list)  # what tree.css('a[rel~="tag"]') selects
     title: LexborNode | None = None  # what tree.css_first("title") selects
+    # False: no script typed application/ld+json mentions articleBody (the body's hint need not look)
+    article_body: bool = True
 
 
 def page_data(tree: LexborHTMLParser) -> PageData:
@@ -50,7 +52,8 @@ def page_data(tree: LexborHTMLParser) -> PageData:
                 title = node
         else:
             tag_links.append(node)
-    return PageData(metas, links, jsonld_from_scripts(scripts), h1s, tag_links, title)
+    jsonld, article_body = read_jsonld(scripts)
+    return PageData(metas, links, jsonld, h1s, tag_links, title, article_body)
 
 
 def has_ancestor(node: LexborNode, tags: frozenset[str]) -> bool:

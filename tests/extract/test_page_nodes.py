@@ -5,6 +5,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract import metadata
+from scraper.extract.body import article_body_hint
 from scraper.extract.jsonld import jsonld_from_scripts
 from scraper.extract.page_data import page_data
 
@@ -54,3 +55,15 @@ def test_page_data_reads_each_trees_own_tags() -> None:
     second = LexborHTMLParser('<html><head><meta name="author" content="B"></head></html>')
     assert page_data(first).metas[0]["content"] == "A"
     assert page_data(second).metas[0]["content"] == "B"
+
+
+def test_article_body_flag_covers_every_script_the_body_hint_reads() -> None:
+    text = "Industry output rose again this quarter, the trade group said on Monday. " * 4
+    typed = f'<script type="application/ld+json">{{"@type": "NewsArticle", "articleBody": "{text}"}}</script>'
+    untyped = f'<script>{{"@context": "https://schema.org", "articleBody": "{text}"}}</script>'
+    code = f'<script type="text/javascript">var articleBody = "{text}";</script>'
+    for scripts, flagged in ((typed, True), (untyped, False), (code, False), ("", False)):
+        tree = LexborHTMLParser(f"<html><head>{scripts}</head><body><p>x</p></body></html>")
+        assert page_data(tree).article_body is flagged
+        # the hint is only ever found where the flag is set
+        assert bool(article_body_hint(tree)) is flagged
