@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 from scraper.errors import ExtractError
 from scraper.extract.body import Body, extract_body
 from scraper.extract.dates import Dates, extract_dates, parse_date_text
-from scraper.extract.decode import decode_html
+from scraper.extract.decode import decode_html_utf8
 from scraper.extract.language import detect_language, normalize_language
 from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.page_data import PageData, page_data
@@ -36,7 +36,7 @@ def _clean(text: str | None) -> str | None:
 
 def count_words(text: str) -> int:
     """Count space-separated words, each CJK character counting as one (those scripts do not space words)."""
-    cjk = len(_CJK_RE.findall(text))
+    cjk = 0 if text.isascii() else len(_CJK_RE.findall(text))  # isascii is a flag lookup, not a scan
     spaced = _CJK_RE.sub(" ", text) if cjk else text
     # every token less the wordless ones: three C scans instead of a regex search per token
     return cjk + len(spaced.split()) - len(_WORDLESS_TOKEN_RE.findall(" " + spaced))
@@ -108,12 +108,19 @@ def _apply_rule_head(
 
 def _parse(html: str | bytes) -> LexborHTMLParser:
     """Decode and parse the page; junk that lexbor refuses becomes an empty document."""
-    text = decode_html(html) if isinstance(html, bytes) else html
+    source: str | bytes = html
+    if isinstance(html, bytes):
+        text, utf8 = decode_html_utf8(html)
+        # lexbor reads UTF-8 bytes as they are: valid UTF-8 pages skip encoding their text back
+        source = html if utf8 else text
     # lexbor treats NUL as end of input in places; the HTML spec drops it anyway
-    if "\x00" in text:
-        text = text.replace("\x00", "")
+    if isinstance(source, bytes):
+        if b"\x00" in source:
+            source = source.replace(b"\x00", b"")
+    elif "\x00" in source:
+        source = source.replace("\x00", "")
     try:
-        return LexborHTMLParser(text)
+        return LexborHTMLParser(source)
     except Exception:  # lexbor raises on pathological input; an empty page is the honest result
         log.warning("extract: page could not be parsed; treating it as empty")
         return LexborHTMLParser("")
@@ -147,7 +154,14 @@ def extract_article(
             meta.provenance["title"] = "heuristic"
     try:
         body = extract_body(
-            tree, url, title=title, rule=rule, page_chars=len(html), description=meta.description
+            tree,
+            url,
+            title=title,
+            rule=rule,
+            page_chars=len(html),
+            description=meta.description,
+            # the head data read every JSON-LD script: without an articleBody there is no hint to look for
+            jsonld_article_body=data.article_body if data is not None else True,
         )
     except Exception as exc:  # the body heuristics must never lose the metadata already found
         log.warning("extract: body failed: %s: %s (%s)", type(exc).__name__, exc, url)

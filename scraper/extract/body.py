@@ -7,6 +7,7 @@ import functools
 import html
 import json
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -79,6 +80,7 @@ _CLASS_WORD_RE = re.compile(r"[a-z]+")
 _FURNITURE_ROLES = frozenset({"banner", "contentinfo", "complementary"})
 _STATE_PREFIXES = ("tag-", "category-", "has-", "no-", "is-", "with-")
 _CLASS_EXCEPTION_MARKERS = (*_STATE_PREFIXES, "live", "--", "hentry", "type-")
+_CLASS_EXCEPTION_RE = re.compile("|".join(re.escape(marker) for marker in _CLASS_EXCEPTION_MARKERS))
 _HIDDEN_CLASSES = frozenset(
     {"hidden", "hide", "d-none", "is-hidden", "visually-hidden", "visuallyhidden", "sr-only"}
     | {"screen-reader-text"}
@@ -244,6 +246,7 @@ class _Block:
     link_chars: int = 0
     image: tuple[str, str] | None = None  # (src as written, alt) for an image block
     prose: float = 0.0  # characters of prose it counts for, once scored
+    linked: bool = False  # some segment is a link
 
 
 @dataclass
@@ -262,6 +265,25 @@ def _norm(text: str) -> str:
     # dropping whitespace first leaves the substitution a few punctuation marks, not every gap
     joined = "".join(text.lower().split())
     return joined if joined.isalnum() else _NORM_RE.sub("", joined)
+
+
+def _norm_words(words: list[str]) -> str:
+    """Return what _norm gives for a text whose lower-cased words (_WORD_RE) are `words`."""
+    # _norm keeps the word characters but "_", so the words joined are the key
+    joined = "".join(words)
+    return joined.replace("_", "") if "_" in joined else joined
+
+
+def _has_invisible(text: str) -> bool:
+    """Say whether `text` holds a character _INVISIBLE_RE drops (six substring tests beat one regex scan)."""
+    return (
+        "\u00ad" in text
+        or "\u200b" in text
+        or "\u200c" in text
+        or "\u200d" in text
+        or "\u2060" in text
+        or "\ufeff" in text
+    )
 
 
 _NO_FLAGS = (False, False, False, False, False, False)
@@ -290,7 +312,7 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
     # utility classes that mean display:none ("hidden", "d-none", "sr-only")
     hidden = not _HIDDEN_CLASSES.isdisjoint(names)
     article_body = "articlebody" in words.replace("-", "").replace("_", "")
-    if not any(marker in words for marker in _CLASS_EXCEPTION_MARKERS):
+    if _CLASS_EXCEPTION_RE.search(words) is None:
         # common case: no class needs excluding, so all words are judged together
         parts = _CLASS_WORD_RE.findall(words)
         neg = not _NEG_SET.isdisjoint(parts) or _is_widget(parts, words)
@@ -355,10 +377,11 @@ class _Walk:
         self.link_total: list[int] = []  # link characters under each element, once scored
         self.block_stack: list[int] = []
         self.skipped: list[tuple[int, int, int, int]] = []
+        self.attrs: dict[str, str | None] = {}  # of the element add_element read last
 
     def add_element(self, node: LexborNode, tag: str, parent: int) -> int | None:
         """Record one element; return its index, or None when it must be skipped whole."""
-        attrs = node.attributes
+        attrs = self.attrs = node.attributes
         if attrs:
             if "hidden" in attrs or attrs.get("aria-hidden") == "true":
                 return None
@@ -396,7 +419,7 @@ class _Walk:
     def flush(self, segments: list[tuple[str, str | None]]) -> None:
         """Close a run of text as a block owned by the innermost block element."""
         raw = "".join([text for text, _ in segments])
-        if not raw.isascii() and _INVISIBLE_RE.search(raw):
+        if not raw.isascii() and _has_invisible(raw):
             # soft hyphens and zero-width characters split words for layout only
             raw = _INVISIBLE_RE.sub("", raw)
         owner = self.block_stack[-1] if self.block_stack else 0
@@ -407,13 +430,15 @@ class _Walk:
         if not text:
             return
         link_chars = 0
+        linked = False
         for seg_text, href in segments:
             if href is not None:
+                linked = True
                 stripped = seg_text.strip()
                 # a bare URL as link text is a reference, not a navigation link
                 if not stripped.startswith(("http", "www.")):
                     link_chars += len(stripped)
-        self.blocks.append(_Block(segments, owner, self.tag[owner], text, link_chars))
+        self.blocks.append(_Block(segments, owner, self.tag[owner], text, link_chars, linked=linked))
 
     def run(self, root: LexborNode, skip_furniture: bool = False) -> None:
         """Walk the tree under `root` without recursion (pages nest tags thousands deep)."""
@@ -425,6 +450,7 @@ class _Walk:
         block_stack.append(root_index)
         add_element = self.add_element
         flush = self.flush
+        flag_list = self.flags
         # threaded walk (first_child / next / parent): no per-node tuples or child lists
         open_elements = [root_index]
         segments: list[tuple[str, str | None]] = []
@@ -437,7 +463,6 @@ class _Walk:
         while node is not None and visited < MAX_NODES:
             visited += 1
             tag = node.tag
-            descend = None
             if tag == "-text":
                 text = node.text_content
                 if text:
@@ -464,10 +489,10 @@ class _Walk:
                         segments = []
                         block_stack.append(index)
                     elif tag == "a" and href is None:
-                        href = node.attributes.get("href")
+                        href = self.attrs.get("href")
                         href_owner = index
                     skip = False
-                    flags = self.flags[index]
+                    flags = flag_list[index]
                     if skip_furniture and (flags[0] or tag in NEG_TAGS) and not flags[2] and measure_left > 0:
                         # furniture is only weighed, unless it may hold prose (then it is walked)
                         chars, links, bound, seen = _measure(node, measure_left, SKIP_MAX_PROSE)
@@ -476,29 +501,28 @@ class _Walk:
                             self.skipped.append((index, chars, links, bound))
                             skip = True
                     if skip:
-                        pass
+                        descend = None
                     elif len(open_elements) < MAX_DEPTH:
                         descend = node.first_child
                     else:
+                        descend = None
                         # too deep to walk: keep the text, give up the structure
                         text = node.text(deep=True)
                         if text:
                             segments.append((text, href))
                             has_text = True
-                    if descend is None:
-                        if is_block:
-                            if has_text:
-                                flush(segments)
-                                has_text = False
-                            segments = []
-                            block_stack.pop()
-                        elif index == href_owner:
-                            href = None
-                    else:
+                    if descend is not None:
                         open_elements.append(index)
-            if descend is not None:
-                node = descend
-                continue
+                        node = descend
+                        continue
+                    if is_block:
+                        if has_text:
+                            flush(segments)
+                            has_text = False
+                        segments = []
+                        block_stack.pop()
+                    elif index == href_owner:
+                        href = None
             following = node.next
             while following is None and len(open_elements) > 1:
                 index = open_elements.pop()
@@ -567,6 +591,7 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
     chars = links = bound = 0
     seen = 0
     block = block_links = 0  # the current run of text between block boundaries
+    prose = 0  # bound + block - block_links, kept as one figure for the check at every node
     blocks = [False]  # per open element: is it a block (its end closes a run)
     link_depth = -1
     node = root.first_child
@@ -574,10 +599,9 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
         seen += 1
         if seen > limit:
             return chars, links, MAX_NODES * MAX_DEPTH, seen
-        if bound + block - block_links > most:
-            return chars, links, bound + block - block_links, seen
+        if prose > most:
+            return chars, links, prose, seen
         tag = node.tag
-        descend = None
         if tag == "-text":
             text = node.text_content
             if text:
@@ -589,6 +613,9 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
                     if link_depth >= 0:
                         links += size
                         block_links += size
+                        prose += 1
+                    else:
+                        prose += size + 1
         elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
             pass
         else:
@@ -596,29 +623,32 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
             if is_block and block:
                 if block >= SENTENCE_MIN_CHARS:
                     bound += block - block_links
+                else:
+                    prose -= block - block_links
                 block = block_links = 0
             if tag == "a" and link_depth < 0:
                 link_depth = len(blocks)
             if len(blocks) < MAX_DEPTH:
                 descend = node.first_child
+                if descend is not None:
+                    blocks.append(is_block)
+                    node = descend
+                    continue
             else:
                 # too deep to walk (the walk reads it as one run of text): count it all as prose
                 size = len(node.text(deep=True).strip())
                 chars += size
                 bound += size
-            if descend is None:
-                if link_depth == len(blocks):
-                    link_depth = -1
-            else:
-                blocks.append(is_block)
-        if descend is not None:
-            node = descend
-            continue
+                prose += size
+            if link_depth == len(blocks):
+                link_depth = -1
         following = node.next
         while following is None and len(blocks) > 1:
             if blocks.pop() and block:
                 if block >= SENTENCE_MIN_CHARS:
                     bound += block - block_links
+                else:
+                    prose -= block - block_links
                 block = block_links = 0
             if link_depth == len(blocks):
                 link_depth = -1
@@ -632,11 +662,12 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
     return chars, links, bound, seen
 
 
-def _is_date_line(text: str) -> bool:
-    """True for a short line that is only a date, time, reading time or byline."""
+def _is_date_line(text: str, words: list[str] | None = None) -> bool:
+    """True for a short line that is only a date, time, reading time or byline (`words`: lower-cased)."""
     if len(text) > DATE_LINE_MAX_CHARS or not _YEAR_OR_TIME_RE.search(text):
         return False
-    words = _WORD_RE.findall(text.lower())
+    if words is None:
+        words = _WORD_RE.findall(text.lower())
     rest = [w for w in words if w not in _DATE_WORDS and not _NUMBERISH_RE.fullmatch(w)]
     # a dateline may carry a word or three besides the date ("DIE ZEIT Nr. 43/2019", "Von Anna Roth")
     return len(rest) <= DATE_LINE_OTHER_WORDS and len(rest) * 2 < len(words)
@@ -649,6 +680,8 @@ def _is_junk_line(text: str) -> bool:
         return not (_FULL_STOP_RE.search(text) and len(text.split()) >= SENTENCE_MIN_WORDS)
     return (
         len(text) <= CREDIT_LINE_MAX_CHARS
+        # every credit pattern holds one of these marks: most lines are ruled out without a search
+        and ("(" in text or ":" in text or "/" in text or "©" in text)
         and _CREDIT_RE.search(text) is not None
         and not (_SENTENCE_END_RE.search(text) and len(text) > 80)
     )
@@ -768,7 +801,7 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     # hold its comment section
     good = own_good
     bad = own_bad
-    total = [own_good[i] + own_bad[i] for i in range(n)]  # everything below, comments excluded
+    total = list(map(operator.add, own_good, own_bad))  # everything below, comments excluded
     for i in range(n - 1, -1, -1):
         if comment[i]:
             good[i] = bad[i] = total[i] = 0.0
@@ -792,17 +825,19 @@ def _pick_container(
     best_score = float("-inf")
     total_good = good[0] if good else 0.0
     parent = walk.parent
+    neg = walk.neg
+    comment = walk.comment
+    bonus = walk.bonus
+    # a container holding only a sliver of the page's prose is a teaser, not the article
+    sliver = MIN_CONTAINER_SHARE * total_good if total_good else float("-inf")
     # elements are numbered in document order, so a parent's flag is known before its children's
     under_furniture = [False] * len(good)
     for i in range(len(good)):
         up = parent[i]
-        under_furniture[i] = walk.neg[i] or walk.comment[i] or (up >= 0 and under_furniture[up])
-        if good[i] <= 0 or under_furniture[i]:
+        under = under_furniture[i] = neg[i] or comment[i] or (up >= 0 and under_furniture[up])
+        if good[i] <= 0 or under or good[i] < sliver:
             continue
-        score = (good[i] - BAD_WEIGHT * bad[i]) * walk.bonus[i]
-        # a container holding only a sliver of the page's prose is a teaser, not the article
-        if total_good and good[i] < MIN_CONTAINER_SHARE * total_good:
-            continue
+        score = (good[i] - BAD_WEIGHT * bad[i]) * bonus[i]
         if score > best_score:
             best, best_score = i, score
     if best_score == float("-inf") and prose is not None:
@@ -895,6 +930,9 @@ def _collect_comments(walk: _Walk) -> list[str]:
 
 def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
     """Render one block as safe inline HTML; return it with the absolute links it holds."""
+    if not block.linked:
+        # plain text: escaped in one piece (escaping neither makes nor removes whitespace)
+        return " ".join(html.escape("".join([text for text, _ in block.segments]), quote=False).split()), []
     parts: list[str] = []
     links: list[str] = []
     for text, href in block.segments:
@@ -976,7 +1014,15 @@ def _filter(
     kept: list[_Block] = []
     seen: set[str] = set()
     seen_words: list[set[str]] = []
-    seen_sketches: list[int] = []  # per seen_words entry: one bit per word hash (a 256-bit Bloom sketch)
+    # per seen_words entry: one bit per word hash (a 256-bit Bloom sketch), made when first compared
+    seen_sketches: list[int | None] = []
+
+    def sketch_of(i: int) -> int:
+        value = seen_sketches[i]
+        if value is None:
+            value = seen_sketches[i] = _sketch(seen_words[i])
+        return value
+
     seen_sizes: list[tuple[int, int]] = []  # (vocabulary size, index into seen_words), sorted
     title_norm = _norm(title) if title else ""
     # elements are numbered in document order, so a subtree is a contiguous range of indices
@@ -995,16 +1041,20 @@ def _filter(
         if not length:
             continue
         link_density = block.link_chars / length
+        if use_furniture and (
+            link_density > MAX_LINK_DENSITY
+            or (link_density > SHORT_MAX_LINK_DENSITY and length < SHORT_BLOCK_MAX_CHARS)
+        ):
+            continue
+        # one word split serves the date-line, boilerplate and near-duplicate tests and the key
+        lowered = text.lower()
+        tokens = _WORD_RE.findall(lowered)
         if use_furniture:
-            if link_density > MAX_LINK_DENSITY or (
-                link_density > SHORT_MAX_LINK_DENSITY and length < SHORT_BLOCK_MAX_CHARS
-            ):
+            if _is_date_line(text, tokens) or _is_junk_line(text):
                 continue
-            if _is_date_line(text) or _is_junk_line(text):
+            if length <= BOILERPLATE_MAX_CHARS and _is_boilerplate(text, lowered, tokens):
                 continue
-            if length <= BOILERPLATE_MAX_CHARS and _is_boilerplate(text):
-                continue
-        key = _norm(text)
+        key = _norm_words(tokens)
         if not key or key in seen:
             continue
         # the headline is the title field, not body text, even when it differs from <title>
@@ -1014,24 +1064,24 @@ def _filter(
             seen.add(key)
             continue
         # fewer characters than this cannot hold NEAR_DUP_MIN_WORDS words worth comparing
-        words = set(_WORD_RE.findall(text.lower())) if length >= 3 * NEAR_DUP_MIN_WORDS else set()
+        words = set(tokens) if length >= 3 * NEAR_DUP_MIN_WORDS else set()
         size = len(words)
         if size >= NEAR_DUP_MIN_WORDS:
-            sketch = 0
-            for word in words:
-                sketch |= 1 << (hash(word) & NEAR_DUP_SKETCH_MASK)
             # only paragraphs of similar vocabulary size can be near-duplicates: look those up by size
             low = bisect.bisect_left(seen_sizes, (math.ceil(NEAR_DUP_JACCARD * size), -1))
             high = bisect.bisect_right(seen_sizes, (int(size / NEAR_DUP_JACCARD), len(seen_words)))
+            sketch = None  # made only when some paragraph is compared with this one
             # Jaccard >= t allows at most (1 - t)(|a| + |b|) / (1 + t) words in one set only, and each
             # bit in which two sketches differ needs such a word: a cheap test before the set intersection
             # keeps pages of many same-length paragraphs (a long report) from costing n^2 intersections
-            if any(
-                (sketch ^ seen_sketches[i]).bit_count() <= NEAR_DUP_SPREAD * (size + other)
-                and (common := len(words & seen_words[i])) >= NEAR_DUP_JACCARD * (size + other - common)
-                for other, i in seen_sizes[low:high]
-            ):
-                continue
+            if low < high:
+                sketch = _sketch(words)
+                if any(
+                    (sketch ^ sketch_of(i)).bit_count() <= NEAR_DUP_SPREAD * (size + other)
+                    and (common := len(words & seen_words[i])) >= NEAR_DUP_JACCARD * (size + other - common)
+                    for other, i in seen_sizes[low:high]
+                ):
+                    continue
             bisect.insort(seen_sizes, (size, len(seen_words)))
             seen_words.append(words)
             seen_sketches.append(sketch)
@@ -1043,6 +1093,14 @@ def _filter(
     if use_furniture:
         kept = _trim_edges(_drop_orphan_headings(kept))
     return kept
+
+
+def _sketch(words: set[str]) -> int:
+    """Return a paragraph's word sketch: one bit of NEAR_DUP_SKETCH_MASK + 1 per word hash."""
+    sketch = 0
+    for word in words:
+        sketch |= 1 << (hash(word) & NEAR_DUP_SKETCH_MASK)
+    return sketch
 
 
 def _drop_orphan_headings(kept: list[_Block]) -> list[_Block]:
@@ -1063,13 +1121,16 @@ def _keeps_at_edge(block: _Block) -> bool:
     return block.tag == "li" or block.image is not None or len(block.text) >= EDGE_LINE_MIN_CHARS
 
 
-def _is_boilerplate(text: str) -> bool:
+def _is_boilerplate(text: str, lowered: str | None = None, words: list[str] | None = None) -> bool:
     """True for a note to the reader (see _BOILERPLATE_RE) or a figure caption set as a paragraph."""
     if _CAPTION_RE.match(text):
         return True
-    lowered = text.lower()
+    if lowered is None:
+        lowered = text.lower()
+    if words is None:
+        words = _WORD_RE.findall(lowered)
     # the word check is some twenty times cheaper than the search, and rules out most paragraphs
-    if "newsletter" not in lowered and _BOILERPLATE_WORDS.isdisjoint(_WORD_RE.findall(lowered)):
+    if "newsletter" not in lowered and _BOILERPLATE_WORDS.isdisjoint(words):
         return False
     return _BOILERPLATE_RE.search(lowered) is not None
 
@@ -1109,9 +1170,10 @@ def extract_body(
     rule: SiteRule | None = None,
     page_chars: int = 0,
     description: str | None = None,
+    jsonld_article_body: bool = True,
 ) -> Body:
-    """Extract the main text of a parsed page (the tree may be changed)."""
-    hint = article_body_hint(tree)
+    """Extract the main text of a parsed page (the tree may be changed; see PageData.article_body)."""
+    hint = article_body_hint(tree) if jsonld_article_body else ""
     root = tree.body or tree.root
     if root is None:
         return Body()

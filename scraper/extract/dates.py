@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from itertools import islice
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -715,10 +716,11 @@ def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
 
 
 def _headline(
-    tree: LexborHTMLParser, selectors: tuple[str, ...] = _HEADLINE_SELECTORS[:5]
+    tree: LexborHTMLParser,
+    selectors: tuple[str, ...] = _HEADLINE_SELECTORS[:5],
+    h1s: list[LexborNode] | None = None,
 ) -> LexborNode | None:
-    """Return the page's main headline element."""
-    h1s: list[LexborNode] | None = None
+    """Return the page's main headline element (`h1s`: the page's h1 elements, when already read)."""
     for selector in selectors:
         if selector not in _H1_SELECTORS:
             nodes = tree.css(selector)
@@ -755,11 +757,12 @@ def _datelines(text: str) -> str:
     """Join short text lines with spaces; of a long paragraph keep only its opening words."""
     # A date inside running text is about something else; a dateline is a short line of its own
     # or opens the first paragraph ('BERLIN, 29. Juli (dpa) -').
-    lines = (line.strip() for line in text.split("\n"))
+    lines = list(filter(None, map(str.strip, text.split("\n"))))
+    if max(map(len, lines), default=0) <= MAX_DATE_LINE_CHARS:
+        # no paragraph to cut: the lines join as they are, without a Python step per line
+        return " ".join(lines)
     return " ".join(
-        line if len(line) <= MAX_DATE_LINE_CHARS else line[:PARAGRAPH_OPENING_CHARS] + " ¶"
-        for line in lines
-        if line
+        line if len(line) <= MAX_DATE_LINE_CHARS else line[:PARAGRAPH_OPENING_CHARS] + " ¶" for line in lines
     )
 
 
@@ -867,10 +870,9 @@ def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
     body = tree.body
     if body is None:
         return
-    for order, node in enumerate(body.traverse(include_text=True)):
-        if order >= MAX_FALLBACK_NODES:
-            return
-        if node.tag != "-text":
+    for node in islice(body.traverse(include_text=True), MAX_FALLBACK_NODES):
+        # whitespace-only text holds no date: skipped before its text is copied out
+        if not node.is_text_node or node.is_empty_text_node:
             continue
         text = node.text_content or ""
         if len(text) > MAX_DATE_LINE_CHARS or _DIGIT_RE.search(text) is None:
@@ -1081,11 +1083,12 @@ def extract_dates(
 ) -> Dates:
     """Find the dates of a parsed page (and its head data, when already read) without changing it."""
     lang = _lang(tree)
-    headline = _headline(tree)
+    data = data if data is not None else page_data(tree)
+    headline = _headline(tree, h1s=data.h1s)
     ctx = _Context(
         now=_aware_now(fetched_at),
         dayfirst=_dayfirst(lang),
-        page=data if data is not None else page_data(tree),
+        page=data,
         wrappers=_headline_wrappers(tree, headline),
         headline=headline,
         relative=fetched_at is not None,

@@ -36,9 +36,14 @@ def _known(name: str) -> str | None:
 
 def decode_html(data: bytes) -> str:
     """Decode page bytes: BOM, <meta charset> in the first 4 KB, charset-normalizer, else UTF-8."""
+    return decode_html_utf8(data)[0]
+
+
+def decode_html_utf8(data: bytes) -> tuple[str, bool]:
+    """Decode as decode_html does; the flag says the text is `data` read as valid UTF-8, byte for byte."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom) :].decode(name, errors="replace")
+            return data[len(bom) :].decode(name, errors="replace"), False
     match = _META_CHARSET.search(data[:META_SNIFF_BYTES])
     if match:
         label = match.group(1) or match.group(2) or b""
@@ -47,14 +52,16 @@ def decode_html(data: bytes) -> str:
             # a utf-16 label on a byte-oriented page is a lie the spec tells us to read as utf-8
             if declared.startswith(("utf-16", "utf-32")):
                 declared = "utf-8"
-            return data.decode(declared, errors="replace")
+            text = data.decode(declared, errors="replace")
+            # no replacement character: nothing was invalid (or the page wrote one itself, then it is kept)
+            return text, declared == "utf-8" and "\ufffd" not in text
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), True
     except UnicodeDecodeError:
         pass
     best = from_bytes(data[:DETECT_SAMPLE_BYTES]).best()
     if best is not None and best.encoding:
         detected = _known(best.encoding)
         if detected is not None:
-            return data.decode(detected, errors="replace")
-    return data.decode("utf-8", errors="replace")
+            return data.decode(detected, errors="replace"), False
+    return data.decode("utf-8", errors="replace"), False

@@ -24,11 +24,16 @@ DATED_TYPES = ARTICLE_TYPES | {"AskPublicNewsArticle", "SatiricalArticle", "Post
 _UNTYPED_JSONLD_RE = re.compile(r'\s*[\[{]\s*"@context"\s*:\s*"https?://schema\.org')
 _TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
 _WRAPPER_RE = re.compile(r"^\s*(?:<!--|//\s*<!\[CDATA\[|<!\[CDATA\[)|(?:-->|//\s*\]\]>|\]\]>)\s*$")
+_WRAPPER_STARTS = ("<!--", "//", "<![CDATA[")
+_WRAPPER_ENDS = ("-->", "]]>")
 
 
 def _loads(text: str) -> Any:
     """Decode one script's JSON, forgiving CDATA wrappers, raw newlines and trailing commas."""
-    text = _WRAPPER_RE.sub("", text.strip())
+    text = text.strip()
+    # the wrappers sit at the very start or end: a search through a long script costs more than the test
+    if text.startswith(_WRAPPER_STARTS) or text.endswith(_WRAPPER_ENDS):
+        text = _WRAPPER_RE.sub("", text)
     if not text:
         return None
     try:
@@ -75,19 +80,28 @@ def _is_jsonld_candidate(attrs: dict[str, str | None]) -> bool:
 
 def jsonld_from_scripts(scripts: Iterable[LexborNode]) -> list[dict[str, Any]]:
     """Return all JSON-LD objects held by the given <script> nodes, in their order."""
+    return read_jsonld(scripts)[0]
+
+
+def read_jsonld(scripts: Iterable[LexborNode]) -> tuple[list[dict[str, Any]], bool]:
+    """Return the JSON-LD objects of the given <script>s, and whether a typed one mentions articleBody."""
     found: list[dict[str, Any]] = []
+    article_body = False
     for node in scripts:
         attrs = node.attributes
         if not _is_jsonld_candidate(attrs):
             continue
         text = node.text(deep=True) or ""
-        if "type" not in attrs and not _UNTYPED_JSONLD_RE.match(text):
-            # plain scripts are code, except the few sites that put JSON-LD in them untyped
-            continue
+        if "type" not in attrs:
+            if not _UNTYPED_JSONLD_RE.match(text):
+                # plain scripts are code, except the few sites that put JSON-LD in them untyped
+                continue
+        elif not article_body:
+            article_body = "articleBody" in text
         data = _loads(text)
         if data is not None:
             found.extend(_walk(data, 0))
-    return found
+    return found, article_body
 
 
 def types_of(obj: dict[str, Any]) -> set[str]:

@@ -202,11 +202,10 @@ class _Page:
         self.headline_leads: dict[str, str] = {}
         # the chosen headline, once chosen: bylines are looked for next to where it is printed
         self.title: str | None = None
-        # 'h1' and 'a[rel~="tag"]' share one pass over the tree; a node's tag tells them apart
-        self.h1s: list[LexborNode] = []
-        self.tag_links: list[LexborNode] = []
-        for node in tree.css('h1, a[rel~="tag"]'):
-            (self.h1s if node.tag == "h1" else self.tag_links).append(node)
+        # 'h1', 'a[rel~="tag"]' and 'title' come with the head data's one pass over the tree
+        self.h1s: list[LexborNode] = data.h1s
+        self.tag_links: list[LexborNode] = data.tag_links
+        self.title_node = data.title
 
     def article_h1s(self) -> list[LexborNode]:
         """Return what 'article h1, main h1' selects: each h1 once per kind of ancestor it has."""
@@ -504,7 +503,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
     site_keys = _domain_words(page.url)
     if site_name:
         site_keys.add(_key(site_name))
-    title_node = page.tree.css_first("title")
+    title_node = page.title_node
     doc_title = _norm(title_node.text(deep=True)) if title_node is not None else ""
     headlines, post_titles = _headline_nodes(page, site_keys, doc_title)
     og = page.first_meta("og:title", "twitter:title", "dc.title", "dcterms.title")

@@ -2,39 +2,58 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.jsonld import jsonld_from_scripts
+from scraper.extract.jsonld import read_jsonld
 
-_QUERY = "meta, link, script"
+# type selectors cost lexbor next to nothing once it walks the tree for one of them: h1, <title> and
+# tag links ride along with the head's tags instead of a whole-tree query each in metadata and dates
+_QUERY = 'meta, link, script, h1, title, a[rel~="tag"]'
 
 
 @dataclass(frozen=True)
 class PageData:
-    """Attributes of every <meta> and <link> and the page's JSON-LD objects, in document order."""
+    """Attributes of every <meta> and <link>, JSON-LD objects, h1s, tag links and <title>, in page order."""
 
     metas: list[dict[str, str | None]]
     links: list[dict[str, str | None]]
     jsonld: list[dict[str, Any]]
+    h1s: list[LexborNode] = field(default_factory=list)  # what tree.css("h1") selects
+    tag_links: list[LexborNode] = field(default_factory=list)  # what tree.css('a[rel~="tag"]') selects
+    title: LexborNode | None = None  # what tree.css_first("title") selects
+    # False: no script typed application/ld+json mentions articleBody (the body's hint need not look)
+    article_body: bool = True
 
 
 def page_data(tree: LexborHTMLParser) -> PageData:
-    """Return the page's meta/link attributes and JSON-LD objects, read in one pass over the tree."""
+    """Return the head data (see PageData), read in one pass over the tree."""
     metas: list[dict[str, str | None]] = []
     links: list[dict[str, str | None]] = []
     scripts = []
+    h1s = []
+    tag_links = []
+    title = None
+    # each node is listed once: no element matches two of these selectors
     for node in tree.css(_QUERY):
         tag = node.tag
         if tag == "meta":
             metas.append(node.attributes)
         elif tag == "link":
             links.append(node.attributes)
-        else:
+        elif tag == "script":
             scripts.append(node)
-    return PageData(metas, links, jsonld_from_scripts(scripts))
+        elif tag == "h1":
+            h1s.append(node)
+        elif tag == "title":
+            if title is None:
+                title = node
+        else:
+            tag_links.append(node)
+    jsonld, article_body = read_jsonld(scripts)
+    return PageData(metas, links, jsonld, h1s, tag_links, title, article_body)
 
 
 def has_ancestor(node: LexborNode, tags: frozenset[str]) -> bool:
