@@ -360,7 +360,8 @@ class Pipeline:
         pooled = False
         if fresh is not None:
             fresh[0] += 1
-            pooled = fresh[0] > EXTRACT_POOL_AFTER_PAGES
+            # once another feed has started the pool, its processes are free to use from the first page
+            pooled = fresh[0] > EXTRACT_POOL_AFTER_PAGES or self._pool is not None
         article, sig = await self._extract(result, pooled)
         article.url = url
         if not article.body and entry is not None:
