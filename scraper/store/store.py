@@ -5,7 +5,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import operator
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -71,6 +75,9 @@ SAVE_BATCH_SIZE = 200  # articles per transaction in save_articles
 SQLITE_INSERT_ROWS = 100  # article rows per multi-row INSERT, under SQLite's bound-parameter limit
 LOOKUP_CHUNK = 500  # URLs per IN (...) lookup, under SQLite's bound-parameter limit
 NEW_ARTICLE_RETRIES = 3  # a concurrent writer may create the same article between lookup and insert
+# Versions per batch from which they are compressed on the packer thread; a single save compresses
+# inline rather than wait for a thread handoff.
+PACK_THREAD_MIN_VERSIONS = 8
 
 # Export record fields, in output order; the JSON Schema in scraper/export_schema.json describes them.
 RECORD_FIELDS = (
@@ -218,6 +225,37 @@ def _compress_version(p: _Pending, keep_raw: bool) -> _Blobs:
         body_z=compression.compress_text(art.body or ""),
         body_html_z=compression.compress_text(art.body_html) if art.body_html else None,
     )
+
+
+def _pack_versions(pending: list[_Pending], keep_raw: bool) -> Callable[[], list[_Blobs]]:
+    """Start compressing versions (on the packer thread when there are enough); the result waits for them."""
+    if len(pending) < PACK_THREAD_MIN_VERSIONS:
+        packed = [_compress_version(p, keep_raw) for p in pending]
+        return lambda: packed
+    future = _packer().submit(lambda: [_compress_version(p, keep_raw) for p in pending])
+    return future.result
+
+
+_PACKER: list[ThreadPoolExecutor] = []
+_PACKER_LOCK = threading.Lock()
+
+
+def _packer() -> ThreadPoolExecutor:
+    """The process's one packer thread, started on first use."""
+    with _PACKER_LOCK:
+        if not _PACKER:
+            _PACKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-pack"))
+        return _PACKER[0]
+
+
+def _forget_packer() -> None:
+    """In a forked child: the parent's packer thread does not exist there, so start afresh."""
+    global _PACKER_LOCK
+    _PACKER.clear()
+    _PACKER_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_packer)
 
 
 def _compared(art: Article) -> dict[str, Any]:
@@ -694,6 +732,11 @@ class Store:
                 known[f"guid:{p.source}:{p.guid}"] = ref
             if changes is not None and p.body_hash is not None:
                 known.setdefault(f"body:{p.body_hash}", ref)
+        writes = [
+            (p, ref, version, changes) for p, ref, version, _, changes, _ in plan if changes is not None
+        ]
+        # zstd and sha256 release the GIL: compress on the packer thread while SQLite writes the rest
+        packing = _pack_versions([p for p, _, _, _ in writes], self.store_raw_html)
         if detach:
             conn.execute(_DETACH_URLS, {"urls": detach})
         if new_refs:
@@ -721,10 +764,18 @@ class Store:
                 ],
                 conflict="url",
             )
-        writes = [
-            (p, ref, version, changes) for p, ref, version, _, changes, _ in plan if changes is not None
-        ]
-        packed = [_compress_version(p, self.store_raw_html) for p, _, _, _ in writes]
+        if writes:
+            # the search index follows each article's newest version, in this same transaction
+            latest: dict[int, SearchDoc] = {}
+            for p, ref, _version, _changes in writes:
+                assert ref.article_id is not None
+                art = p.item.article
+                latest[ref.article_id] = SearchDoc(
+                    ref.article_id, p.identity, art.title, art.body or "", art.source,
+                    parse_datetime(art.published), p.fetched_at, indexed=ref.in_db,
+                )  # fmt: skip
+            self._search.update(conn, list(latest.values()))
+        packed = packing()
         version_rows: list[dict[str, Any]] = []
         blob_rows: dict[str, dict[str, Any]] = {}
         for (p, ref, version, changes), blob in zip(writes, packed, strict=True):
@@ -742,16 +793,6 @@ class Store:
             self._insert_rows(conn, blobs, list(blob_rows.values()), conflict="sha256")
         if version_rows:
             self._insert_rows(conn, article_versions, version_rows)
-            # the search index follows each article's newest version, in this same transaction
-            latest: dict[int, SearchDoc] = {}
-            for p, ref, _version, _changes in writes:
-                assert ref.article_id is not None
-                art = p.item.article
-                latest[ref.article_id] = SearchDoc(
-                    ref.article_id, p.identity, art.title, art.body or "", art.source,
-                    parse_datetime(art.published), p.fetched_at, indexed=ref.in_db,
-                )  # fmt: skip
-            self._search.update(conn, list(latest.values()))
         if self.keep_versions or self.keep_days:
             for ref in {id(r): r for _, r, _, _ in writes if r.version > 1}.values():
                 assert ref.article_id is not None
@@ -1300,8 +1341,18 @@ def _sqlite_time(value: datetime | None) -> str | None:
 
 def _sqlite_params(table: Any, names: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """Rows as sqlite3 parameter tuples in the order of `names`, datetimes as UTCDateTime writes them."""
-    times = [isinstance(table.c[n].type, UTCDateTime) for n in names]
-    return [tuple(_sqlite_time(r[n]) if t else r[n] for n, t in zip(names, times, strict=True)) for r in rows]
+    # itemgetter picks a row's values in C; only the few time columns go through Python
+    pick = operator.itemgetter(*names) if len(names) > 1 else (lambda r: (r[names[0]],))
+    times = [i for i, n in enumerate(names) if isinstance(table.c[n].type, UTCDateTime)]
+    if not times:
+        return [pick(r) for r in rows]
+    out: list[tuple[Any, ...]] = []
+    for r in rows:
+        values = list(pick(r))
+        for i in times:
+            values[i] = _sqlite_time(values[i])
+        out.append(tuple(values))
+    return out
 
 
 _INSERT_ARTICLES = insert(articles).returning(articles.c.id, sort_by_parameter_order=True)
