@@ -191,6 +191,11 @@ def _prepare(item: ToSave) -> _Pending:
     )
 
 
+def _prepare_all(items: list[ToSave]) -> list[_Pending]:
+    """`_prepare` every item of a chunk."""
+    return [_prepare(i) for i in items]
+
+
 @dataclass
 class _Ref:
     """An article as the batch knows it; `article_id` stays None until a new article is inserted."""
@@ -594,13 +599,18 @@ class Store:
     def save_articles(self, items: Sequence[ToSave | Article]) -> list[SaveResult]:
         """Save many articles, a batch per transaction; a failing batch is redone article by article."""
         todo = [i if isinstance(i, ToSave) else ToSave(i) for i in items]
+        chunks = [todo[start : start + SAVE_BATCH_SIZE] for start in range(0, len(todo), SAVE_BATCH_SIZE)]
         results: list[SaveResult] = []
-        for start in range(0, len(todo), SAVE_BATCH_SIZE):
-            chunk = todo[start : start + SAVE_BATCH_SIZE]
+        preparing: Callable[[], list[_Pending]] | None = None
+        for k, chunk in enumerate(chunks):
             try:
-                pending = [_prepare(i) for i in chunk]
+                started, preparing = preparing, None
+                pending = started() if started is not None else _prepare_all(chunk)
                 with self._write("save articles") as conn:
                     results.extend(self._save_batch(conn, pending))
+                    if k + 1 < len(chunks):
+                        # SQLite commits without holding the GIL: prepare the next chunk meanwhile
+                        preparing = _packer().submit(_prepare_all, chunks[k + 1]).result
                 continue
             except StoreError:
                 pass
