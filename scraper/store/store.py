@@ -5,7 +5,11 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import operator
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -71,6 +75,9 @@ SAVE_BATCH_SIZE = 200  # articles per transaction in save_articles
 SQLITE_INSERT_ROWS = 100  # article rows per multi-row INSERT, under SQLite's bound-parameter limit
 LOOKUP_CHUNK = 500  # URLs per IN (...) lookup, under SQLite's bound-parameter limit
 NEW_ARTICLE_RETRIES = 3  # a concurrent writer may create the same article between lookup and insert
+# Versions per batch from which they are compressed on the packer thread; a single save compresses
+# inline rather than wait for a thread handoff.
+PACK_THREAD_MIN_VERSIONS = 8
 
 # Export record fields, in output order; the JSON Schema in scraper/export_schema.json describes them.
 RECORD_FIELDS = (
@@ -186,6 +193,11 @@ def _prepare(item: ToSave) -> _Pending:
     )
 
 
+def _prepare_all(items: list[ToSave]) -> list[_Pending]:
+    """`_prepare` every item of a chunk."""
+    return [_prepare(i) for i in items]
+
+
 @dataclass
 class _Ref:
     """An article as the batch knows it; `article_id` stays None until a new article is inserted."""
@@ -220,6 +232,37 @@ def _compress_version(p: _Pending, keep_raw: bool) -> _Blobs:
         body_z=compression.compress_text(art.body or ""),
         body_html_z=compression.compress_text(art.body_html) if art.body_html else None,
     )
+
+
+def _pack_versions(pending: list[_Pending], keep_raw: bool) -> Callable[[], list[_Blobs]]:
+    """Start compressing versions (on the packer thread when there are enough); the result waits for them."""
+    if len(pending) < PACK_THREAD_MIN_VERSIONS:
+        packed = [_compress_version(p, keep_raw) for p in pending]
+        return lambda: packed
+    future = _packer().submit(lambda: [_compress_version(p, keep_raw) for p in pending])
+    return future.result
+
+
+_PACKER: list[ThreadPoolExecutor] = []
+_PACKER_LOCK = threading.Lock()
+
+
+def _packer() -> ThreadPoolExecutor:
+    """The process's one packer thread, started on first use."""
+    with _PACKER_LOCK:
+        if not _PACKER:
+            _PACKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-pack"))
+        return _PACKER[0]
+
+
+def _forget_packer() -> None:
+    """In a forked child: the parent's packer thread does not exist there, so start afresh."""
+    global _PACKER_LOCK
+    _PACKER.clear()
+    _PACKER_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_packer)
 
 
 def _compared(art: Article) -> dict[str, Any]:
@@ -563,15 +606,20 @@ class Store:
         # rows that belong with the articles (their stories) commit with them; the article-by-article
         # redo of a failed batch does not call it
         todo = [i if isinstance(i, ToSave) else ToSave(i) for i in items]
+        chunks = [todo[start : start + SAVE_BATCH_SIZE] for start in range(0, len(todo), SAVE_BATCH_SIZE)]
         results: list[SaveResult] = []
-        for start in range(0, len(todo), SAVE_BATCH_SIZE):
-            chunk = todo[start : start + SAVE_BATCH_SIZE]
+        preparing: Callable[[], list[_Pending]] | None = None
+        for k, chunk in enumerate(chunks):
             try:
-                pending = [_prepare(i) for i in chunk]
+                started, preparing = preparing, None
+                pending = started() if started is not None else _prepare_all(chunk)
                 with self._write("save articles") as conn:
                     saved = self._save_batch(conn, pending)
                     if on_saved is not None:
                         on_saved(conn, chunk, saved)
+                    if k + 1 < len(chunks):
+                        # SQLite commits without holding the GIL: prepare the next chunk meanwhile
+                        preparing = _packer().submit(_prepare_all, chunks[k + 1]).result
                 results.extend(saved)
                 continue
             except StoreError:
@@ -704,6 +752,11 @@ class Store:
                 known[f"guid:{p.source}:{p.guid}"] = ref
             if changes is not None and p.body_hash is not None:
                 known.setdefault(f"body:{p.body_hash}", ref)
+        writes = [
+            (p, ref, version, changes) for p, ref, version, _, changes, _ in plan if changes is not None
+        ]
+        # zstd and sha256 release the GIL: compress on the packer thread while SQLite writes the rest
+        packing = _pack_versions([p for p, _, _, _ in writes], self.store_raw_html)
         if detach:
             conn.execute(_DETACH_URLS, {"urls": detach})
         if new_refs:
@@ -731,10 +784,18 @@ class Store:
                 ],
                 conflict="url",
             )
-        writes = [
-            (p, ref, version, changes) for p, ref, version, _, changes, _ in plan if changes is not None
-        ]
-        packed = [_compress_version(p, self.store_raw_html) for p, _, _, _ in writes]
+        if writes:
+            # the search index follows each article's newest version, in this same transaction
+            latest: dict[int, SearchDoc] = {}
+            for p, ref, _version, _changes in writes:
+                assert ref.article_id is not None
+                art = p.item.article
+                latest[ref.article_id] = SearchDoc(
+                    ref.article_id, p.identity, art.title, art.body or "", art.source,
+                    parse_datetime(art.published), p.fetched_at, indexed=ref.in_db,
+                )  # fmt: skip
+            self._search.update(conn, list(latest.values()))
+        packed = packing()
         version_rows: list[dict[str, Any]] = []
         blob_rows: dict[str, dict[str, Any]] = {}
         for (p, ref, version, changes), blob in zip(writes, packed, strict=True):
@@ -752,16 +813,6 @@ class Store:
             self._insert_rows(conn, blobs, list(blob_rows.values()), conflict="sha256")
         if version_rows:
             self._insert_rows(conn, article_versions, version_rows)
-            # the search index follows each article's newest version, in this same transaction
-            latest: dict[int, SearchDoc] = {}
-            for p, ref, _version, _changes in writes:
-                assert ref.article_id is not None
-                art = p.item.article
-                latest[ref.article_id] = SearchDoc(
-                    ref.article_id, p.identity, art.title, art.body or "", art.source,
-                    parse_datetime(art.published), p.fetched_at, indexed=ref.in_db,
-                )  # fmt: skip
-            self._search.update(conn, list(latest.values()))
         if self.keep_versions or self.keep_days:
             for ref in {id(r): r for _, r, _, _ in writes if r.version > 1}.values():
                 assert ref.article_id is not None
@@ -1310,8 +1361,18 @@ def _sqlite_time(value: datetime | None) -> str | None:
 
 def _sqlite_params(table: Any, names: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """Rows as sqlite3 parameter tuples in the order of `names`, datetimes as UTCDateTime writes them."""
-    times = [isinstance(table.c[n].type, UTCDateTime) for n in names]
-    return [tuple(_sqlite_time(r[n]) if t else r[n] for n, t in zip(names, times, strict=True)) for r in rows]
+    # itemgetter picks a row's values in C; only the few time columns go through Python
+    pick = operator.itemgetter(*names) if len(names) > 1 else (lambda r: (r[names[0]],))
+    times = [i for i, n in enumerate(names) if isinstance(table.c[n].type, UTCDateTime)]
+    if not times:
+        return [pick(r) for r in rows]
+    out: list[tuple[Any, ...]] = []
+    for r in rows:
+        values = list(pick(r))
+        for i in times:
+            values[i] = _sqlite_time(values[i])
+        out.append(tuple(values))
+    return out
 
 
 _INSERT_ARTICLES = insert(articles).returning(articles.c.id, sort_by_parameter_order=True)
