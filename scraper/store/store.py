@@ -1149,6 +1149,10 @@ class Store:
                 "last_modified": found["last_modified"],
             }
             record["has_raw_html"] = found["raw_sha256"] is not None
+            # the story is the article's, not the version's: the same for every version shown
+            record["story_id"] = conn.execute(
+                select(story_members.c.story_id).where(story_members.c.article_id == article_id)
+            ).scalar()
             return record
 
     def get_raw_html(self, url: str, n: int | None = None) -> bytes | None:

@@ -189,6 +189,9 @@ def test_fetched_articles_are_searchable_and_grouped_into_stories(cli: Cli, news
     assert sum(int(str(s["size"])) for s in stories) == ARTICLE_COUNT  # every article is in one story
     exported = _jsonl(cli("export").stdout)
     assert {r["story_id"] for r in exported} == {s["story_id"] for s in stories}
+    shown = cli("show", str(exported[0]["url"]))
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["story_id"] == exported[0]["story_id"] is not None
     as_stories = cli("export", "--stories", "--format", "json")
     assert as_stories.returncode == 0, as_stories.stderr
     assert sum(len(s["articles"]) for s in json.loads(as_stories.stdout)) == ARTICLE_COUNT
