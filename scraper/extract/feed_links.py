@@ -84,7 +84,12 @@ def _base_url(tree: LexborHTMLParser, url: str) -> str:
     """The URL relative links resolve against: <base href> when the page has one."""
     base = tree.css_first("base[href]")
     href = base.attributes.get("href") if base is not None else None
-    return urljoin(url, href.strip()) if href and href.strip() else url
+    if not href or not href.strip():
+        return url
+    try:
+        return urljoin(url, href.strip())
+    except ValueError:  # a malformed <base> ('http://[::1') is ignored, as browsers do
+        return url
 
 
 def _absolute(base: str, href: str | None) -> str | None:

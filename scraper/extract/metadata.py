@@ -239,10 +239,27 @@ class _Page:
             return None
         link = link.strip()
         if link.startswith("//"):
-            scheme = urlsplit(self.url).scheme if self.url else "https"
+            scheme = self.url.partition(":")[0].lower() if self.url and "://" in self.url else "https"
             link = f"{scheme or 'https'}:{link}"
-        resolved = urljoin(self.url, link) if self.url else link
-        return resolved if resolved.startswith(("http://", "https://")) else None
+        resolved = _join(self.url, link) if self.url else link
+        return resolved if resolved and resolved.startswith(("http://", "https://")) else None
+
+
+def _join(base: str | None, link: str) -> str | None:
+    """Return `link` resolved against `base`; None when either is not a parsable URL."""
+    # one malformed href ('http://[::1') must cost only itself, not the page's whole metadata
+    try:
+        return urljoin(base or "", link)
+    except ValueError:
+        return None
+
+
+def _host(url: str | None) -> str | None:
+    """Return the host name of `url`, None when absent or not parsable."""
+    try:
+        return urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
 
 
 def _jsonld_text(value: Any) -> str | None:
@@ -261,7 +278,7 @@ def _domain_words(url: str | None) -> set[str]:
     """Return comparison keys for the site's domain ('www.heise.de' -> heise, heisede)."""
     if not url:
         return set()
-    host = (urlsplit(url).hostname or "").lower()
+    host = (_host(url) or "").lower()
     host = host.removeprefix("www.")
     parts = [p for p in host.split(".") if p]
     if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in _SECOND_LEVEL_LABELS:
@@ -428,7 +445,7 @@ def _in_teaser_link(node: LexborNode, url: str | None) -> bool:
             return False
         if current.tag == "a":
             href = str(current.attributes.get("href") or "").strip()
-            return bool(href) and not href.startswith("#") and (url is None or urljoin(url, href) != url)
+            return bool(href) and not href.startswith("#") and (url is None or _join(url, href) != url)
         current = current.parent
     return False
 
@@ -454,9 +471,13 @@ def _links_home(node: LexborNode, url: str | None) -> bool:
     href = str(link.attributes.get("href") or "").strip()
     if href in ("/", "./", "index.html", "/index.html") or _ARCHIVED_HOME_RE.search(href):
         return True
-    parts = urlsplit(href)
-    host = urlsplit(url).hostname if url else None
-    return bool(parts.netloc) and parts.path in ("", "/") and (host is None or parts.hostname == host)
+    try:
+        parts = urlsplit(href)
+        link_host = parts.hostname
+    except ValueError:
+        return False
+    host = _host(url)
+    return bool(parts.netloc) and parts.path in ("", "/") and (host is None or link_host == host)
 
 
 def _words(text: str) -> set[str]:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from scraper.errors import ExtractError
 from scraper.extract import extract_article
+from scraper.extract.feed_links import discover_feeds
 from scraper.models import Article
 
 PARAGRAPH = "<p>" + "Industry output rose again this quarter, the trade group said on Monday. " * 4 + "</p>"
@@ -124,3 +125,29 @@ def test_any_tag_soup_gives_an_article(parts):
 def test_odd_urls_give_an_article(url):
     article = extract_article(f"<html><body><article>{PARAGRAPH}</article></body></html>", url)
     assert "Industry output rose again" in article.body
+
+
+@pytest.mark.parametrize("href", ["http://[::1", "http://[x/y", "//[::1/z"])
+def test_malformed_links_cost_only_themselves(href):
+    page = (
+        f'<html><head><base href="{href}"><title>Fab output doubles - Chip Wire</title>'
+        '<meta name="description" content="Output doubled.">'
+        '<meta property="og:site_name" content="Chip Wire">'
+        f'<link rel="canonical" href="{href}"><meta property="og:url" content="{href}"></head>'
+        f'<body><article><h1><a href="{href}">Fab output doubles</a></h1>'
+        f'<p><a href="{href}">link</a> {PARAGRAPH}</p></article></body></html>'
+    )
+    article = extract_article(page, "https://chipwire.example/news/1")
+    assert article.title == "Fab output doubles"
+    assert (article.description, article.site_name) == ("Output doubled.", "Chip Wire")
+    assert "Industry output rose again" in article.body
+
+
+@pytest.mark.parametrize("href", ["http://[::1", "http://[x/y"])
+def test_malformed_base_href_is_ignored_by_feed_discovery(href):
+    page = (
+        f'<html><head><base href="{href}">'
+        '<link rel="alternate" type="application/rss+xml" href="/feed"></head></html>'
+    )
+    links = discover_feeds(page, "https://chipwire.example/")
+    assert [link.url for link in links] == ["https://chipwire.example/feed"]
