@@ -6,8 +6,7 @@ import hashlib
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scraper.stories.tokens import SHINGLE_UNITS, Token, key_terms, shingle_units, tokenize
@@ -266,21 +265,6 @@ def build_signature(text: str) -> Signature:
     )
 
 
-# Signatures computed ahead (in an extraction process), by body: see `given_signature`.
-_given: dict[str, bytes] = {}
-
-
-@contextmanager
-def given_signature(text: str, sig: bytes) -> Iterator[None]:
-    """Within the block, `signature(text)` returns `sig`, computed ahead by `signature` elsewhere."""
-    _given[text] = sig
-    try:
-        yield
-    finally:
-        _given.pop(text, None)
-
-
 def signature(text: str) -> bytes:
     """Return the compact signature (bytes) of an article body, for storing and for `StoryIndex`."""
-    given = _given.get(text)
-    return given if given is not None else build_signature(text).to_bytes()
+    return build_signature(text).to_bytes()

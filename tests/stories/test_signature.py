@@ -149,16 +149,6 @@ def test_packed_minhash_equals_the_plain_loop(values):
     assert _minhash_packed(values, BODY_PERMS) == plain
 
 
-def test_a_given_signature_is_used_within_its_block_only():
-    from scraper.stories.signature import given_signature
-
-    made = signature(BODY)
-    with given_signature(BODY, b"ahead"):
-        assert signature(BODY) == b"ahead"
-        assert signature(BODY + " More.") != b"ahead"
-    assert signature(BODY) == made
-
-
 def _version_1(text: str) -> Signature:
     """A signature as version 1 made it: each slot the least value under its own permutation."""
     from scraper.stories.signature import BODY_PERMS, lead, minhash, token_hash
