@@ -14,7 +14,9 @@ from scraper.errors import StoreError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # writers queue behind each other rather than fail
 SQLITE_CACHE_KIB = 64 * 1024
-SQLITE_WAL_AUTOCHECKPOINT_PAGES = 4000
+# A backstop: a store that writes checkpoints its WAL on its search thread every
+# STORE_CHECKPOINT_EVERY_S, so the writer does not wait for the checkpoint's copying and fsync.
+SQLITE_WAL_AUTOCHECKPOINT_PAGES = 32_000
 SQLITE_JOURNAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024  # a WAL grown by a long reader shrinks back after it
 PG_CONNECT_TIMEOUT_S = 10
 # Connection execution option: begin the transaction as a writer (SQLite: BEGIN IMMEDIATE), so a

@@ -105,6 +105,14 @@ http_validators = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# facts about the database itself: `store_id`, a random id made with it (the search file checks it)
+store_info = Table(
+    "store_info",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 articles = Table(
     "articles",
     metadata,
@@ -195,4 +203,5 @@ __all__ = [
     "http_validators",
     "metadata",
     "sources",
+    "store_info",
 ]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, text
 
 if TYPE_CHECKING:
+    from scraper.store.search_file import SearchFile
     from scraper.store.store import Store
 
 SEARCH_LIMIT = 20
@@ -69,7 +70,6 @@ class SearchDoc:
     source: str | None
     published_at: datetime | None
     fetched_at: datetime
-    indexed: bool = True  # False when the article is new: it has no search row to replace yet
 
 
 def _hit(row: Any, rank: float) -> Hit:
@@ -86,7 +86,7 @@ def _hit(row: Any, rank: float) -> Hit:
 
 
 class SearchIndex:
-    """Keeps the search rows of articles in step with their latest version, on the writer's connection."""
+    """PostgreSQL: keeps each article's search row at its latest version, in the writer's transaction."""
 
     def __init__(self, dialect: str) -> None:
         self.dialect = dialect
@@ -104,27 +104,6 @@ class SearchIndex:
             }
             for d in docs
         ]  # fmt: skip
-        if self.dialect == "sqlite":
-            stale = [(d.article_id,) for d in docs if d.indexed]
-            if stale:
-                conn.exec_driver_sql("DELETE FROM article_search WHERE rowid = ?", stale)
-            conn.exec_driver_sql(
-                "INSERT INTO article_search (rowid, title, body, url, source, published_at, fetched_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r["id"],
-                        r["title"],
-                        r["body"],
-                        r["url"],
-                        r["source"],
-                        r["published_at"],
-                        r["fetched_at"],
-                    )
-                    for r in rows
-                ],
-            )
-            return
         conn.execute(
             text(
                 "INSERT INTO article_search"
@@ -155,22 +134,6 @@ class SearchIndex:
             "source": source,
             "since": since.isoformat() if since else None,
         }
-        if self.dialect == "sqlite":
-            params["q"] = fts5_query(query)
-            if not params["q"]:
-                return []
-            sql = (
-                "SELECT url, title, source, published_at, fetched_at,"
-                " bm25(article_search, 10.0, 1.0) AS rank,"
-                f" snippet(article_search, 1, '[', ']', '…', {SNIPPET_WORDS}) AS snip"
-                " FROM article_search WHERE article_search MATCH :q"
-                " AND (:source IS NULL OR source = :source)"
-                " AND (:since IS NULL OR coalesce(published_at, fetched_at) >= :since)"
-                " ORDER BY rank LIMIT :limit"
-            )
-            rows = conn.execute(text(sql), params).all()
-            # bm25 is lower-is-better; flip it so every engine ranks higher-is-better
-            return [_hit(r, -float(r.rank)) for r in rows]
         params["q"] = " ".join(_WORD_RE.findall(query))
         if not params["q"]:
             return []
@@ -188,6 +151,45 @@ class SearchIndex:
         return [_hit(r, float(r.rank)) for r in rows]
 
 
+def _sqlite_search(
+    index: SearchFile, query: str, *, since: datetime | None, source: str | None, limit: int
+) -> list[Hit]:
+    """Ranked hits from SQLite's FTS5 search file (caught up with the store first)."""
+    q = fts5_query(query)
+    if not q:
+        return []
+    params: dict[str, Any] = {
+        "q": q,
+        "limit": limit,
+        "source": source,
+        # the file holds times as the store does on SQLite: naive UTC text, which sorts as time
+        "since": since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if since else None,
+    }
+    sql = (
+        "SELECT url, title, source, published_at, fetched_at,"
+        " bm25(article_search, 10.0, 1.0) AS rank,"
+        f" snippet(article_search, 1, '[', ']', '…', {SNIPPET_WORDS}) AS snip"
+        " FROM article_search WHERE article_search MATCH :q"
+        " AND (:source IS NULL OR source = :source)"
+        " AND (:since IS NULL OR coalesce(published_at, fetched_at) >= :since)"
+        " ORDER BY rank LIMIT :limit"
+    )
+
+    def hit(row: Any) -> Hit:
+        # bm25 is lower-is-better; flip it so every engine ranks higher-is-better
+        return Hit(
+            row["url"],
+            row["title"] or None,
+            row["source"] or None,
+            _aware(row["published_at"]),
+            _aware(row["fetched_at"]),
+            row["snip"],
+            -float(row["rank"]),
+        )
+
+    return index.query(sql, params, hit)
+
+
 def search_store(
     store: Store,
     query: str,
@@ -196,6 +198,8 @@ def search_store(
     source: str | None = None,
     limit: int = SEARCH_LIMIT,
 ) -> list[Hit]:
-    """Search a store's index in one read transaction."""
+    """Search a store's index: SQLite's search file, caught up first, or PostgreSQL in one read."""
+    if store.search_file is not None:
+        return _sqlite_search(store.search_file, query, since=since, source=source, limit=limit)
     with store._read("search") as conn:
         return SearchIndex(store.dialect).search(conn, query, since=since, source=source, limit=limit)

@@ -7,7 +7,9 @@ import hashlib
 import json
 import operator
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -63,6 +65,7 @@ from scraper.store.schema import (
     sources,
 )
 from scraper.store.search import SearchDoc, SearchIndex
+from scraper.store.search_file import SearchFile, search_path
 from scraper.store.stories import story_members
 
 if TYPE_CHECKING:
@@ -78,6 +81,10 @@ NEW_ARTICLE_RETRIES = 3  # a concurrent writer may create the same article betwe
 # Versions per batch from which they are compressed on the packer thread; a single save compresses
 # inline rather than wait for a thread handoff.
 PACK_THREAD_MIN_VERSIONS = 8
+PACKER_THREADS = 2  # compression of a batch is split in two, so both cores work while the writer waits
+# SQLite: how often the search thread copies the WAL into the database file, beside the writer (the
+# writers' own automatic checkpoint is a backstop far above what a second of writing adds)
+STORE_CHECKPOINT_EVERY_S = 1.0
 
 # Export record fields, in output order; the JSON Schema in scraper/export_schema.json describes them.
 RECORD_FIELDS = (
@@ -239,8 +246,13 @@ def _pack_versions(pending: list[_Pending], keep_raw: bool) -> Callable[[], list
     if len(pending) < PACK_THREAD_MIN_VERSIONS:
         packed = [_compress_version(p, keep_raw) for p in pending]
         return lambda: packed
-    future = _packer().submit(lambda: [_compress_version(p, keep_raw) for p in pending])
-    return future.result
+    # zstd and sha256 release the GIL: the halves compress on both cores while the writer waits
+    half = (len(pending) + 1) // 2
+    futures = [
+        _packer().submit(lambda part: [_compress_version(p, keep_raw) for p in part], part)
+        for part in (pending[:half], pending[half:])
+    ]
+    return lambda: [blob for future in futures for blob in future.result()]
 
 
 _PACKER: list[ThreadPoolExecutor] = []
@@ -251,7 +263,7 @@ def _packer() -> ThreadPoolExecutor:
     """The process's one packer thread, started on first use."""
     with _PACKER_LOCK:
         if not _PACKER:
-            _PACKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-pack"))
+            _PACKER.append(ThreadPoolExecutor(max_workers=PACKER_THREADS, thread_name_prefix="store-pack"))
         return _PACKER[0]
 
 
@@ -328,6 +340,14 @@ class Store:
         self.keep_days = max(0.0, keep_days)
         self._ins: Any = pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
         self._search = SearchIndex(self.dialect)
+        # SQLite keeps its search index in a file of its own, indexed beside the writer, not in its
+        # transactions; PostgreSQL indexes in the writer's transaction
+        self.search_file = (
+            SearchFile(engine, search_path(engine.url.database or ""), after_catch_up=self._checkpoint)
+            if self.dialect == "sqlite"
+            else None
+        )
+        self._checkpointed_at = 0.0
         self._seen_at = _seen_at_column(self.dialect)
         self._version_by_number = select(
             *[article_versions.c[c] for c in _STORED_COLUMNS],
@@ -372,8 +392,30 @@ class Store:
         )
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Stop the search indexer and close every pooled connection."""
+        if self.search_file is not None:
+            self.search_file.close()
         self.engine.dispose()
+
+    def _checkpoint(self) -> None:
+        """SQLite: copy the WAL into the database (PASSIVE: never blocks the writer), at most so often."""
+        now = time.monotonic()
+        if now - self._checkpointed_at < STORE_CHECKPOINT_EVERY_S:
+            return
+        self._checkpointed_at = now
+        try:
+            # the raw connection, outside any transaction: SQLite checkpoints only outside one
+            raw = self.engine.raw_connection()
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            finally:
+                raw.close()
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            raise StoreError(f"checkpoint failed: {error_reason(exc)}", url=self.url) from None
+
+    def sync_search(self) -> int:
+        """Index every committed version the search index lacks; return how many versions it read."""
+        return self.search_file.catch_up() if self.search_file is not None else 0
 
     def __enter__(self) -> Store:
         return self
@@ -591,7 +633,10 @@ class Store:
         for attempt in range(NEW_ARTICLE_RETRIES):
             try:
                 with self._write(f"save article {pending.identity}") as conn:
-                    return self._save_batch(conn, [pending])[0]
+                    result = self._save_batch(conn, [pending])[0]
+                if self.search_file is not None and result.created:
+                    self.search_file.notify()
+                return result
             except StoreError as exc:
                 # Another writer created the same article after our lookup: look again and retry.
                 if not isinstance(exc.__cause__, IntegrityError) or attempt == NEW_ARTICLE_RETRIES - 1:
@@ -621,6 +666,8 @@ class Store:
                         # SQLite commits without holding the GIL: prepare the next chunk meanwhile
                         preparing = _packer().submit(_prepare_all, chunks[k + 1]).result
                 results.extend(saved)
+                if self.search_file is not None:
+                    self.search_file.notify()
                 continue
             except StoreError:
                 pass
@@ -784,7 +831,7 @@ class Store:
                 ],
                 conflict="url",
             )
-        if writes:
+        if writes and self.search_file is None:
             # the search index follows each article's newest version, in this same transaction
             latest: dict[int, SearchDoc] = {}
             for p, ref, _version, _changes in writes:
@@ -792,7 +839,7 @@ class Store:
                 art = p.item.article
                 latest[ref.article_id] = SearchDoc(
                     ref.article_id, p.identity, art.title, art.body or "", art.source,
-                    parse_datetime(art.published), p.fetched_at, indexed=ref.in_db,
+                    parse_datetime(art.published), p.fetched_at,
                 )  # fmt: skip
             self._search.update(conn, list(latest.values()))
         packed = packing()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from scraper.store import Store
 from scraper.store.search import fts5_query, search_store
@@ -42,3 +43,51 @@ def test_search_ranks_matches_follows_new_versions_and_filters(db_url: str) -> N
 
 def test_fts5_query_quotes_every_word() -> None:
     assert fts5_query('chip "fab" OR x*') == '"chip" "fab" "OR" "x"'
+
+
+def test_sqlite_search_file_follows_other_writers_and_rebuilds(sqlite_url: str, tmp_path: Path) -> None:
+    path = Path(sqlite_url.removeprefix("sqlite:///"))
+    search_db = path.with_name("store.search.db")
+    writer = Store.open(sqlite_url)
+    reader = Store.open(sqlite_url)  # stands for another process: its index learns only from the database
+    try:
+        writer.save_articles([make_article(n, title=f"Foundry news {n}") for n in range(3)])
+        assert len(search_store(reader, "foundry")) == 3
+        writer.save_article(make_article(1, title="Foundry news 1", body="Wafer prices climb.\nMore."))
+        assert search_store(reader, "wafer")[0].url.endswith("-1")
+        assert len(search_store(reader, "foundry")) == 3  # a new version replaces the row, never adds one
+    finally:
+        writer.close()
+        reader.close()
+    assert search_db.exists()
+
+    # derived data: a deleted search file is rebuilt from the versions
+    search_db.unlink()
+    store = Store.open(sqlite_url)
+    try:
+        assert len(search_store(store, "foundry")) == 3
+    finally:
+        store.close()
+
+    # a search file left from another database of the same name is not trusted
+    stale = search_db.read_bytes()
+    for p in path.parent.iterdir():
+        p.unlink()
+    store = Store.open(sqlite_url)
+    try:
+        search_db.write_bytes(stale)
+        store.save_article(make_article(7, title="Weather", body="Sunny all week.\nMore."))
+        assert search_store(store, "foundry") == []
+        assert len(search_store(store, "sunny")) == 1
+    finally:
+        store.close()
+
+
+def test_sqlite_search_thread_keeps_up_without_queries(sqlite_url: str) -> None:
+    store = Store.open(sqlite_url)
+    try:
+        store.save_articles([make_article(n) for n in range(5)])
+        assert store.sync_search() in (0, 5)  # the thread may already have indexed them
+        assert store.sync_search() == 0
+    finally:
+        store.close()
