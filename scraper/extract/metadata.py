@@ -200,6 +200,8 @@ class _Page:
         self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
         # headline text -> text of the element it opens with ('' when it opens with plain text)
         self.headline_leads: dict[str, str] = {}
+        # headline key -> the other spellings later candidates print it with
+        self.headline_variants: dict[str, list[str]] = {}
         # the chosen headline, once chosen: bylines are looked for next to where it is printed
         self.title: str | None = None
         # 'h1', 'a[rel~="tag"]' and 'title' come with the head data's one pass over the tree
@@ -423,7 +425,11 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
                 _visible_text(node, drop_kicker=False)
             ).strip(_EDGE_PUNCTUATION)
             key = _key(text)
-            if not key or key in seen or len(text) > MAX_TITLE_CHARS or names_site(text):
+            if key in seen:
+                # the same words printed again (a theme's post title above the body's own h1)
+                page.headline_variants.setdefault(key, []).append(text)
+                continue
+            if not key or len(text) > MAX_TITLE_CHARS or names_site(text):
                 continue
             if _SITE_BRANDING_RE.search(_ancestry_marker(node)) or _links_home(node, page.url):
                 continue
@@ -510,6 +516,15 @@ def _ancestry_marker(node: LexborNode) -> str:
     return " ".join(parts)
 
 
+def _as_claimed(page: _Page, text: str, claims: list[tuple[str, str]]) -> str:
+    """Return the spelling of a headline that the metadata writes, where another candidate prints it so."""
+    claimed = {claim for claim, _source in claims}
+    if text in claimed:
+        return text
+    # ('Using <b>defadvice</b>' in the body's h1, 'Using Defadvice' in the theme's post title and og:title)
+    return next((v for v in page.headline_variants.get(_key(text), ()) if v in claimed), text)
+
+
 def _h1_prefix(h1: str, claim: str) -> str:
     """Return the part of an h1 before the words of the claim it ends with ('' if it starts inside a word)."""
     ckey = _key(claim)
@@ -569,7 +584,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         if score >= HEADLINE_AGREEMENT_MIN and (best is None or score > best[0]):
             best = (score, text)
     if best is not None and best[0] >= 1.0:
-        return best[1], "heuristic"
+        return _as_claimed(page, best[1], claims), "heuristic"
     # no h1 fully agrees: a subheading that is exactly the document's title is the headline
     # (blog themes print the site name as h1 and the post title as h2/h3)
     title_keys = {_key(claim) for claim, _source in claims} | {_key(doc_title)}

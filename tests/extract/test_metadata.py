@@ -219,6 +219,18 @@ def test_blog_name_h1_linking_home_is_not_the_title():
     assert meta.title == "Bitmain opens a US factory"
 
 
+def test_headline_printed_twice_is_spelled_as_the_metadata_writes_it():
+    """The body's own h1 ('<b>defadvice</b>') repeats the theme's post title in other case."""
+    head = '<meta property="og:title" content="Meta-Programming In Emacs Using Defadvice">'
+    body = (
+        '<h3 class="post-title entry-title">Meta-Programming In Emacs Using Defadvice</h3>'
+        '<div class="post-body"><h1 class="title">Meta-Programming In Emacs Using <b>defadvice</b></h1>'
+        "<p>Text</p></div>"
+    )
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Meta-Programming In Emacs Using Defadvice"
+
+
 def test_jsonld_headline_when_nothing_else():
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle",'
