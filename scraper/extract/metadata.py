@@ -109,6 +109,8 @@ MAX_APP_NAME_WORDS = 4
 MAX_SECTION_WORDS = 2
 # A trailing <title> segment this short may be the brand even when it matches nothing (words).
 MAX_BRAND_WORDS = 4
+# a title that may open with a kicker: 'Covid-19: Headline', 'Kicker – Headline'
+_KICKER_SET_OFF_RE = re.compile(r"\w[:|–—-]\s|\s[|–—-]\s")
 _KICKER_JOINED_RE = re.compile(r"[:–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
 _MAIN_ONLY = frozenset({"main"})
@@ -523,6 +525,26 @@ def _as_claimed(page: _Page, text: str, claims: list[tuple[str, str]]) -> str:
         return text
     # ('Using <b>defadvice</b>' in the body's h1, 'Using Defadvice' in the theme's post title and og:title)
     return next((v for v in page.headline_variants.get(_key(text), ()) if v in claimed), text)
+
+
+def _kicker_marked_elsewhere(page: _Page, title: str) -> str:
+    """Return the title without a kicker that a heading printing the same words sets apart."""
+    # ('Covid-19: Lässt sich ...' in og:title and a breadcrumb's h1, while the article's own h2 is
+    # '<span class="kicker">Covid-19</span><span class="sr-only">: </span><span>Lässt sich ...</span>')
+    if not _KICKER_SET_OFF_RE.search(title):
+        # (only a kicker set off by punctuation is read as one; searching the headings costs time)
+        return title
+    key = _key(title)
+    last_word = title.split()[-1]
+    for node in page.tree.css("h1, h2, h3"):
+        text = node.text(deep=True)
+        # (the last word's test spares most headings the key's regular expressions)
+        if last_word not in text or _key(text) != key:
+            continue
+        dropped = _norm(_visible_text(node, drop_kicker=True)).strip(_EDGE_PUNCTUATION)
+        if dropped and _key(dropped) != key and key.endswith(_key(dropped)):
+            return dropped
+    return title
 
 
 def _h1_prefix(h1: str, claim: str) -> str:
@@ -951,8 +973,9 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None, data: PageData | N
         meta.site_name, meta.provenance["site_name"] = site
     title = _title(page, meta.site_name)
     if title:
-        meta.title, meta.provenance["title"] = title
-        page.title = title[0]
+        text, source = title
+        meta.title = page.title = _kicker_marked_elsewhere(page, text)
+        meta.provenance["title"] = source if meta.title == text else "heuristic"
         # '23.01.2022 - Headline': a news list's date before the headline is a dateline;
         # '[> Headline', '» Headline': an arrow before it is decoration
         meta.title = _LEADING_DATE_RE.sub("", meta.title, count=1) or meta.title

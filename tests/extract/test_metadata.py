@@ -231,6 +231,28 @@ def test_headline_printed_twice_is_spelled_as_the_metadata_writes_it():
     assert meta.title == "Meta-Programming In Emacs Using Defadvice"
 
 
+def test_kicker_set_apart_by_another_heading_with_the_same_words_is_dropped():
+    """A breadcrumb's h1 and og:title run the kicker in; the article's heading prints it apart."""
+    title = "Covid-19: Lässt sich die Ausbreitung kontrollieren?"
+    head = f'<meta property="og:title" content="{title}">'
+    body = (
+        f'<ol class="breadcrumbs"><li><a href="/">Start</a></li><li><h1>{title}</h1></li></ol>'
+        '<header><h2><span class="content__kicker">Covid-19</span><span class="sr-only">: </span>'
+        '<span class="content__title">Lässt sich die Ausbreitung kontrollieren?</span></h2></header>'
+        "<p>Text</p>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Lässt sich die Ausbreitung kontrollieren?"
+
+
+def test_kicker_in_the_headlines_own_text_is_kept_though_a_heading_repeats_it():
+    title = "Covid-19: Lässt sich die Ausbreitung kontrollieren?"
+    head = f'<meta property="og:title" content="{title}">'
+    body = f"<article><h1>{title}</h1><p>Text</p></article><aside><h2>{title}</h2></aside>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == title
+
+
 def test_jsonld_headline_when_nothing_else():
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle",'
