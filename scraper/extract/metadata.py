@@ -100,6 +100,8 @@ MIN_HEADLINE_WORDS = 3
 # Subheadings compared with the document title, at most; shorter keys match too easily.
 MAX_SUBHEADINGS = 12
 MIN_SUBHEADING_KEY_CHARS = 8
+# A metadata title shortening a subheading has this many words at least (one is a section's name).
+MIN_SHORTENED_TITLE_WORDS = 2
 # Agreement with the bare <title> counts a little less than with og:title or JSON-LD.
 DOC_TITLE_WEIGHT = 0.9
 # A site name longer than this is a misfilled headline (words).
@@ -626,6 +628,14 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
             return text, "heuristic"
     if best is not None:
         return best[1], "heuristic"
+    # a subheading that says all the metadata title says and more is the headline the title shortens
+    # ('Neubau Werkstattgebäude - Site' and '<h2>Projektwettbewerb Neubau Werkstattgebäude WSL</h2>')
+    # (a one-word title, a section's name, is in any teaser about it)
+    claim_words = _words(claims[0][0]) if claims else set()
+    for text, _subkey in keyed:
+        shortened = len(claim_words) >= MIN_SHORTENED_TITLE_WORDS and claim_words < _words(text)
+        if shortened and len(text) <= MAX_TITLE_CHARS:
+            return text, "heuristic"
     # nothing agrees: what the theme marks as the post's title, else the first substantial h1
     for text in post_titles + headlines:
         if len(text.split()) >= MIN_HEADLINE_WORDS and not text.endswith(":"):

@@ -253,6 +253,23 @@ def test_kicker_in_the_headlines_own_text_is_kept_though_a_heading_repeats_it():
     assert meta.title == title
 
 
+def test_subheading_saying_all_the_title_says_and_more_is_the_headline():
+    head = "<title>Neubau Werkstattgebäude - Neubau WSL Birmensdorf</title>"
+    body = (
+        '<h2 class="sr-only">Navigation</h2>'
+        "<h2>Projektwettbewerb Neubau Werkstattgebäude WSL Birmensdorf</h2><p>Text</p>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Projektwettbewerb Neubau Werkstattgebäude WSL Birmensdorf"
+
+
+def test_one_word_title_is_not_shortened_from_a_teaser_heading():
+    head = "<title>Gaspreise | Example News</title>"
+    body = "<h2>Gaspreise steigen im Winter weiter</h2><p>Text</p>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Gaspreise"
+
+
 def test_jsonld_headline_when_nothing_else():
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle",'
