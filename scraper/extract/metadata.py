@@ -109,6 +109,8 @@ MAX_SITE_NAME_WORDS = 8
 MAX_APP_NAME_WORDS = 4
 # A <title> segment between headline and site name this short is a section name (words).
 MAX_SECTION_WORDS = 2
+# A <title> segment holding the site's name is the site's when the name is this share of it at least.
+SITE_NAME_SHARE_MIN = 0.5
 # A trailing <title> segment this short may be the brand even when it matches nothing (words).
 MAX_BRAND_WORDS = 4
 # a title that may open with a kicker: 'Covid-19: Headline', 'Kicker – Headline'
@@ -302,8 +304,16 @@ def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
     key = _key(segment)
     if not key:
         return True
+    # ('Example News Online', and 'EFC Bayrische Bembel Regensburg' for bayrische-bembel.de: a long
+    # name with a word or two around it)
     return any(
-        key == s or (len(s) >= 4 and (s in key or key in s) and len(key) <= len(s) + 12) for s in site_keys
+        key == s
+        or (
+            len(s) >= 4
+            and (s in key or key in s)
+            and (len(key) <= len(s) + 12 or len(s) >= SITE_NAME_SHARE_MIN * len(key))
+        )
+        for s in site_keys
     )
 
 
@@ -345,8 +355,12 @@ def _strip_site(title: str, site_keys: set[str]) -> str:
         while len(kept) > 1 and len(kept[-1].split()) <= MAX_SECTION_WORDS:
             kept.pop()
     if site[0]:
+        # 'Site | Section | Headline', 'Site - Headline - Section - News': when the site leads, short
+        # segments on either side of the headline are sections
         while len(kept) > 1 and len(kept[0].split()) <= MAX_SECTION_WORDS:
             kept.pop(0)
+        while len(kept) > 1 and len(kept[-1].split()) <= MAX_SECTION_WORDS:
+            kept.pop()
     return _rejoin(title, kept) or title
 
 

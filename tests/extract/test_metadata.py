@@ -38,6 +38,23 @@ def test_site_suffix_is_stripped_from_the_document_title(doc_title):
     assert meta.title == "Bitmain to Open US Factory"
 
 
+def test_site_name_with_words_around_it_leads_and_sections_follow_the_headline():
+    """The domain's name is half of 'EFC Bayrische Bembel Regensburg'; 'Presse', 'News' are sections."""
+    doc_title = (
+        "EFC Bayrische Bembel Regensburg - Eintracht stellt Weichen für die Zukunft - Eintracht Presse - News"
+    )
+    meta = extract_metadata(
+        page(head=f"<title>{doc_title}</title>", lang="de"), "http://bayrische-bembel.de/n/504"
+    )
+    assert meta.title == "Eintracht stellt Weichen für die Zukunft"
+
+
+def test_headline_naming_the_site_among_more_words_is_not_the_site():
+    head = "<title>Bitmain opens its first factory near Example News HQ | Example News</title>"
+    meta = extract_metadata(page(head=head), URL)
+    assert meta.title == "Bitmain opens its first factory near Example News HQ"
+
+
 def test_suffix_matching_the_domain_is_stripped_without_site_name():
     meta = extract_metadata(page(head="<title>Chip output rises again | EXAMPLE-NEWS</title>"), URL)
     assert meta.title == "Chip output rises again"
