@@ -70,6 +70,8 @@ _FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
 
 # An h1 this close inside a link to another page is a teaser card's title (elements).
 TEASER_LINK_DEPTH = 2
+# An h1 this close inside a list item is a breadcrumb's last crumb (elements).
+CRUMB_DEPTH = 2
 # How many h1 / post-title elements are compared, at most.
 MAX_HEADLINE_NODES = 4
 # Headline markup nested deeper than this is not a headline (elements).
@@ -77,7 +79,7 @@ MAX_HEADLINE_DEPTH = 6
 _INVISIBLE_TAGS = {"style", "script", "noscript", "template", "svg", "button"}
 # parts of an h1 that are not the headline: kicker/overline, hidden separators, labels
 _KICKER_RE = re.compile(
-    r"kicker|overline|topline|dachzeile|eyebrow|subtitle|subheadline|sub-headline|supertitle|roofline|"
+    r"kicker|overline|topline|highline|dachzeile|eyebrow|subtitle|subheadline|sub-headline|supertitle|roofline|"
     r"spitzmarke|visually-hidden|sr-only|screen-reader|hidden|invisible|rubric|category|label|badge|sub-?heading|"
     r"(?:^|\s)(?:small|h\d-?small)(?:\s|$)",
     re.I,
@@ -90,6 +92,7 @@ _SITE_BRANDING_RE = re.compile(
 # an archived copy's link to the site root ('https://web.archive.org/web/2014/http://example.com/')
 _ARCHIVED_HOME_RE = re.compile(r".https?://[^/?#]+/?$")
 _POST_TITLE_CLASS_RE = re.compile(r"entry-title|post-title|post_title|article-title|article__title", re.I)
+_MARKED_HEADLINE_SELECTOR = '[itemprop="headline"]:not(h1)'
 _POST_TITLE_SELECTOR = '[itemprop="headline"], .entry-title, .post-title, .article-title, .headline'
 # An h1 ending with the metadata title is 'kicker + headline' when the title is this share of it.
 KICKER_SHARE_MIN = 0.4
@@ -453,12 +456,32 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
                 continue
             if node.tag == "h1" and _in_teaser_link(node, page.url):
                 continue
+            if node.tag == "h1" and _in_list_item(node) and _marks_headline(page):
+                # a breadcrumb's last crumb printed as h1 gives way to the headline the page marks
+                continue
             seen.add(key)
             found.append(text)
             leads[text] = _leading_element_text(node)
             if _POST_TITLE_CLASS_RE.search(str(node.attributes.get("class") or "")):
                 post_titles.append(text)
     return found, post_titles
+
+
+def _marks_headline(page: _Page) -> bool:
+    """Say whether an element other than an h1 is marked as the headline (microdata itemprop)."""
+    return page.tree.css_first(_MARKED_HEADLINE_SELECTOR) is not None
+
+
+def _in_list_item(node: LexborNode) -> bool:
+    """Say whether a headline sits in a list item (a breadcrumb's last crumb)."""
+    current = node.parent
+    for _ in range(CRUMB_DEPTH):
+        if current is None or current.tag in ("body", "article", "main"):
+            return False
+        if current.tag == "li":
+            return True
+        current = current.parent
+    return False
 
 
 def _in_teaser_link(node: LexborNode, url: str | None) -> bool:

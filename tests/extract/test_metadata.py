@@ -287,6 +287,29 @@ def test_one_word_title_is_not_shortened_from_a_teaser_heading():
     assert meta.title == "Gaspreise"
 
 
+def test_breadcrumb_h1_gives_way_to_the_headline_the_page_marks():
+    head = "<title>Kind krank: Was Arbeitgeber wissen müssen | Example News</title>"
+    body = (
+        '<ul class="breadcrumb"><li><a href="/">Start</a></li>'
+        '<li><h1 class="imp-h2"><span>Kind krank: Was Arbeitgeber wissen müssen</span></h1></li></ul>'
+        '<article><header><div class="imp-h1" itemprop="headline"><span class="highline">Kind krank</span>'
+        " Was Arbeitgeber über die Rechte von Eltern wissen müssen</div></header><p>Text</p></article>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Was Arbeitgeber über die Rechte von Eltern wissen müssen"
+
+
+def test_breadcrumb_h1_is_the_headline_when_the_page_marks_no_other():
+    head = "<title>Auto leasen oder kaufen: Für wen lohnt sich was? | Example News</title>"
+    body = (
+        '<ol class="breadcrumb"><li><a href="/">Start</a></li>'
+        "<li><h1>Auto leasen oder kaufen: Für wen lohnt sich was?</h1></li></ol>"
+        "<h2>Auto leasen</h2><p>Text</p>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Auto leasen oder kaufen: Für wen lohnt sich was?"
+
+
 def test_jsonld_headline_when_nothing_else():
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle",'
