@@ -92,7 +92,15 @@ _SITE_BRANDING_RE = re.compile(
 # an archived copy's link to the site root ('https://web.archive.org/web/2014/http://example.com/')
 _ARCHIVED_HOME_RE = re.compile(r".https?://[^/?#]+/?$")
 _POST_TITLE_CLASS_RE = re.compile(r"entry-title|post-title|post_title|article-title|article__title", re.I)
-_MARKED_HEADLINE_SELECTOR = '[itemprop="headline"]:not(h1)'
+# the article's headline as the page marks it, by microdata or a class (teaser lists use '...-title')
+_MARKED_HEADLINE_SELECTOR = ", ".join(
+    f":not(h1){marker}"
+    for marker in (
+        '[itemprop="headline"]',
+        '[class*="article-headline" i]',
+        '[class*="article__headline" i]',
+    )
+)
 _POST_TITLE_SELECTOR = '[itemprop="headline"], .entry-title, .post-title, .article-title, .headline'
 # An h1 ending with the metadata title is 'kicker + headline' when the title is this share of it.
 KICKER_SHARE_MIN = 0.4
@@ -468,7 +476,7 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
 
 
 def _marks_headline(page: _Page) -> bool:
-    """Say whether an element other than an h1 is marked as the headline (microdata itemprop)."""
+    """Say whether an element other than an h1 is marked as the article's headline (microdata, class)."""
     return page.tree.css_first(_MARKED_HEADLINE_SELECTOR) is not None
 
 

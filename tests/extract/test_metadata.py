@@ -299,6 +299,23 @@ def test_breadcrumb_h1_gives_way_to_the_headline_the_page_marks():
     assert meta.title == "Was Arbeitgeber über die Rechte von Eltern wissen müssen"
 
 
+def test_breadcrumb_h1_gives_way_to_a_heading_classed_as_the_articles_headline():
+    head = (
+        '<meta property="og:title" content="Kim Jong Un: Der Diktator ist zurück">'
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Nordkorea: Kim Jong Un ist zurück"}</script>'
+    )
+    body = (
+        '<ol><li><a href="/politik/">Politik</a></li><li class="id-Breadcrumb-list-el">'
+        '<div class="id-Breadcrumb-element"><h1 class="id-Breadcrumb-element-link">'
+        "<span>Nordkorea: Kim Jong Un ist zurück</span></h1></div></li></ol>"
+        '<article><h2 class="id-Article-headline">Kim Jong Un: Der Diktator ist zurück</h2>'
+        "<p>Text</p></article>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Kim Jong Un: Der Diktator ist zurück"
+
+
 def test_breadcrumb_h1_is_the_headline_when_the_page_marks_no_other():
     head = "<title>Auto leasen oder kaufen: Für wen lohnt sich was? | Example News</title>"
     body = (
