@@ -689,7 +689,14 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         # the page's only h1 names this page better than a <title> that agrees with nothing
         return headlines[0], "heuristic"
     if claims:
-        return claims[0]
+        # nothing printed agrees, so the metadata decides: og:title's 'Kicker: Headline' is a teaser
+        # line for sharing when another title is the headline alone ('Industriell revolutioniert?:
+        # Anno 1800 Beta' and '<title>next2games | Vorschauen: Anno 1800 Beta')
+        first, source = claims[0]
+        for claim, claim_source in claims[1:]:
+            if _h1_prefix(first, claim).rstrip().endswith(":"):
+                return claim, claim_source
+        return first, source
     if headlines:
         return headlines[0], "heuristic"
     # a page whose h1 and metadata only name the site: its first subheading is the best guess

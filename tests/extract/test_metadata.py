@@ -327,6 +327,25 @@ def test_breadcrumb_h1_is_the_headline_when_the_page_marks_no_other():
     assert meta.title == "Auto leasen oder kaufen: Für wen lohnt sich was?"
 
 
+def test_og_title_kicker_is_dropped_when_another_title_is_the_headline_alone():
+    head = (
+        '<meta property="og:title" content="Industriell revolutioniert?: Anno 1800 Beta">'
+        "<title>Example News | Vorschauen: Anno 1800 Beta</title>"
+    )
+    meta = extract_metadata(page(head=head, body='<span class="title">Anno 1800 Beta</span>'), URL)
+    assert meta.title == "Anno 1800 Beta"
+
+
+def test_og_title_kicker_stays_when_the_page_prints_it():
+    head = (
+        '<meta property="og:title" content="Hingucker in Dessau: Zweite F13 kurz vor der Zulassung">'
+        "<title>Zweite F13 kurz vor der Zulassung | Example News</title>"
+    )
+    body = "<h1>Hingucker in Dessau: Zweite F13 kurz vor der Zulassung</h1>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Hingucker in Dessau: Zweite F13 kurz vor der Zulassung"
+
+
 def test_jsonld_headline_when_nothing_else():
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle",'
