@@ -101,6 +101,10 @@ _MARKED_HEADLINE_SELECTOR = ", ".join(
         '[class*="article__headline" i]',
     )
 )
+# ... but not a teaser's (another story) or a subheadline's (a secondary line)
+_HEADLINE_CLASS_SELECTOR = '[class*="headline" i]' + "".join(
+    f':not([class*="{word}" i])' for word in ("teaser", "card", "related", "recommend", "sub")
+)
 _POST_TITLE_SELECTOR = '[itemprop="headline"], .entry-title, .post-title, .article-title, .headline'
 # An h1 ending with the metadata title is 'kicker + headline' when the title is this share of it.
 KICKER_SHARE_MIN = 0.4
@@ -444,7 +448,9 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
     seen: set[str] = set()
     post_titles: list[str] = []
     leads = page.headline_leads
-    for nodes in (page.article_h1s, lambda: page.h1s, lambda: page.tree.css(_POST_TITLE_SELECTOR)):
+    # a page without any h1 may print its headline in an element only a class names ('l-headline')
+    selector = _POST_TITLE_SELECTOR if page.h1s else f"{_POST_TITLE_SELECTOR}, {_HEADLINE_CLASS_SELECTOR}"
+    for nodes in (page.article_h1s, lambda: page.h1s, lambda: page.tree.css(selector)):
         for node in nodes()[:MAX_HEADLINE_NODES]:
             if node.tag not in ("h1", "h2", "h3", "h4", "span", "div", "a", "p"):
                 continue

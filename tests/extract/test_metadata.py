@@ -346,6 +346,27 @@ def test_og_title_kicker_stays_when_the_page_prints_it():
     assert meta.title == "Hingucker in Dessau: Zweite F13 kurz vor der Zulassung"
 
 
+def test_page_without_h1_prints_its_headline_in_a_headline_classed_element():
+    head = "<title>Magic Cleaning | Example Magazin</title>"
+    body = (
+        '<div class="l-headline"><span class="l-bold">Die besten Tricks von Marie Kondo für'
+        " Kleiderschrank &amp; Co.</span></div><p>Sie ist die Königin des Aufräumens.</p>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Die besten Tricks von Marie Kondo für Kleiderschrank & Co."
+
+
+def test_teaser_headline_classes_are_not_the_headline_of_a_page_without_h1():
+    head = "<title>Entwicklung der Waldorfschule ermöglicht | Example News</title>"
+    body = (
+        '<span class="blog_teaser_headline">Kein Elefantengedächtnis in der Verwaltung</span>'
+        '<div class="card-headline">Geschichtsmuseen – welche Fortschritte gibt es?</div>'
+        '<p class="subheadline">Die Stadt soll den Umbau der Schule fördern</p><p>Text</p>'
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Entwicklung der Waldorfschule ermöglicht"
+
+
 def test_jsonld_headline_when_nothing_else():
     head = (
         '<script type="application/ld+json">{"@type": "NewsArticle",'
