@@ -70,6 +70,8 @@ _FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
 
 # An h1 this close inside a link to another page is a teaser card's title (elements).
 TEASER_LINK_DEPTH = 2
+# An h1 this close inside a list item is a breadcrumb's last crumb (elements).
+CRUMB_DEPTH = 2
 # How many h1 / post-title elements are compared, at most.
 MAX_HEADLINE_NODES = 4
 # Headline markup nested deeper than this is not a headline (elements).
@@ -77,7 +79,7 @@ MAX_HEADLINE_DEPTH = 6
 _INVISIBLE_TAGS = {"style", "script", "noscript", "template", "svg", "button"}
 # parts of an h1 that are not the headline: kicker/overline, hidden separators, labels
 _KICKER_RE = re.compile(
-    r"kicker|overline|topline|dachzeile|eyebrow|subtitle|subheadline|sub-headline|supertitle|roofline|"
+    r"kicker|overline|topline|highline|dachzeile|eyebrow|subtitle|subheadline|sub-headline|supertitle|roofline|"
     r"spitzmarke|visually-hidden|sr-only|screen-reader|hidden|invisible|rubric|category|label|badge|sub-?heading|"
     r"(?:^|\s)(?:small|h\d-?small)(?:\s|$)",
     re.I,
@@ -90,6 +92,19 @@ _SITE_BRANDING_RE = re.compile(
 # an archived copy's link to the site root ('https://web.archive.org/web/2014/http://example.com/')
 _ARCHIVED_HOME_RE = re.compile(r".https?://[^/?#]+/?$")
 _POST_TITLE_CLASS_RE = re.compile(r"entry-title|post-title|post_title|article-title|article__title", re.I)
+# the article's headline as the page marks it, by microdata or a class (teaser lists use '...-title')
+_MARKED_HEADLINE_SELECTOR = ", ".join(
+    f":not(h1){marker}"
+    for marker in (
+        '[itemprop="headline"]',
+        '[class*="article-headline" i]',
+        '[class*="article__headline" i]',
+    )
+)
+# ... but not a teaser's (another story) or a subheadline's (a secondary line)
+_HEADLINE_CLASS_SELECTOR = '[class*="headline" i]' + "".join(
+    f':not([class*="{word}" i])' for word in ("teaser", "card", "related", "recommend", "sub")
+)
 _POST_TITLE_SELECTOR = '[itemprop="headline"], .entry-title, .post-title, .article-title, .headline'
 # An h1 ending with the metadata title is 'kicker + headline' when the title is this share of it.
 KICKER_SHARE_MIN = 0.4
@@ -100,6 +115,8 @@ MIN_HEADLINE_WORDS = 3
 # Subheadings compared with the document title, at most; shorter keys match too easily.
 MAX_SUBHEADINGS = 12
 MIN_SUBHEADING_KEY_CHARS = 8
+# A metadata title shortening a subheading has this many words at least (one is a section's name).
+MIN_SHORTENED_TITLE_WORDS = 2
 # Agreement with the bare <title> counts a little less than with og:title or JSON-LD.
 DOC_TITLE_WEIGHT = 0.9
 # A site name longer than this is a misfilled headline (words).
@@ -107,8 +124,12 @@ MAX_SITE_NAME_WORDS = 8
 MAX_APP_NAME_WORDS = 4
 # A <title> segment between headline and site name this short is a section name (words).
 MAX_SECTION_WORDS = 2
+# A <title> segment holding the site's name is the site's when the name is this share of it at least.
+SITE_NAME_SHARE_MIN = 0.5
 # A trailing <title> segment this short may be the brand even when it matches nothing (words).
 MAX_BRAND_WORDS = 4
+# a title that may open with a kicker: 'Covid-19: Headline', 'Kicker – Headline'
+_KICKER_SET_OFF_RE = re.compile(r"\w[:|–—-]\s|\s[|–—-]\s")
 _KICKER_JOINED_RE = re.compile(r"[:–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
 _MAIN_ONLY = frozenset({"main"})
@@ -200,6 +221,8 @@ class _Page:
         self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
         # headline text -> text of the element it opens with ('' when it opens with plain text)
         self.headline_leads: dict[str, str] = {}
+        # headline key -> the other spellings later candidates print it with
+        self.headline_variants: dict[str, list[str]] = {}
         # the chosen headline, once chosen: bylines are looked for next to where it is printed
         self.title: str | None = None
         # 'h1', 'a[rel~="tag"]' and 'title' come with the head data's one pass over the tree
@@ -296,8 +319,16 @@ def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
     key = _key(segment)
     if not key:
         return True
+    # ('Example News Online', and 'EFC Bayrische Bembel Regensburg' for bayrische-bembel.de: a long
+    # name with a word or two around it)
     return any(
-        key == s or (len(s) >= 4 and (s in key or key in s) and len(key) <= len(s) + 12) for s in site_keys
+        key == s
+        or (
+            len(s) >= 4
+            and (s in key or key in s)
+            and (len(key) <= len(s) + 12 or len(s) >= SITE_NAME_SHARE_MIN * len(key))
+        )
+        for s in site_keys
     )
 
 
@@ -339,8 +370,12 @@ def _strip_site(title: str, site_keys: set[str]) -> str:
         while len(kept) > 1 and len(kept[-1].split()) <= MAX_SECTION_WORDS:
             kept.pop()
     if site[0]:
+        # 'Site | Section | Headline', 'Site - Headline - Section - News': when the site leads, short
+        # segments on either side of the headline are sections
         while len(kept) > 1 and len(kept[0].split()) <= MAX_SECTION_WORDS:
             kept.pop(0)
+        while len(kept) > 1 and len(kept[-1].split()) <= MAX_SECTION_WORDS:
+            kept.pop()
     return _rejoin(title, kept) or title
 
 
@@ -413,7 +448,9 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
     seen: set[str] = set()
     post_titles: list[str] = []
     leads = page.headline_leads
-    for nodes in (page.article_h1s, lambda: page.h1s, lambda: page.tree.css(_POST_TITLE_SELECTOR)):
+    # a page without any h1 may print its headline in an element only a class names ('l-headline')
+    selector = _POST_TITLE_SELECTOR if page.h1s else f"{_POST_TITLE_SELECTOR}, {_HEADLINE_CLASS_SELECTOR}"
+    for nodes in (page.article_h1s, lambda: page.h1s, lambda: page.tree.css(selector)):
         for node in nodes()[:MAX_HEADLINE_NODES]:
             if node.tag not in ("h1", "h2", "h3", "h4", "span", "div", "a", "p"):
                 continue
@@ -423,11 +460,18 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
                 _visible_text(node, drop_kicker=False)
             ).strip(_EDGE_PUNCTUATION)
             key = _key(text)
-            if not key or key in seen or len(text) > MAX_TITLE_CHARS or names_site(text):
+            if key in seen:
+                # the same words printed again (a theme's post title above the body's own h1)
+                page.headline_variants.setdefault(key, []).append(text)
+                continue
+            if not key or len(text) > MAX_TITLE_CHARS or names_site(text):
                 continue
             if _SITE_BRANDING_RE.search(_ancestry_marker(node)) or _links_home(node, page.url):
                 continue
             if node.tag == "h1" and _in_teaser_link(node, page.url):
+                continue
+            if node.tag == "h1" and _in_list_item(node) and _marks_headline(page):
+                # a breadcrumb's last crumb printed as h1 gives way to the headline the page marks
                 continue
             seen.add(key)
             found.append(text)
@@ -435,6 +479,23 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
             if _POST_TITLE_CLASS_RE.search(str(node.attributes.get("class") or "")):
                 post_titles.append(text)
     return found, post_titles
+
+
+def _marks_headline(page: _Page) -> bool:
+    """Say whether an element other than an h1 is marked as the article's headline (microdata, class)."""
+    return page.tree.css_first(_MARKED_HEADLINE_SELECTOR) is not None
+
+
+def _in_list_item(node: LexborNode) -> bool:
+    """Say whether a headline sits in a list item (a breadcrumb's last crumb)."""
+    current = node.parent
+    for _ in range(CRUMB_DEPTH):
+        if current is None or current.tag in ("body", "article", "main"):
+            return False
+        if current.tag == "li":
+            return True
+        current = current.parent
+    return False
 
 
 def _in_teaser_link(node: LexborNode, url: str | None) -> bool:
@@ -510,6 +571,35 @@ def _ancestry_marker(node: LexborNode) -> str:
     return " ".join(parts)
 
 
+def _as_claimed(page: _Page, text: str, claims: list[tuple[str, str]]) -> str:
+    """Return the spelling of a headline that the metadata writes, where another candidate prints it so."""
+    claimed = {claim for claim, _source in claims}
+    if text in claimed:
+        return text
+    # ('Using <b>defadvice</b>' in the body's h1, 'Using Defadvice' in the theme's post title and og:title)
+    return next((v for v in page.headline_variants.get(_key(text), ()) if v in claimed), text)
+
+
+def _kicker_marked_elsewhere(page: _Page, title: str) -> str:
+    """Return the title without a kicker that a heading printing the same words sets apart."""
+    # ('Covid-19: Lässt sich ...' in og:title and a breadcrumb's h1, while the article's own h2 is
+    # '<span class="kicker">Covid-19</span><span class="sr-only">: </span><span>Lässt sich ...</span>')
+    if not _KICKER_SET_OFF_RE.search(title):
+        # (only a kicker set off by punctuation is read as one; searching the headings costs time)
+        return title
+    key = _key(title)
+    last_word = title.split()[-1]
+    for node in page.tree.css("h1, h2, h3"):
+        text = node.text(deep=True)
+        # (the last word's test spares most headings the key's regular expressions)
+        if last_word not in text or _key(text) != key:
+            continue
+        dropped = _norm(_visible_text(node, drop_kicker=True)).strip(_EDGE_PUNCTUATION)
+        if dropped and _key(dropped) != key and key.endswith(_key(dropped)):
+            return dropped
+    return title
+
+
 def _h1_prefix(h1: str, claim: str) -> str:
     """Return the part of an h1 before the words of the claim it ends with ('' if it starts inside a word)."""
     ckey = _key(claim)
@@ -569,7 +659,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         if score >= HEADLINE_AGREEMENT_MIN and (best is None or score > best[0]):
             best = (score, text)
     if best is not None and best[0] >= 1.0:
-        return best[1], "heuristic"
+        return _as_claimed(page, best[1], claims), "heuristic"
     # no h1 fully agrees: a subheading that is exactly the document's title is the headline
     # (blog themes print the site name as h1 and the post title as h2/h3)
     title_keys = {_key(claim) for claim, _source in claims} | {_key(doc_title)}
@@ -589,6 +679,14 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
             return text, "heuristic"
     if best is not None:
         return best[1], "heuristic"
+    # a subheading that says all the metadata title says and more is the headline the title shortens
+    # ('Neubau Werkstattgebäude - Site' and '<h2>Projektwettbewerb Neubau Werkstattgebäude WSL</h2>')
+    # (a one-word title, a section's name, is in any teaser about it)
+    claim_words = _words(claims[0][0]) if claims else set()
+    for text, _subkey in keyed:
+        shortened = len(claim_words) >= MIN_SHORTENED_TITLE_WORDS and claim_words < _words(text)
+        if shortened and len(text) <= MAX_TITLE_CHARS:
+            return text, "heuristic"
     # nothing agrees: what the theme marks as the post's title, else the first substantial h1
     for text in post_titles + headlines:
         if len(text.split()) >= MIN_HEADLINE_WORDS and not text.endswith(":"):
@@ -597,7 +695,14 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         # the page's only h1 names this page better than a <title> that agrees with nothing
         return headlines[0], "heuristic"
     if claims:
-        return claims[0]
+        # nothing printed agrees, so the metadata decides: og:title's 'Kicker: Headline' is a teaser
+        # line for sharing when another title is the headline alone ('Industriell revolutioniert?:
+        # Anno 1800 Beta' and '<title>next2games | Vorschauen: Anno 1800 Beta')
+        first, source = claims[0]
+        for claim, claim_source in claims[1:]:
+            if _h1_prefix(first, claim).rstrip().endswith(":"):
+                return claim, claim_source
+        return first, source
     if headlines:
         return headlines[0], "heuristic"
     # a page whose h1 and metadata only name the site: its first subheading is the best guess
@@ -936,8 +1041,9 @@ def extract_metadata(tree: LexborHTMLParser, url: str | None, data: PageData | N
         meta.site_name, meta.provenance["site_name"] = site
     title = _title(page, meta.site_name)
     if title:
-        meta.title, meta.provenance["title"] = title
-        page.title = title[0]
+        text, source = title
+        meta.title = page.title = _kicker_marked_elsewhere(page, text)
+        meta.provenance["title"] = source if meta.title == text else "heuristic"
         # '23.01.2022 - Headline': a news list's date before the headline is a dateline;
         # '[> Headline', '» Headline': an arrow before it is decoration
         meta.title = _LEADING_DATE_RE.sub("", meta.title, count=1) or meta.title

@@ -38,6 +38,23 @@ def test_site_suffix_is_stripped_from_the_document_title(doc_title):
     assert meta.title == "Bitmain to Open US Factory"
 
 
+def test_site_name_with_words_around_it_leads_and_sections_follow_the_headline():
+    """The domain's name is half of 'EFC Bayrische Bembel Regensburg'; 'Presse', 'News' are sections."""
+    doc_title = (
+        "EFC Bayrische Bembel Regensburg - Eintracht stellt Weichen für die Zukunft - Eintracht Presse - News"
+    )
+    meta = extract_metadata(
+        page(head=f"<title>{doc_title}</title>", lang="de"), "http://bayrische-bembel.de/n/504"
+    )
+    assert meta.title == "Eintracht stellt Weichen für die Zukunft"
+
+
+def test_headline_naming_the_site_among_more_words_is_not_the_site():
+    head = "<title>Bitmain opens its first factory near Example News HQ | Example News</title>"
+    meta = extract_metadata(page(head=head), URL)
+    assert meta.title == "Bitmain opens its first factory near Example News HQ"
+
+
 def test_suffix_matching_the_domain_is_stripped_without_site_name():
     meta = extract_metadata(page(head="<title>Chip output rises again | EXAMPLE-NEWS</title>"), URL)
     assert meta.title == "Chip output rises again"
@@ -217,6 +234,137 @@ def test_blog_name_h1_linking_home_is_not_the_title():
     )
     meta = extract_metadata(page(head=head, body=body), URL)
     assert meta.title == "Bitmain opens a US factory"
+
+
+def test_headline_printed_twice_is_spelled_as_the_metadata_writes_it():
+    """The body's own h1 ('<b>defadvice</b>') repeats the theme's post title in other case."""
+    head = '<meta property="og:title" content="Meta-Programming In Emacs Using Defadvice">'
+    body = (
+        '<h3 class="post-title entry-title">Meta-Programming In Emacs Using Defadvice</h3>'
+        '<div class="post-body"><h1 class="title">Meta-Programming In Emacs Using <b>defadvice</b></h1>'
+        "<p>Text</p></div>"
+    )
+    meta = extract_metadata(page(head=head, body=body), URL)
+    assert meta.title == "Meta-Programming In Emacs Using Defadvice"
+
+
+def test_kicker_set_apart_by_another_heading_with_the_same_words_is_dropped():
+    """A breadcrumb's h1 and og:title run the kicker in; the article's heading prints it apart."""
+    title = "Covid-19: Lässt sich die Ausbreitung kontrollieren?"
+    head = f'<meta property="og:title" content="{title}">'
+    body = (
+        f'<ol class="breadcrumbs"><li><a href="/">Start</a></li><li><h1>{title}</h1></li></ol>'
+        '<header><h2><span class="content__kicker">Covid-19</span><span class="sr-only">: </span>'
+        '<span class="content__title">Lässt sich die Ausbreitung kontrollieren?</span></h2></header>'
+        "<p>Text</p>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Lässt sich die Ausbreitung kontrollieren?"
+
+
+def test_kicker_in_the_headlines_own_text_is_kept_though_a_heading_repeats_it():
+    title = "Covid-19: Lässt sich die Ausbreitung kontrollieren?"
+    head = f'<meta property="og:title" content="{title}">'
+    body = f"<article><h1>{title}</h1><p>Text</p></article><aside><h2>{title}</h2></aside>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == title
+
+
+def test_subheading_saying_all_the_title_says_and_more_is_the_headline():
+    head = "<title>Neubau Werkstattgebäude - Neubau WSL Birmensdorf</title>"
+    body = (
+        '<h2 class="sr-only">Navigation</h2>'
+        "<h2>Projektwettbewerb Neubau Werkstattgebäude WSL Birmensdorf</h2><p>Text</p>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Projektwettbewerb Neubau Werkstattgebäude WSL Birmensdorf"
+
+
+def test_one_word_title_is_not_shortened_from_a_teaser_heading():
+    head = "<title>Gaspreise | Example News</title>"
+    body = "<h2>Gaspreise steigen im Winter weiter</h2><p>Text</p>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Gaspreise"
+
+
+def test_breadcrumb_h1_gives_way_to_the_headline_the_page_marks():
+    head = "<title>Kind krank: Was Arbeitgeber wissen müssen | Example News</title>"
+    body = (
+        '<ul class="breadcrumb"><li><a href="/">Start</a></li>'
+        '<li><h1 class="imp-h2"><span>Kind krank: Was Arbeitgeber wissen müssen</span></h1></li></ul>'
+        '<article><header><div class="imp-h1" itemprop="headline"><span class="highline">Kind krank</span>'
+        " Was Arbeitgeber über die Rechte von Eltern wissen müssen</div></header><p>Text</p></article>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Was Arbeitgeber über die Rechte von Eltern wissen müssen"
+
+
+def test_breadcrumb_h1_gives_way_to_a_heading_classed_as_the_articles_headline():
+    head = (
+        '<meta property="og:title" content="Kim Jong Un: Der Diktator ist zurück">'
+        '<script type="application/ld+json">{"@type": "NewsArticle",'
+        ' "headline": "Nordkorea: Kim Jong Un ist zurück"}</script>'
+    )
+    body = (
+        '<ol><li><a href="/politik/">Politik</a></li><li class="id-Breadcrumb-list-el">'
+        '<div class="id-Breadcrumb-element"><h1 class="id-Breadcrumb-element-link">'
+        "<span>Nordkorea: Kim Jong Un ist zurück</span></h1></div></li></ol>"
+        '<article><h2 class="id-Article-headline">Kim Jong Un: Der Diktator ist zurück</h2>'
+        "<p>Text</p></article>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Kim Jong Un: Der Diktator ist zurück"
+
+
+def test_breadcrumb_h1_is_the_headline_when_the_page_marks_no_other():
+    head = "<title>Auto leasen oder kaufen: Für wen lohnt sich was? | Example News</title>"
+    body = (
+        '<ol class="breadcrumb"><li><a href="/">Start</a></li>'
+        "<li><h1>Auto leasen oder kaufen: Für wen lohnt sich was?</h1></li></ol>"
+        "<h2>Auto leasen</h2><p>Text</p>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Auto leasen oder kaufen: Für wen lohnt sich was?"
+
+
+def test_og_title_kicker_is_dropped_when_another_title_is_the_headline_alone():
+    head = (
+        '<meta property="og:title" content="Industriell revolutioniert?: Anno 1800 Beta">'
+        "<title>Example News | Vorschauen: Anno 1800 Beta</title>"
+    )
+    meta = extract_metadata(page(head=head, body='<span class="title">Anno 1800 Beta</span>'), URL)
+    assert meta.title == "Anno 1800 Beta"
+
+
+def test_og_title_kicker_stays_when_the_page_prints_it():
+    head = (
+        '<meta property="og:title" content="Hingucker in Dessau: Zweite F13 kurz vor der Zulassung">'
+        "<title>Zweite F13 kurz vor der Zulassung | Example News</title>"
+    )
+    body = "<h1>Hingucker in Dessau: Zweite F13 kurz vor der Zulassung</h1>"
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Hingucker in Dessau: Zweite F13 kurz vor der Zulassung"
+
+
+def test_page_without_h1_prints_its_headline_in_a_headline_classed_element():
+    head = "<title>Magic Cleaning | Example Magazin</title>"
+    body = (
+        '<div class="l-headline"><span class="l-bold">Die besten Tricks von Marie Kondo für'
+        " Kleiderschrank &amp; Co.</span></div><p>Sie ist die Königin des Aufräumens.</p>"
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Die besten Tricks von Marie Kondo für Kleiderschrank & Co."
+
+
+def test_teaser_headline_classes_are_not_the_headline_of_a_page_without_h1():
+    head = "<title>Entwicklung der Waldorfschule ermöglicht | Example News</title>"
+    body = (
+        '<span class="blog_teaser_headline">Kein Elefantengedächtnis in der Verwaltung</span>'
+        '<div class="card-headline">Geschichtsmuseen – welche Fortschritte gibt es?</div>'
+        '<p class="subheadline">Die Stadt soll den Umbau der Schule fördern</p><p>Text</p>'
+    )
+    meta = extract_metadata(page(head=head, body=body, lang="de"), URL)
+    assert meta.title == "Entwicklung der Waldorfschule ermöglicht"
 
 
 def test_jsonld_headline_when_nothing_else():
