@@ -12,6 +12,8 @@ import zstandard
 RAW_ZSTD_LEVEL = 1
 TEXT_ZSTD_LEVEL = 1
 COMPRESSION_NAME = "zstd"
+# C threads one compress_many call spreads its inputs over (a batch of pages uses both cores)
+COMPRESS_THREADS = 2
 
 _local = threading.local()
 
@@ -31,6 +33,23 @@ def compress(data: bytes, level: int = TEXT_ZSTD_LEVEL) -> bytes:
     """Compress bytes with zstd (content size written in the frame header)."""
     result: bytes = _compressor(level).compress(data)
     return result
+
+
+def compress_many(items: list[bytes], level: int = TEXT_ZSTD_LEVEL) -> list[bytes]:
+    """Compress each item as `compress` would, in one call that releases the GIL once for all of them."""
+    # Python threads that take the GIL back after each of many short C calls wait up to the switch
+    # interval (5 ms) each time another thread runs Python: a batch compressed item by item on a
+    # helper thread took 80x longer beside a busy writer (measured); one call for all does not wait.
+    comp = _compressor(level)
+    # (the batch call refuses empty inputs; an empty input's frame is the same every time)
+    full: list[bytes | bytearray | memoryview] = [item for item in items if item]
+    if not full:
+        return [comp.compress(item) for item in items]
+    threads = COMPRESS_THREADS if len(full) > 1 else 0
+    batch = comp.multi_compress_to_buffer(full, threads=threads)
+    frames = iter(batch[k].tobytes() for k in range(len(batch)))
+    empty = comp.compress(b"")
+    return [next(frames) if item else empty for item in items]
 
 
 def decompress(data: bytes) -> bytes:

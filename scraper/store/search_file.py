@@ -9,12 +9,12 @@ query), and is rebuilt from the store when missing or when it belongs to another
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ log = logging.getLogger("scraper.store")
 
 SEARCH_SCHEMA_VERSION = 1  # PRAGMA user_version of the search file; another value rebuilds it
 CATCH_UP_ROWS = 1000  # versions read and indexed per search-file transaction
+SQL_INSERT_ROWS = 100  # rows per multi-row INSERT (7 values each, under SQLite's parameter limit)
+SQL_LIST_ROWS = 500  # ids per IN (...) list
 FOLLOW_POLL_S = 2.0  # how often the thread looks for versions written by other processes
 SEARCH_BUSY_TIMEOUT_MS = 30_000
 SEARCH_CACHE_KIB = 16 * 1024
@@ -45,10 +47,13 @@ _SCHEMA = (
 )
 _STATE_STORE = "store_id"
 _STATE_MARK = "last_version_id"
-_NEXT_VERSIONS = text(
-    "SELECT v.id, v.article_id, a.canonical_url, v.title, v.body_z, v.source, v.published_at,"
-    " v.fetched_at FROM article_versions v JOIN articles a ON a.id = v.article_id"
-    " WHERE v.id > :mark ORDER BY v.id LIMIT :n"
+# One row for the whole batch: a thread reading row by row takes the GIL back after each row, and
+# behind a writer running Python that waits up to the switch interval (5 ms) every time.
+_NEXT_VERSIONS = (
+    "SELECT json_group_array(json_array(v.id, v.article_id, a.canonical_url, v.title, hex(v.body_z),"
+    " v.source, v.published_at, v.fetched_at))"
+    " FROM (SELECT * FROM article_versions WHERE id > ? ORDER BY id LIMIT ?) AS v"
+    " JOIN articles a ON a.id = v.article_id"
 )
 _STORE_ID = text("SELECT value FROM store_info WHERE key = 'store_id'")
 
@@ -59,15 +64,6 @@ def search_path(database: str) -> str:
         return ":memory:"
     path = Path(database).expanduser()
     return str(path.with_name(f"{path.stem}.search{path.suffix}"))
-
-
-def _time_text(value: Any) -> str | None:
-    """The naive-UTC text SQLite holds a UTCDateTime as, from either that text or a datetime."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return str(value)
 
 
 class SearchFile:
@@ -171,44 +167,46 @@ class SearchFile:
             mark = int(state.get(_STATE_MARK, 0))
             try:
                 with self._engine.connect() as store_conn:
-                    rows = store_conn.execute(_NEXT_VERSIONS, {"mark": mark, "n": CATCH_UP_ROWS}).all()
+                    found = store_conn.exec_driver_sql(_NEXT_VERSIONS, (mark, CATCH_UP_ROWS)).scalar()
             except SQLAlchemyError as exc:
                 raise StoreError(f"search index cannot read the store: {exc}", url=self.path) from None
+            rows: list[list[Any]] = sorted(json.loads(found or "[]"))
             if not rows:
                 return 0
-            latest = {r.article_id: r for r in rows}  # rows come in id order: the newest wins
+            # [id, article_id, url, title, body_z as hex, source, published_at, fetched_at], in id order
+            latest = {r[1]: r for r in rows}  # the newest version of each article wins
             ids = list(latest)
             present = [
-                (rowid,)
-                for start in range(0, len(ids), 500)
+                rowid
+                for start in range(0, len(ids), SQL_LIST_ROWS)
                 for (rowid,) in conn.execute(
                     "SELECT rowid FROM article_search WHERE rowid IN"
-                    f" ({', '.join('?' * len(ids[start : start + 500]))})",
-                    ids[start : start + 500],
+                    f" ({', '.join('?' * len(ids[start : start + SQL_LIST_ROWS]))})",
+                    ids[start : start + SQL_LIST_ROWS],
                 )
             ]
-            if present:
-                conn.executemany("DELETE FROM article_search WHERE rowid = ?", present)
-            conn.executemany(
-                "INSERT INTO article_search (rowid, title, body, url, source, published_at, fetched_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.article_id,
-                        r.title or "",
-                        compression.decompress_text(r.body_z),
-                        r.canonical_url,
-                        r.source or "",
-                        _time_text(r.published_at),
-                        _time_text(r.fetched_at),
-                    )
-                    for r in latest.values()
-                ],
-            )
+            for start in range(0, len(present), SQL_LIST_ROWS):
+                part = present[start : start + SQL_LIST_ROWS]
+                marks = ", ".join("?" * len(part))
+                conn.execute(f"DELETE FROM article_search WHERE rowid IN ({marks})", part)
+            docs = list(latest.values())
+            bodies = [compression.decompress(bytes.fromhex(r[4])) for r in docs]
+            for start in range(0, len(docs), SQL_INSERT_ROWS):
+                part = docs[start : start + SQL_INSERT_ROWS]
+                params = [
+                    value
+                    for r, body in zip(part, bodies[start : start + SQL_INSERT_ROWS], strict=True)
+                    for value in (r[1], r[3] or "", body.decode("utf-8"), r[2], r[5] or "", r[6], r[7])
+                ]
+                conn.execute(
+                    "INSERT INTO article_search (rowid, title, body, url, source, published_at, fetched_at)"
+                    f" VALUES {', '.join(['(?, ?, ?, ?, ?, ?, ?)'] * len(part))}",
+                    params,
+                )
             conn.execute(
                 "INSERT INTO search_state VALUES (?, ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (_STATE_MARK, str(rows[-1].id)),
+                (_STATE_MARK, str(rows[-1][0])),
             )
             return len(rows)
 

@@ -81,7 +81,7 @@ NEW_ARTICLE_RETRIES = 3  # a concurrent writer may create the same article betwe
 # Versions per batch from which they are compressed on the packer thread; a single save compresses
 # inline rather than wait for a thread handoff.
 PACK_THREAD_MIN_VERSIONS = 8
-PACKER_THREADS = 2  # compression of a batch is split in two, so both cores work while the writer waits
+HASH_PIECE_BYTES = 2047  # hashlib keeps the GIL for updates up to this size (see _sha256_hex)
 # SQLite: how often the search thread copies the WAL into the database file, beside the writer (the
 # writers' own automatic checkpoint is a backstop far above what a second of writing adds)
 STORE_CHECKPOINT_EVERY_S = 1.0
@@ -230,29 +230,44 @@ class _Blobs:
     body_html_z: bytes | None
 
 
-def _compress_version(p: _Pending, keep_raw: bool) -> _Blobs:
-    """Hash and compress a version's raw page and texts."""
-    art, raw = p.item.article, p.item.raw_html if keep_raw else None
-    return _Blobs(
-        raw_sha256=hashlib.sha256(raw).hexdigest() if raw else None,
-        raw_z=compression.compress(raw, compression.RAW_ZSTD_LEVEL) if raw else None,
-        body_z=compression.compress_text(art.body or ""),
-        body_html_z=compression.compress_text(art.body_html) if art.body_html else None,
-    )
+def _sha256_hex(data: bytes) -> str:
+    """The sha256 of data, hashed in pieces small enough that hashlib keeps the GIL."""
+    # hashlib lets go of the GIL for inputs over 2 KiB, and taking it back behind a thread running
+    # Python waits up to the switch interval (5 ms): a batch's hashing on the packer thread took 100x
+    # longer beside a busy writer (measured). Small pieces hash as fast and never wait.
+    digest = hashlib.sha256()
+    view = memoryview(data)
+    for start in range(0, len(data), HASH_PIECE_BYTES):
+        digest.update(view[start : start + HASH_PIECE_BYTES])
+    return digest.hexdigest()
+
+
+def _compress_versions(pending: list[_Pending], keep_raw: bool) -> list[_Blobs]:
+    """Hash and compress the versions' raw pages and texts, a few C calls for the whole batch."""
+    raws = [p.item.raw_html if keep_raw and p.item.raw_html else None for p in pending]
+    raw_z = iter(compression.compress_many([r for r in raws if r], compression.RAW_ZSTD_LEVEL))
+    htmls = [p.item.article.body_html for p in pending]
+    texts = [(p.item.article.body or "").encode("utf-8") for p in pending]
+    texts += [h.encode("utf-8") for h in htmls if h]
+    texts_z = compression.compress_many(texts, compression.TEXT_ZSTD_LEVEL)
+    html_z = iter(texts_z[len(pending) :])
+    return [
+        _Blobs(
+            raw_sha256=_sha256_hex(raw) if raw else None,
+            raw_z=next(raw_z) if raw else None,
+            body_z=body_z,
+            body_html_z=next(html_z) if html else None,
+        )
+        for raw, html, body_z in zip(raws, htmls, texts_z, strict=False)
+    ]
 
 
 def _pack_versions(pending: list[_Pending], keep_raw: bool) -> Callable[[], list[_Blobs]]:
     """Start compressing versions (on the packer thread when there are enough); the result waits for them."""
     if len(pending) < PACK_THREAD_MIN_VERSIONS:
-        packed = [_compress_version(p, keep_raw) for p in pending]
+        packed = _compress_versions(pending, keep_raw)
         return lambda: packed
-    # zstd and sha256 release the GIL: the halves compress on both cores while the writer waits
-    half = (len(pending) + 1) // 2
-    futures = [
-        _packer().submit(lambda part: [_compress_version(p, keep_raw) for p in part], part)
-        for part in (pending[:half], pending[half:])
-    ]
-    return lambda: [blob for future in futures for blob in future.result()]
+    return _packer().submit(_compress_versions, pending, keep_raw).result
 
 
 _PACKER: list[ThreadPoolExecutor] = []
@@ -263,7 +278,7 @@ def _packer() -> ThreadPoolExecutor:
     """The process's one packer thread, started on first use."""
     with _PACKER_LOCK:
         if not _PACKER:
-            _PACKER.append(ThreadPoolExecutor(max_workers=PACKER_THREADS, thread_name_prefix="store-pack"))
+            _PACKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="store-pack"))
         return _PACKER[0]
 
 

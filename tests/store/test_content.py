@@ -57,3 +57,21 @@ def test_normalize_text_and_dates() -> None:
 def test_body_change_counts() -> None:
     stats = body_change("a\nb\nc", "a\nB!\nc\nd")
     assert stats == {"paragraphs_added": 2, "paragraphs_removed": 1, "chars_added": 3, "chars_removed": 1}
+
+
+def test_compress_many_gives_the_frames_compress_gives_empty_inputs_included() -> None:
+    from scraper.store import compression
+
+    for items in ([], [b""], [b"", b""], [b"x"], [b"x", b"", "é".encode() * 5000, b""]):
+        frames = compression.compress_many(items)
+        assert frames == [compression.compress(i) for i in items]
+        assert [compression.decompress(f) for f in frames] == items
+
+
+def test_sha256_in_pieces_is_sha256() -> None:
+    import hashlib
+
+    from scraper.store.store import _sha256_hex
+
+    for data in (b"", b"a", b"x" * 2047, b"y" * 2048, bytes(range(256)) * 300):
+        assert _sha256_hex(data) == hashlib.sha256(data).hexdigest()
