@@ -6,8 +6,10 @@ import hashlib
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -97,4 +99,13 @@ def test_sigkill_leaves_store_consistent_and_rerun_completes(db_url: str, mode: 
     assert check_consistent(db_url) == (ARTICLES, ARTICLES)
     store = Store.open(db_url, migrate=False)
     assert [r["version"] for r in store.iter_latest(fields=["version"])] == [1] * ARTICLES
+    # the search index ends complete too (on SQLite a file of its own, written on a thread the kills hit)
+    store.sync_search()
+    if store.search_file is not None:
+        with closing(sqlite3.connect(store.search_file.path)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert conn.execute("SELECT count(*) FROM article_search").fetchone()[0] == ARTICLES
+    else:
+        with store.engine.connect() as pg:
+            assert pg.execute(text("SELECT count(*) FROM article_search")).scalar() == ARTICLES
     store.close()
