@@ -141,13 +141,14 @@ class SearchFile:
                 self._store_id = str(conn.execute(_STORE_ID).scalar_one())
         return self._store_id
 
-    def catch_up(self) -> int:
+    def catch_up(self, *, until_closed: bool = False) -> int:
         """Index every version committed since the file's mark; return how many versions were read."""
         total = 0
         while True:
             read = self._index_next()
             total += read
-            if read < CATCH_UP_ROWS:
+            # (the thread stops between transactions when the store closes: a rebuild may be long)
+            if read < CATCH_UP_ROWS or (until_closed and self._stopping):
                 return total
 
     def _index_next(self) -> int:
@@ -229,7 +230,7 @@ class SearchFile:
             if self._stopping:
                 break
             try:
-                self.catch_up()
+                self.catch_up(until_closed=True)
                 if self._after_catch_up is not None:
                     self._after_catch_up()
             except StoreError as exc:
