@@ -480,14 +480,17 @@ class _Walk:
             visited += 1
             tag = node.tag
             if tag == "-text":
-                text = node.text_content
-                if text:
-                    if has_text:
+                if has_text:
+                    text = node.text_content
+                    if text:
                         segments.append((text, href))
-                    elif not text.isspace():
+                # whitespace before a block's first text, which collapsing drops anyway, is skipped (the
+                # ASCII kind tested in C, without copying the text out)
+                elif not node.is_empty_text_node:
+                    text = node.text_content
+                    if text and not text.isspace():
                         segments.append((text, href))
                         has_text = True
-                    # else: whitespace before a block's first text, which collapsing drops anyway
             elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
                 pass
             elif tag == "br":
@@ -627,7 +630,8 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
             return chars, links, prose, seen
         tag = node.tag
         if tag == "-text":
-            text = node.text_content
+            # whitespace-only text (tested in C) adds nothing
+            text = None if node.is_empty_text_node else node.text_content
             if text:
                 size = len(text.strip())
                 if size:
