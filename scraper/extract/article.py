@@ -6,7 +6,7 @@ import logging
 import re
 from datetime import datetime
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
 
 from scraper.errors import ExtractError
 from scraper.extract.body import Body, extract_body
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 _WS_RE = re.compile(r"\s+")
 # a whitespace-separated token without a word character ("-", "&"), with the space before it
 _WORDLESS_TOKEN_RE = re.compile(r"\s[^\w\s]+(?!\S)")
+_PARSE_OPTIONS = LexborDocumentOptions.WO_EVENTS
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
 
 
@@ -120,7 +121,9 @@ def _parse(html: str | bytes) -> LexborHTMLParser:
     elif "\x00" in source:
         source = source.replace("\x00", "")
     try:
-        return LexborHTMLParser(source)
+        # no mutation events: the tree is read, not scripted (they only mirror an <option> into a
+        # <selectedcontent>), and parsing without them is some 7% faster
+        return LexborHTMLParser(source, options=_PARSE_OPTIONS)
     except Exception:  # lexbor raises on pathological input; an empty page is the honest result
         log.warning("extract: page could not be parsed; treating it as empty")
         return LexborHTMLParser("")

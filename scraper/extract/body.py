@@ -218,6 +218,7 @@ NEAR_DUP_JACCARD = 0.85
 # most one-sided words per word of a + b (padded so float rounding never rejects the exact bound)
 NEAR_DUP_SPREAD = (1 - NEAR_DUP_JACCARD) / (1 + NEAR_DUP_JACCARD) + 1e-9
 NEAR_DUP_SKETCH_MASK = 255  # paragraph sketches hold 256 bits
+NEAR_DUP_SKETCH_MIN_CANDIDATES = 8  # fewer same-size paragraphs are intersected directly
 BAD_WEIGHT = 0.4  # how much one character of furniture costs a container, against one of prose
 ARTICLE_BODY_HINT_MIN_CHARS = 200  # a shorter articleBody is a summary, no use as a hint
 HINT_MATCH_FACTOR = 2.0
@@ -247,6 +248,7 @@ class _Block:
     image: tuple[str, str] | None = None  # (src as written, alt) for an image block
     prose: float = 0.0  # characters of prose it counts for, once scored
     linked: bool = False  # some segment is a link
+    collapsed: bool = False  # text is the segments' text with whitespace collapsed, nothing else changed
 
 
 @dataclass
@@ -287,6 +289,7 @@ def _has_invisible(text: str) -> bool:
 
 
 _NO_FLAGS = (False, False, False, False, False, False)
+_FIRST = operator.itemgetter(0)  # a segment's text
 
 
 def _is_widget(parts: list[str], words: str) -> bool:
@@ -360,6 +363,40 @@ def _absolute(base: str | None, href: str) -> str | None:
     return full
 
 
+def _element_flags(attrs: dict[str, str | None]) -> tuple[bool, bool, bool, bool, bool, bool] | None:
+    """Return an element's flags (see _class_flags) from its attributes; None if it is hidden or a dialog."""
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
+        return None
+    style = attrs.get("style")
+    if style and ("none" in style or "hidden" in style):
+        compact = style.replace(" ", "").lower()
+        if "display:none" in compact or "visibility:hidden" in compact:
+            return None
+    role = attrs.get("role")
+    if role in {"navigation", "dialog", "alertdialog"}:
+        return None
+    cls = attrs.get("class")
+    ident = attrs.get("id")
+    if cls and ident:
+        flags = _class_flags(f"{cls} {ident}")
+    else:
+        # one attribute alone needs no joining: the words of "x " and of "x" are the same
+        flags = _class_flags(cls or ident) if cls or ident else _NO_FLAGS
+    itemprop = attrs.get("itemprop")
+    if itemprop:
+        itemprop = itemprop.lower()
+        if itemprop == "comment":
+            flags = (flags[0], flags[1], True, True, flags[4], flags[5])
+        elif itemprop == "articlebody":
+            flags = (flags[0], flags[1], flags[2], flags[3], True, flags[5])
+    if flags[5]:
+        return None
+    # landmark roles are furniture, but broken markup can put a whole page inside a "banner"
+    if role in _FURNITURE_ROLES:
+        flags = (True, *flags[1:])
+    return flags
+
+
 class _Walk:
     """One pass over the DOM collecting elements (parents, classes) and text blocks."""
 
@@ -382,34 +419,9 @@ class _Walk:
     def add_element(self, node: LexborNode, tag: str, parent: int) -> int | None:
         """Record one element; return its index, or None when it must be skipped whole."""
         attrs = self.attrs = node.attributes
-        if attrs:
-            if "hidden" in attrs or attrs.get("aria-hidden") == "true":
-                return None
-            style = attrs.get("style")
-            if style and ("none" in style or "hidden" in style):
-                compact = style.replace(" ", "").lower()
-                if "display:none" in compact or "visibility:hidden" in compact:
-                    return None
-            role = attrs.get("role")
-            if role in {"navigation", "dialog", "alertdialog"}:
-                return None
-            cls = attrs.get("class")
-            ident = attrs.get("id")
-            flags = _class_flags(f"{cls or ''} {ident or ''}") if cls or ident else _NO_FLAGS
-            itemprop = attrs.get("itemprop")
-            if itemprop:
-                itemprop = itemprop.lower()
-                if itemprop == "comment":
-                    flags = (flags[0], flags[1], True, True, flags[4], flags[5])
-                elif itemprop == "articlebody":
-                    flags = (flags[0], flags[1], flags[2], flags[3], True, flags[5])
-            if flags[5]:
-                return None
-            # landmark roles are furniture, but broken markup can put a whole page inside a "banner"
-            if role in _FURNITURE_ROLES:
-                flags = (True, *flags[1:])
-        else:
-            flags = _NO_FLAGS
+        flags = _element_flags(attrs) if attrs else _NO_FLAGS
+        if flags is None:
+            return None
         index = len(self.tag)
         self.parent.append(parent)
         self.tag.append(tag)
@@ -418,15 +430,18 @@ class _Walk:
 
     def flush(self, segments: list[tuple[str, str | None]]) -> None:
         """Close a run of text as a block owned by the innermost block element."""
-        raw = "".join([text for text, _ in segments])
+        raw = "".join(map(_FIRST, segments))
+        collapsed = True
         if not raw.isascii() and _has_invisible(raw):
             # soft hyphens and zero-width characters split words for layout only
             raw = _INVISIBLE_RE.sub("", raw)
+            collapsed = False
         owner = self.block_stack[-1] if self.block_stack else 0
         # collapse whitespace (split/join is several times cheaper than a regex substitution)
         text = " ".join(raw.split())
         if BR_MARK in text:
             text = "\n".join(line.strip() for line in text.split(BR_MARK) if line.strip())
+            collapsed = False
         if not text:
             return
         link_chars = 0
@@ -438,7 +453,8 @@ class _Walk:
                 # a bare URL as link text is a reference, not a navigation link
                 if not stripped.startswith(("http", "www.")):
                     link_chars += len(stripped)
-        self.blocks.append(_Block(segments, owner, self.tag[owner], text, link_chars, linked=linked))
+        block = _Block(segments, owner, self.tag[owner], text, link_chars, None, 0.0, linked, collapsed)
+        self.blocks.append(block)
 
     def run(self, root: LexborNode, skip_furniture: bool = False) -> None:
         """Walk the tree under `root` without recursion (pages nest tags thousands deep)."""
@@ -448,7 +464,7 @@ class _Walk:
         tags = self.tag
         block_stack = self.block_stack
         block_stack.append(root_index)
-        add_element = self.add_element
+        parents = self.parent
         flush = self.flush
         flag_list = self.flags
         # threaded walk (first_child / next / parent): no per-node tuples or child lists
@@ -464,14 +480,17 @@ class _Walk:
             visited += 1
             tag = node.tag
             if tag == "-text":
-                text = node.text_content
-                if text:
-                    if has_text:
+                if has_text:
+                    text = node.text_content
+                    if text:
                         segments.append((text, href))
-                    elif not text.isspace():
+                # whitespace before a block's first text, which collapsing drops anyway, is skipped (the
+                # ASCII kind tested in C, without copying the text out)
+                elif not node.is_empty_text_node:
+                    text = node.text_content
+                    if text and not text.isspace():
                         segments.append((text, href))
                         has_text = True
-                    # else: whitespace before a block's first text, which collapsing drops anyway
             elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
                 pass
             elif tag == "br":
@@ -479,8 +498,14 @@ class _Walk:
             elif tag == "img" or tag == "amp-img":
                 self._image(node)
             else:
-                index = add_element(node, tag, open_elements[-1])
-                if index is not None:
+                # add_element inlined: this runs for every element of the page
+                attrs = node.attributes
+                flags = _element_flags(attrs) if attrs else _NO_FLAGS
+                if flags is not None:
+                    index = len(tags)
+                    parents.append(open_elements[-1])
+                    tags.append(tag)
+                    flag_list.append(flags)
                     is_block = tag in BLOCK_TAGS
                     if is_block:
                         if has_text:
@@ -489,10 +514,9 @@ class _Walk:
                         segments = []
                         block_stack.append(index)
                     elif tag == "a" and href is None:
-                        href = self.attrs.get("href")
+                        href = attrs.get("href")
                         href_owner = index
                     skip = False
-                    flags = flag_list[index]
                     if skip_furniture and (flags[0] or tag in NEG_TAGS) and not flags[2] and measure_left > 0:
                         # furniture is only weighed, unless it may hold prose (then it is walked)
                         chars, links, bound, seen = _measure(node, measure_left, SKIP_MAX_PROSE)
@@ -546,15 +570,18 @@ class _Walk:
 
     def _derive(self) -> None:
         """Fill the per-element furniture, comment and bonus lists from the recorded flags."""
-        flags = self.flags
         tags = self.tag
-        self.neg = [f[0] or t in NEG_TAGS for f, t in zip(flags, tags, strict=True)]
-        self.comment = [f[2] for f in flags]
-        self.comment_item = [f[3] for f in flags]
+        if not tags:
+            return
+        # one transpose in C instead of a comprehension per flag
+        neg, pos, comment, comment_item, article_body, _hidden = zip(*self.flags, strict=True)
+        self.neg = [f or t in NEG_TAGS for f, t in zip(neg, tags, strict=True)]
+        self.comment = list(comment)
+        self.comment_item = list(comment_item)
         # semantic markers tip the balance between near-equal containers, no more
         self.bonus = [
-            ARTICLE_BONUS if f[4] or t == "article" else CONTENT_CLASS_BONUS if f[1] and not f[0] else 1.0
-            for f, t in zip(flags, tags, strict=True)
+            ARTICLE_BONUS if a or t == "article" else CONTENT_CLASS_BONUS if p and not n else 1.0
+            for n, p, a, t in zip(neg, pos, article_body, tags, strict=True)
         ]
 
     def _image(self, node: LexborNode) -> None:
@@ -603,7 +630,8 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
             return chars, links, prose, seen
         tag = node.tag
         if tag == "-text":
-            text = node.text_content
+            # whitespace-only text (tested in C) adds nothing
+            text = None if node.is_empty_text_node else node.text_content
             if text:
                 size = len(text.strip())
                 if size:
@@ -932,6 +960,8 @@ def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
     """Render one block as safe inline HTML; return it with the absolute links it holds."""
     if not block.linked:
         # plain text: escaped in one piece (escaping neither makes nor removes whitespace)
+        if block.collapsed:
+            return html.escape(block.text, quote=False), []
         return " ".join(html.escape("".join([text for text, _ in block.segments]), quote=False).split()), []
     parts: list[str] = []
     links: list[str] = []
@@ -1074,7 +1104,14 @@ def _filter(
             # Jaccard >= t allows at most (1 - t)(|a| + |b|) / (1 + t) words in one set only, and each
             # bit in which two sketches differ needs such a word: a cheap test before the set intersection
             # keeps pages of many same-length paragraphs (a long report) from costing n^2 intersections
-            if low < high:
+            if 0 < high - low < NEAR_DUP_SKETCH_MIN_CANDIDATES:
+                # a few intersections cost less than making the sketch (a Python loop over the words)
+                if any(
+                    (common := len(words & seen_words[i])) >= NEAR_DUP_JACCARD * (size + other - common)
+                    for other, i in seen_sizes[low:high]
+                ):
+                    continue
+            elif low < high:
                 sketch = _sketch(words)
                 if any(
                     (sketch ^ sketch_of(i)).bit_count() <= NEAR_DUP_SPREAD * (size + other)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -577,6 +578,8 @@ class _Context:
     relative: bool = True
     # the westernmost UTC offset where the page's readers plausibly live (hours)
     west_hours: int = -12
+    # _first_hit per text: pages repeat a date in meta tags and JSON-LD (hits are never changed)
+    parsed: dict[str, _Hit | None] = field(default_factory=dict)
 
     def fresh(self) -> _Context:
         """Return an empty context with the same page settings, for a second look at one source."""
@@ -588,13 +591,17 @@ class _Context:
             headline=self.headline,
             relative=self.relative,
             west_hours=self.west_hours,
+            parsed=self.parsed,  # same now and dayfirst: the same parse
         )
 
     def add(self, fld: str, rank: float, text: Any, source: str) -> None:
         """Parse a value and record it as a candidate for `fld` if it is a plausible date."""
         if not isinstance(text, str):
             return
-        hit = _first_hit(text, self.now, self.dayfirst)
+        if text in self.parsed:
+            hit = self.parsed[text]
+        else:
+            hit = self.parsed[text] = _first_hit(text, self.now, self.dayfirst)
         if hit is not None:
             (self.published if fld == "published" else self.modified).append(_Candidate(rank, hit, source))
 
@@ -629,19 +636,34 @@ def _from_meta(tree: LexborHTMLParser, ctx: _Context) -> None:
             key = attrs.get(attr)
             if not key:
                 continue
-            key = key.strip().lower()
-            if key == "parsely-page":
+            kind = _meta_key_kind(key)
+            if kind is None:
+                continue
+            if kind is _PARSELY_PAGE:
                 _from_parsely_page(content, ctx)
                 continue
-            spec = _META_DATES.get(key)
-            if spec is not None:
-                fld, rank, source = spec
-                ctx.add(fld, (WEAK_META_RANK if rank >= 4 else 10) + rank, content, source)
-                break
-            if _GENERIC_PUB_KEY_RE.search(key) and not _MOD_HINT_RE.search(key):
-                # an unlisted vendor key ('five_hundred_pixels:uploaded', 'cXenseParse:publishtime')
-                ctx.add("published", GENERIC_META_RANK, content, "meta")
-                break
+            fld, rank, source = kind
+            ctx.add(fld, rank, content, source)
+            break
+
+
+_PARSELY_PAGE = ("published", 0.0, "meta:parsely")  # marks the parsely-page key (a JSON blob), by identity
+
+
+@functools.lru_cache(maxsize=4096)
+def _meta_key_kind(key: str) -> tuple[str, float, str] | None:
+    """Return (field, rank, source) for a date meta key, _PARSELY_PAGE, or None (sites reuse a few keys)."""
+    key = key.strip().lower()
+    if key == "parsely-page":
+        return _PARSELY_PAGE
+    spec = _META_DATES.get(key)
+    if spec is not None:
+        fld, rank, source = spec
+        return fld, (WEAK_META_RANK if rank >= 4 else 10) + rank, source
+    if _GENERIC_PUB_KEY_RE.search(key) and not _MOD_HINT_RE.search(key):
+        # an unlisted vendor key ('five_hundred_pixels:uploaded', 'cXenseParse:publishtime')
+        return "published", GENERIC_META_RANK, "meta"
+    return None
 
 
 def _from_parsely_page(content: str, ctx: _Context) -> None:
