@@ -72,6 +72,8 @@ _FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
 TEASER_LINK_DEPTH = 2
 # An h1 this close inside a list item is a breadcrumb's last crumb (elements).
 CRUMB_DEPTH = 2
+# Headline candidates come from the article's h1s, then every h1, then post-title elements (this one).
+POST_TITLE_SOURCE = 2
 # How many h1 / post-title elements are compared, at most.
 MAX_HEADLINE_NODES = 4
 # Headline markup nested deeper than this is not a headline (elements).
@@ -431,7 +433,9 @@ def _is_hidden_separator(node: LexborNode) -> bool:
     return hidden and bool(text.strip()) and not _NON_ALNUM_RE.sub("", text)
 
 
-def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[list[str], list[str]]:
+def _headline_nodes(
+    page: _Page, site_keys: set[str], doc_title: str, claimed: set[str]
+) -> tuple[list[str], list[str]]:
     """Return the headline candidates (h1s, article first, then post-title elements) and the post titles."""
     segments = [p for p in _TITLE_SEPARATOR_RE.split(doc_title) if p.strip()]
 
@@ -450,7 +454,16 @@ def _headline_nodes(page: _Page, site_keys: set[str], doc_title: str) -> tuple[l
     leads = page.headline_leads
     # a page without any h1 may print its headline in an element only a class names ('l-headline')
     selector = _POST_TITLE_SELECTOR if page.h1s else f"{_POST_TITLE_SELECTOR}, {_HEADLINE_CLASS_SELECTOR}"
-    for nodes in (page.article_h1s, lambda: page.h1s, lambda: page.tree.css(selector)):
+    sources: tuple[Callable[[], list[LexborNode]], ...] = (
+        page.article_h1s,
+        lambda: page.h1s,
+        lambda: page.tree.css(selector),
+    )
+    for source, nodes in enumerate(sources):
+        if source == POST_TITLE_SOURCE and not claimed.isdisjoint(found):
+            # an h1 printing exactly what the metadata claims is the headline: the post-title query
+            # (a walk of the whole tree) could only add candidates that lose to it
+            break
         for node in nodes()[:MAX_HEADLINE_NODES]:
             if node.tag not in ("h1", "h2", "h3", "h4", "span", "div", "a", "p"):
                 continue
@@ -616,7 +629,6 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
         site_keys.add(_key(site_name))
     title_node = page.title_node
     doc_title = _norm(title_node.text(deep=True)) if title_node is not None else ""
-    headlines, post_titles = _headline_nodes(page, site_keys, doc_title)
     og = page.first_meta("og:title", "twitter:title", "dc.title", "dcterms.title")
     headline = _jsonld_text(page.jsonld("headline")) or _jsonld_text(page.jsonld("name"))
     claims: list[tuple[str, str]] = []
@@ -631,6 +643,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
                 claims.append((text, source))
     # truncated teaser titles ('...doctors,…') lose to complete ones
     claims.sort(key=lambda c: c[0].endswith(("…", "...")))
+    headlines, post_titles = _headline_nodes(page, site_keys, doc_title, {claim for claim, _ in claims})
     for text in headlines:
         key = _key(text)
         for claim, _source in claims:
