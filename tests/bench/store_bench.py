@@ -292,7 +292,8 @@ def run(engine: str, n: int, keep: bool, search: bool = True) -> dict[str, float
         figures["export_mb"] = exp["bytes"] / 1e6
         figures["export_peak_rss_mb"] = exp["peak_kib"] / 1024
         if engine == "sqlite":
-            figures["db_file_mb"] = sum(p.stat().st_size for p in workdir.glob("bench.db*")) / 1e6
+            # the database with its WAL, and its search index file (bench.search.db)
+            figures["db_file_mb"] = sum(p.stat().st_size for p in workdir.glob("bench.*db*")) / 1e6
     finally:
         if admin is not None and not keep:
             admin.execute(f'DROP DATABASE IF EXISTS "{db_url.rsplit("/", 1)[1]}" WITH (FORCE)')
