@@ -14,6 +14,7 @@ TEXT_ZSTD_LEVEL = 1
 COMPRESSION_NAME = "zstd"
 # C threads one compress_many call spreads its inputs over (a batch of pages uses both cores)
 COMPRESS_THREADS = 2
+COMPRESS_THREADS_MIN_ITEMS = 8  # fewer items compress in the calling thread: starting threads costs more
 
 _local = threading.local()
 
@@ -45,7 +46,7 @@ def compress_many(items: list[bytes], level: int = TEXT_ZSTD_LEVEL) -> list[byte
     full: list[bytes | bytearray | memoryview] = [item for item in items if item]
     if not full:
         return [comp.compress(item) for item in items]
-    threads = COMPRESS_THREADS if len(full) > 1 else 0
+    threads = COMPRESS_THREADS if len(full) >= COMPRESS_THREADS_MIN_ITEMS else 0
     batch = comp.multi_compress_to_buffer(full, threads=threads)
     frames = iter(batch[k].tobytes() for k in range(len(batch)))
     empty = comp.compress(b"")

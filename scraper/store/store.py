@@ -250,7 +250,7 @@ def _compress_versions(pending: list[_Pending], keep_raw: bool) -> list[_Blobs]:
     texts = [(p.item.article.body or "").encode("utf-8") for p in pending]
     texts += [h.encode("utf-8") for h in htmls if h]
     texts_z = compression.compress_many(texts, compression.TEXT_ZSTD_LEVEL)
-    html_z = iter(texts_z[len(pending) :])
+    bodies_z, html_z = texts_z[: len(pending)], iter(texts_z[len(pending) :])
     return [
         _Blobs(
             raw_sha256=_sha256_hex(raw) if raw else None,
@@ -258,7 +258,7 @@ def _compress_versions(pending: list[_Pending], keep_raw: bool) -> list[_Blobs]:
             body_z=body_z,
             body_html_z=next(html_z) if html else None,
         )
-        for raw, html, body_z in zip(raws, htmls, texts_z, strict=False)
+        for raw, html, body_z in zip(raws, htmls, bodies_z, strict=True)
     ]
 
 
