@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.site_rules import SiteRule
+from scraper.extract.urls import is_plain_absolute
 
 # Elements whose content is never article text.
 SKIP_TAGS = frozenset(
@@ -289,8 +290,6 @@ def _has_invisible(text: str) -> bool:
 
 
 _NO_FLAGS = (False, False, False, False, False, False)
-# characters in an absolute URL that urljoin would not give back as they are (see _is_plain_absolute)
-_REJOINED_CHARS = (";", "[", "]", "\t", "\n", "\r", " ", "\\")
 _FIRST = operator.itemgetter(0)  # a segment's text
 
 
@@ -355,7 +354,7 @@ def _absolute(base: str | None, href: str) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "data:", "tel:")):
         return None
-    if _is_plain_absolute(href):
+    if is_plain_absolute(href):
         return href  # what urljoin and urlsplit would give back, without their cost
     try:
         full = urljoin(base, href) if base else href
@@ -365,26 +364,6 @@ def _absolute(base: str | None, href: str) -> str | None:
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         return None
     return full
-
-
-def _is_plain_absolute(href: str) -> bool:
-    """Say whether an http(s) URL comes back from urljoin unchanged, whatever the base (checked by a test)."""
-    # urljoin re-serialises an absolute URL: it drops an empty '?' or '#', splits ';params', removes
-    # tabs and newlines, lower-cases the scheme and checks '[...]' and non-ASCII hosts; none of these
-    # may occur, and the host must not be empty ('http:///x' is no web URL)
-    if href.startswith("https://"):
-        rest = href[8:]
-    elif href.startswith("http://"):
-        rest = href[7:]
-    else:
-        return False
-    return (
-        href.isascii()
-        and rest[:1] not in ("", "/", "?", "#")
-        and not any(c in href for c in _REJOINED_CHARS)
-        and not href.endswith(("?", "#"))
-        and "?#" not in href
-    )
 
 
 def _element_flags(attrs: dict[str, str | None]) -> tuple[bool, bool, bool, bool, bool, bool] | None:

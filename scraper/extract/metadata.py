@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from scraper.extract.authors import clean_authors, is_labelled_byline
 from scraper.extract.jsonld import ARTICLE_TYPES, types_of
 from scraper.extract.page_data import PageData, has_ancestor, page_data
+from scraper.extract.urls import is_plain_absolute
 
 # A headline longer than this is a paragraph picked by mistake (characters).
 MAX_TITLE_CHARS = 300
@@ -266,6 +267,8 @@ class _Page:
         if link.startswith("//"):
             scheme = self.url.partition(":")[0].lower() if self.url and "://" in self.url else "https"
             link = f"{scheme or 'https'}:{link}"
+        if is_plain_absolute(link):
+            return link  # what urljoin would give back, without its cost
         resolved = _join(self.url, link) if self.url else link
         return resolved if resolved and resolved.startswith(("http://", "https://")) else None
 
