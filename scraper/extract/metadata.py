@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -303,9 +304,13 @@ def _jsonld_text(value: Any) -> str | None:
 
 
 def _domain_words(url: str | None) -> set[str]:
-    """Return comparison keys for the site's domain ('www.heise.de' -> heise, heisede)."""
-    if not url:
-        return set()
+    """Return comparison keys for the site's domain ('www.heise.de' -> heise, heisede), a set to extend."""
+    return set(_domain_keys(url)) if url else set()
+
+
+@functools.lru_cache(maxsize=64)
+def _domain_keys(url: str) -> frozenset[str]:
+    """The keys _domain_words returns (cached: the title and the authors both ask for them)."""
     host = (_host(url) or "").lower()
     host = host.removeprefix("www.")
     parts = [p for p in host.split(".") if p]
@@ -316,7 +321,7 @@ def _domain_words(url: str | None) -> set[str]:
     if len(parts) >= 2:
         keys.add(_key(parts[-2]))
         keys.add(_key(".".join(parts[:-1])))
-    return keys
+    return frozenset(keys)
 
 
 def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
