@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +27,17 @@ from scraper.errors import StoreError
 from scraper.store import compression
 
 log = logging.getLogger("scraper.store")
+
+_OPEN: weakref.WeakSet[SearchFile] = weakref.WeakSet()
+_INHERITED: list[sqlite3.Connection] = []  # a forked child's copies of its parent's connections
+
+
+def _after_fork_in_child() -> None:
+    for search_file in list(_OPEN):
+        search_file._forget_parent()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 SEARCH_SCHEMA_VERSION = 1  # PRAGMA user_version of the search file; another value rebuilds it
 CATCH_UP_ROWS = 1000  # versions read and indexed per search-file transaction
@@ -81,6 +94,17 @@ class SearchFile:
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
+        _OPEN.add(self)
+
+    def _forget_parent(self) -> None:
+        """In a forked child: the parent's thread does not exist here and its connection is not ours."""
+        if self._conn is not None:
+            # SQLite connections must not cross a fork: keep the parent's unclosed rather than touch it
+            _INHERITED.append(self._conn)
+            self._conn = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread = None
 
     # -- connection --------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from scraper.store import Store
 from scraper.store.search import fts5_query, search_store
@@ -89,5 +90,33 @@ def test_sqlite_search_thread_keeps_up_without_queries(sqlite_url: str) -> None:
         store.save_articles([make_article(n) for n in range(5)])
         assert store.sync_search() in (0, 5)  # the thread may already have indexed them
         assert store.sync_search() == 0
+    finally:
+        store.close()
+
+
+def _search_in_forked_child(store: Store, done: Any) -> None:
+    """Child: the search file, inherited mid-use, still indexes and answers (its own thread and file)."""
+    store.engine.dispose(close=False)  # the parent's pooled connections are not the child's
+    store.save_article(make_article(99, title="Forked foundry"))
+    assert store.search_file is not None
+    thread = store.search_file._thread  # the parent's thread did not come along: the child starts its own
+    done.put((thread is not None and thread.is_alive(), len(search_store(store, "foundry"))))
+
+
+def test_forked_child_gets_a_search_file_of_its_own(sqlite_url: str) -> None:
+    import multiprocessing
+
+    store = Store.open(sqlite_url)
+    try:
+        store.save_articles([make_article(n, title=f"Foundry news {n}") for n in range(3)])
+        assert len(search_store(store, "foundry")) == 3  # the parent's connection and thread exist now
+        ctx = multiprocessing.get_context("fork")
+        done = ctx.Queue()
+        child = ctx.Process(target=_search_in_forked_child, args=(store, done))
+        child.start()
+        assert done.get(timeout=60) == (True, 4)
+        child.join(timeout=60)
+        assert child.exitcode == 0
+        assert len(search_store(store, "foundry")) == 4  # the parent still reads and follows the file
     finally:
         store.close()
