@@ -25,6 +25,17 @@ _WS_RE = re.compile(r"\s+")
 _WORDLESS_TOKEN_RE = re.compile(r"\s[^\w\s]+(?!\S)")
 _PARSE_OPTIONS = LexborDocumentOptions.WO_EVENTS
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+# the UTF-8 lead bytes of U+3000..U+DFFF, the block holding every _CJK_RE character
+_CJK_LEAD_BYTES = tuple(bytes([lead]) for lead in range(0xE3, 0xEE))
+
+
+def _may_hold_cjk(text: str) -> bool:
+    """False when `text` surely holds no _CJK_RE character (byte searches in its UTF-8 beat a regex scan)."""
+    if text.isascii():  # a flag lookup, not a scan
+        return False
+    # surrogatepass: a lone surrogate encodes under lead byte 0xED and leaves the answer to the regex
+    encoded = text.encode("utf-8", "surrogatepass")
+    return any(lead in encoded for lead in _CJK_LEAD_BYTES)
 
 
 def _clean(text: str | None) -> str | None:
@@ -37,7 +48,7 @@ def _clean(text: str | None) -> str | None:
 
 def count_words(text: str) -> int:
     """Count space-separated words, each CJK character counting as one (those scripts do not space words)."""
-    cjk = 0 if text.isascii() else len(_CJK_RE.findall(text))  # isascii is a flag lookup, not a scan
+    cjk = len(_CJK_RE.findall(text)) if _may_hold_cjk(text) else 0
     spaced = _CJK_RE.sub(" ", text) if cjk else text
     # every token less the wordless ones: three C scans instead of a regex search per token
     return cjk + len(spaced.split()) - len(_WORDLESS_TOKEN_RE.findall(" " + spaced))

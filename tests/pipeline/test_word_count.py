@@ -27,3 +27,11 @@ def test_count_words_matches_the_token_by_token_definition(text):
 
 def test_wordless_tokens_and_cjk_characters():
     assert count_words("Chips — and & more.  台积电 - x") == 7
+
+
+def test_cjk_pretest_never_misses_a_cjk_character():
+    # the bounds of each _CJK_RE range, and a lone surrogate, which only the regex can judge
+    for char in "\u3040\u30ff\u4e00\u9fff\uac00\ud7af":
+        assert count_words(f"é {char}x") == _by_token(f"é {char}x") == 3
+    assert count_words("é \ud800 x") == _by_token("é \ud800 x") == 2
+    assert count_words("Grüße — “so” ’tis ✓") == 3
