@@ -81,7 +81,13 @@ _CLASS_WORD_RE = re.compile(r"[a-z]+")
 _FURNITURE_ROLES = frozenset({"banner", "contentinfo", "complementary"})
 _STATE_PREFIXES = ("tag-", "category-", "has-", "no-", "is-", "with-")
 _CLASS_EXCEPTION_MARKERS = (*_STATE_PREFIXES, "live", "--", "hentry", "type-")
-_CLASS_EXCEPTION_RE = re.compile("|".join(re.escape(marker) for marker in _CLASS_EXCEPTION_MARKERS))
+# the markers ending in "-" are looked for from each "-" (a scan for one character); the others,
+# "live" and "hentry", by substring tests in _class_flags
+_CLASS_EXCEPTION_DASH_RE = re.compile(
+    "-(?:"
+    + "|".join(f"(?<={re.escape(marker)})" for marker in _CLASS_EXCEPTION_MARKERS if marker.endswith("-"))
+    + ")"
+)
 _HIDDEN_CLASSES = frozenset(
     {"hidden", "hide", "d-none", "is-hidden", "visually-hidden", "visuallyhidden", "sr-only"}
     | {"screen-reader-text"}
@@ -311,12 +317,17 @@ def _is_comment_item(parts: list[str]) -> bool:
 @functools.lru_cache(maxsize=8192)
 def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
     """Classify a "class id" string: (furniture, content, comments, one comment, articleBody, hidden)."""
-    words = value.lower() if value.islower() else _CAMEL_RE.sub("-", value).lower()
-    names = value.lower().split()
+    lowered = value.lower()
+    words = lowered if value.islower() else _CAMEL_RE.sub("-", value).lower()
     # utility classes that mean display:none ("hidden", "d-none", "sr-only")
-    hidden = not _HIDDEN_CLASSES.isdisjoint(names)
-    article_body = "articlebody" in words.replace("-", "").replace("_", "")
-    if _CLASS_EXCEPTION_RE.search(words) is None:
+    hidden = (
+        # every _HIDDEN_CLASSES name holds one of these: most strings are not split to look
+        ("hid" in lowered or "none" in lowered or "only" in lowered or "screen" in lowered)
+        and not _HIDDEN_CLASSES.isdisjoint(lowered.split())
+    )
+    # "y" in words: the cheap test that most strings fail
+    article_body = "y" in words and "articlebody" in words.replace("-", "").replace("_", "")
+    if "live" not in words and "hentry" not in words and _CLASS_EXCEPTION_DASH_RE.search(words) is None:
         # common case: no class needs excluding, so all words are judged together
         parts = _CLASS_WORD_RE.findall(words)
         neg = not _NEG_SET.isdisjoint(parts) or _is_widget(parts, words)
@@ -326,6 +337,7 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
         return neg, pos, comment, item, article_body, hidden
     neg = pos = comment = item = False
     # a WordPress post ("hentry", "type-post") is the article, whatever its taxonomy classes say
+    names = lowered.split()
     post = "hentry" in names or any(name.startswith("type-") for name in names)
     for name in words.split():
         # BEM modifiers ("section--ads") and state classes ("has-sidebar", "no-share", "is-live") say

@@ -222,3 +222,26 @@ def test_sketch_bound_never_hides_a_near_duplicate(base, extra, drop):
         sketch_b |= 1 << (hash(word) & NEAR_DUP_SKETCH_MASK)
     assert (sketch_a ^ sketch_b).bit_count() <= NEAR_DUP_SPREAD * (len(a) + len(b))
 
+
+_CLASS_CHARS = st.sampled_from(
+    ["-", "--", " ", "_", "tag", "category", "has", "no", "is", "with", "type", "live", "hentry", "x"]
+)
+
+
+@given(st.lists(_CLASS_CHARS, max_size=8).map("".join))
+def test_class_exception_search_matches_a_search_for_any_marker(words):
+    from scraper.extract.body import _CLASS_EXCEPTION_DASH_RE, _CLASS_EXCEPTION_MARKERS
+
+    plain = re.compile("|".join(re.escape(marker) for marker in _CLASS_EXCEPTION_MARKERS))
+    fast = "live" in words or "hentry" in words or _CLASS_EXCEPTION_DASH_RE.search(words) is not None
+    assert fast == (plain.search(words) is not None)
+
+
+def test_every_hidden_class_holds_a_mark_that_class_flags_tests_first():
+    from scraper.extract.body import _HIDDEN_CLASSES, _class_flags
+
+    for name in _HIDDEN_CLASSES:
+        assert any(mark in name for mark in ("hid", "none", "only", "screen"))
+        assert _class_flags(f"box {name.upper()}")[5]
+    assert _class_flags("article_Body")[4] and _class_flags("article-body main")[4]
+    assert not _class_flags("article body")[4]
