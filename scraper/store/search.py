@@ -88,9 +88,6 @@ def _hit(row: Any, rank: float) -> Hit:
 class SearchIndex:
     """PostgreSQL: keeps each article's search row at its latest version, in the writer's transaction."""
 
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-
     def update(self, conn: Connection, docs: list[SearchDoc]) -> None:
         """Replace the search rows of these articles (call in the transaction that writes their versions)."""
         if not docs:
@@ -202,4 +199,4 @@ def search_store(
     if store.search_file is not None:
         return _sqlite_search(store.search_file, query, since=since, source=source, limit=limit)
     with store._read("search") as conn:
-        return SearchIndex(store.dialect).search(conn, query, since=since, source=source, limit=limit)
+        return SearchIndex().search(conn, query, since=since, source=source, limit=limit)

@@ -354,7 +354,7 @@ class Store:
         self.keep_versions = max(0, keep_versions)
         self.keep_days = max(0.0, keep_days)
         self._ins: Any = pg_dialect.insert if self.dialect == "postgresql" else sqlite_dialect.insert
-        self._search = SearchIndex(self.dialect)
+        self._search = SearchIndex()
         # SQLite keeps its search index in a file of its own, indexed beside the writer, not in its
         # transactions; PostgreSQL indexes in the writer's transaction
         self.search_file = (
