@@ -32,12 +32,33 @@ _OPEN: weakref.WeakSet[SearchFile] = weakref.WeakSet()
 _INHERITED: list[sqlite3.Connection] = []  # a forked child's copies of its parent's connections
 
 
+_HELD_AT_FORK: list[SearchFile] = []
+
+
+def _before_fork() -> None:
+    # a fork while a thread is inside SQLite copies SQLite's locks held: wait for the transaction
+    for search_file in list(_OPEN):
+        search_file._working.acquire()
+        search_file._lock.acquire()
+        _HELD_AT_FORK.append(search_file)
+
+
+def _after_fork_in_parent() -> None:
+    while _HELD_AT_FORK:
+        search_file = _HELD_AT_FORK.pop()
+        search_file._lock.release()
+        search_file._working.release()
+
+
 def _after_fork_in_child() -> None:
+    _HELD_AT_FORK.clear()
     for search_file in list(_OPEN):
         search_file._forget_parent()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+os.register_at_fork(
+    before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child
+)
 
 SEARCH_SCHEMA_VERSION = 1  # PRAGMA user_version of the search file; another value rebuilds it
 CATCH_UP_ROWS = 1000  # versions read and indexed per search-file transaction
@@ -89,6 +110,7 @@ class SearchFile:
         self._after_catch_up = after_catch_up  # the store's own upkeep, done on this thread too
         self.path = path
         self._lock = threading.Lock()  # one catch-up or query at a time on the one connection
+        self._working = threading.Lock()  # held while the thread is inside SQLite (see _before_fork)
         self._conn: sqlite3.Connection | None = None
         self._store_id: str | None = None
         self._wake = threading.Event()
@@ -103,6 +125,7 @@ class SearchFile:
             _INHERITED.append(self._conn)
             self._conn = None
         self._lock = threading.Lock()
+        self._working = threading.Lock()
         self._wake = threading.Event()
         self._thread = None
 
@@ -177,6 +200,11 @@ class SearchFile:
 
     def _index_next(self) -> int:
         """Index the next versions after the mark in one search-file transaction; return how many."""
+        with self._working:
+            return self._index_batch()
+
+    def _index_batch(self) -> int:
+        """_index_next's work, with `_working` held."""
         try:
             store_id = self._source_store_id()
         except SQLAlchemyError as exc:
@@ -256,7 +284,8 @@ class SearchFile:
             try:
                 self.catch_up(until_closed=True)
                 if self._after_catch_up is not None:
-                    self._after_catch_up()
+                    with self._working:
+                        self._after_catch_up()
             except StoreError as exc:
                 # the next wake-up retries; queries catch up themselves meanwhile
                 log.warning("%s", exc)
