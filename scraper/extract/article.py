@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser
 from scraper.errors import ExtractError
 from scraper.extract.body import Body, extract_body
 from scraper.extract.dates import Dates, extract_dates, parse_date_text
-from scraper.extract.decode import decode_html_utf8
+from scraper.extract.decode import parser_input
 from scraper.extract.language import detect_language, normalize_language
 from scraper.extract.metadata import Metadata, extract_metadata
 from scraper.extract.page_data import PageData, page_data
@@ -120,11 +120,8 @@ def _apply_rule_head(
 
 def _parse(html: str | bytes) -> LexborHTMLParser:
     """Decode and parse the page; junk that lexbor refuses becomes an empty document."""
-    source: str | bytes = html
-    if isinstance(html, bytes):
-        text, utf8 = decode_html_utf8(html)
-        # lexbor reads UTF-8 bytes as they are: valid UTF-8 pages skip encoding their text back
-        source = html if utf8 else text
+    # lexbor reads UTF-8 bytes as they are: UTF-8 pages skip a decode and an encode back
+    source = parser_input(html) if isinstance(html, bytes) else html
     # lexbor treats NUL as end of input in places; the HTML spec drops it anyway
     if isinstance(source, bytes):
         if b"\x00" in source:

@@ -17,6 +17,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_OTHER_BOMS = tuple(bom for bom, name in _BOMS if name != "utf-8")
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)"""
     rb"""|<\?xml[^>]+?encoding\s*=\s*["']([a-zA-Z0-9_:.\-]+)""",
@@ -34,34 +35,53 @@ def _known(name: str) -> str | None:
     return "cp1252" if codec in {"latin-1", "iso8859-1", "ascii"} else codec
 
 
+def _declared(data: bytes) -> str | None:
+    """Return the codec a <meta charset> (or XML declaration) in the first 4 KB names, else None."""
+    match = _META_CHARSET.search(data[:META_SNIFF_BYTES])
+    if match is None:
+        return None
+    label = match.group(1) or match.group(2) or b""
+    declared = _known(label.decode("ascii", errors="ignore"))
+    # a utf-16 label on a byte-oriented page is a lie the spec tells us to read as utf-8
+    if declared is not None and declared.startswith(("utf-16", "utf-32")):
+        return "utf-8"
+    return declared
+
+
+def _detected(data: bytes) -> str:
+    """Return the codec charset-normalizer guesses from the page's start, else utf-8."""
+    best = from_bytes(data[:DETECT_SAMPLE_BYTES]).best()
+    detected = _known(best.encoding) if best is not None and best.encoding else None
+    return detected or "utf-8"
+
+
 def decode_html(data: bytes) -> str:
     """Decode page bytes: BOM, <meta charset> in the first 4 KB, charset-normalizer, else UTF-8."""
-    return decode_html_utf8(data)[0]
-
-
-def decode_html_utf8(data: bytes) -> tuple[str, bool]:
-    """Decode as decode_html does; the flag says the text is `data` read as valid UTF-8, byte for byte."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom) :].decode(name, errors="replace"), False
-    match = _META_CHARSET.search(data[:META_SNIFF_BYTES])
-    if match:
-        label = match.group(1) or match.group(2) or b""
-        declared = _known(label.decode("ascii", errors="ignore"))
-        if declared is not None:
-            # a utf-16 label on a byte-oriented page is a lie the spec tells us to read as utf-8
-            if declared.startswith(("utf-16", "utf-32")):
-                declared = "utf-8"
-            text = data.decode(declared, errors="replace")
-            # no replacement character: nothing was invalid (or the page wrote one itself, then it is kept)
-            return text, declared == "utf-8" and "\ufffd" not in text
-    try:
-        return data.decode("utf-8"), True
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data[:DETECT_SAMPLE_BYTES]).best()
-    if best is not None and best.encoding:
-        detected = _known(best.encoding)
-        if detected is not None:
-            return data.decode(detected, errors="replace"), False
-    return data.decode("utf-8", errors="replace"), False
+            return data[len(bom) :].decode(name, errors="replace")
+    codec = _declared(data)
+    if codec is None:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            codec = _detected(data)
+    return data.decode(codec, errors="replace")
+
+
+def parser_input(data: bytes) -> str | bytes:
+    """Return what the HTML parser should read: `data` itself when it is UTF-8, else decode_html's text."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :]
+    if data.startswith(_OTHER_BOMS):
+        return decode_html(data)
+    codec = _declared(data)
+    if codec is None:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode(_detected(data), errors="replace")
+        return data
+    # declared UTF-8 goes unchecked: selectolax decodes lexbor's bytes with errors="replace" as
+    # decode_html would, and checking a valid page costs a decode of all of it
+    return data if codec == "utf-8" else data.decode(codec, errors="replace")

@@ -1,33 +1,55 @@
-"""Valid UTF-8 pages are parsed from their own bytes; every other page from its decoded text."""
+"""UTF-8 pages are parsed from their own bytes; every other page from its decoded text."""
 
 from __future__ import annotations
 
+import codecs
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.extract import extract_article
-from scraper.extract.decode import decode_html, decode_html_utf8
+from scraper.extract.decode import decode_html, parser_input
 
 PAGE = "<html><head>{meta}</head><body><article><p>{text}</p></article></body></html>"
 TEXT = "Größere Lieferungen – „Preise“ steigen – wie der Verband am Montag mitteilte, erneut deutlich. " * 3
 
 
 @pytest.mark.parametrize(
-    ("data", "utf8"),
+    ("data", "as_bytes"),
     [
         (PAGE.format(meta="", text=TEXT).encode(), True),
         (PAGE.format(meta='<meta charset="utf-8">', text=TEXT).encode(), True),
-        (PAGE.format(meta='<meta charset="utf-8">', text=TEXT).encode() + b"\xff", False),
+        # declared UTF-8 is not checked (see the property test below)
+        (PAGE.format(meta='<meta charset="utf-8">', text=TEXT).encode() + b"\xff", True),
         (PAGE.format(meta='<meta charset="windows-1252">', text="marché").encode("cp1252"), False),
-        (b"\xef\xbb\xbf" + PAGE.format(meta="", text=TEXT).encode(), False),
         (PAGE.format(meta="", text="marché").encode("cp1252"), False),
+        (codecs.BOM_UTF32_BE + PAGE.format(meta="", text=TEXT).encode("utf-32-be"), False),
     ],
 )
-def test_flag_says_whether_the_bytes_are_the_text(data: bytes, utf8: bool) -> None:
-    text, flag = decode_html_utf8(data)
-    assert text == decode_html(data)
-    assert flag is utf8
-    if flag:
-        assert text.encode("utf-8") == data
+def test_only_utf8_pages_reach_the_parser_as_bytes(data: bytes, as_bytes: bool) -> None:
+    source = parser_input(data)
+    if as_bytes:
+        assert source is data
+    else:
+        assert source == decode_html(data)
+
+
+def test_a_utf8_bom_is_cut_off() -> None:
+    data = PAGE.format(meta="", text=TEXT).encode()
+    assert parser_input(codecs.BOM_UTF8 + data) == data
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(max_size=6), max_size=6))
+def test_broken_utf8_in_a_declared_utf8_page_reads_as_if_decoded_with_replacement(junk: list[bytes]) -> None:
+    # selectolax decodes lexbor's bytes with errors="replace": unchecked bytes give the decoded page's article
+    tail = b" delta epsilon zeta eta theta iota kappa lambda mu nu xi</p>"
+    data = b'<html><head><meta charset="utf-8"><title>T</title></head><body><article>'
+    data += b"".join(b"<p>alpha beta " + piece + b" gamma" + tail for piece in junk)
+    as_bytes = extract_article(data, "https://example.com/a")
+    as_text = extract_article(data.decode("utf-8", errors="replace"), "https://example.com/a")
+    assert (as_bytes.title, as_bytes.body) == (as_text.title, as_text.body)
 
 
 def test_bytes_and_text_of_a_utf8_page_give_the_same_article() -> None:
