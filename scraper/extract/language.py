@@ -31,6 +31,11 @@ _STOPWORDS: dict[str, frozenset[str]] = {
         "также было были они при только",
     }.items()
 }
+# each stop word's languages, so that a word costs one lookup
+_STOP_LANGS: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang, stop in _STOPWORDS.items() if word in stop)
+    for word in frozenset().union(*_STOPWORDS.values())
+}
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -38,31 +43,31 @@ _HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
 _GREEK_RE = re.compile(r"[\u0370-\u03ff]")
-_LETTER_RE = re.compile(r"[^\W\d_]", re.UNICODE)
+# scripts that settle the language alone, in the order they are tested
+_SCRIPTS = ((_HANGUL_RE, "ko"), (_ARABIC_RE, "ar"), (_GREEK_RE, "el"), (_CYRILLIC_RE, "ru"))
 
 
 def detect_language(text: str) -> str | None:
     """Return an ISO 639-1 code for `text`, or None when it is too short or unclear."""
     sample = text[:SAMPLE_CHARS]
-    letters = len(_LETTER_RE.findall(sample))
+    words = _WORD_RE.findall(sample)
+    letters = sum(map(len, words))
     if letters == 0:
         return None
-    kana = len(_KANA_RE.findall(sample))
-    han = len(_HAN_RE.findall(sample))
-    if (kana + han) / letters >= MIN_SCRIPT_SHARE:
-        # Japanese mixes kana into kanji; Chinese has none
-        return "ja" if kana >= 0.05 * (kana + han) else "zh"
-    for pattern, code in ((_HANGUL_RE, "ko"), (_ARABIC_RE, "ar"), (_GREEK_RE, "el")):
-        if len(pattern.findall(sample)) / letters >= MIN_SCRIPT_SHARE:
-            return code
-    words = [w.lower() for w in _WORD_RE.findall(sample)]
-    if len(_CYRILLIC_RE.findall(sample)) / letters >= MIN_SCRIPT_SHARE:
-        return "ru"
-    counts = {lang: 0 for lang in _STOPWORDS}
+    # ASCII text holds none of the scripts below (a flag lookup, not a scan)
+    if not sample.isascii():
+        kana = len(_KANA_RE.findall(sample))
+        han = len(_HAN_RE.findall(sample))
+        if (kana + han) / letters >= MIN_SCRIPT_SHARE:
+            # Japanese mixes kana into kanji; Chinese has none
+            return "ja" if kana >= 0.05 * (kana + han) else "zh"
+        for pattern, code in _SCRIPTS:
+            if len(pattern.findall(sample)) / letters >= MIN_SCRIPT_SHARE:
+                return code
+    counts = dict.fromkeys(_STOPWORDS, 0)
     for word in words:
-        for lang, stop in _STOPWORDS.items():
-            if word in stop:
-                counts[lang] += 1
+        for lang in _STOP_LANGS.get(word.lower(), ()):
+            counts[lang] += 1
     lang, hits = max(counts.items(), key=lambda item: item[1])
     return lang if hits >= MIN_STOPWORD_HITS else None
 
