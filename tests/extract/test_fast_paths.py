@@ -1,0 +1,48 @@
+"""Property tests: the fast paths of metadata, dates and authors helpers agree with the plain versions."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scraper.extract import metadata
+
+# characters that exercise the fast paths' edges: ASCII punctuation and whitespace, invisible
+# characters, combining marks, non-ASCII whitespace, letters with case folding quirks, CJK
+_EDGE_CHARS = (
+    "aZ09_ -|:.,\t\n\r\x0b\x0c\x1c\x1f\x7f\u00a0\u00ad\u200b\u200c\u200d\u2060\ufeff"
+    "e\u0301\u0308\u00e9\u00df\u0130\u1e9e\u2028\u3000\u4e2d\uff21\u00bd\u00b2\u0660"
+)
+_TEXT = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters(max_codepoint=127)),
+    st.text(alphabet=st.sampled_from(_EDGE_CHARS)),
+)
+
+_INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_NON_ALNUM_RE = re.compile(r"[\W_]+")
+
+
+def _plain_norm(text: str | None) -> str:
+    """The metadata _norm before its ASCII fast path."""
+    return " ".join(unicodedata.normalize("NFC", _INVISIBLE_CHARS_RE.sub("", text or "")).split())
+
+
+def _plain_key(text: str | None) -> str:
+    """The metadata _key before its fast paths."""
+    return _NON_ALNUM_RE.sub("", _plain_norm(text).casefold())
+
+
+@settings(max_examples=3000)
+@given(st.one_of(st.none(), _TEXT))
+def test_norm_matches_plain(text: str | None) -> None:
+    assert metadata._norm(text) == _plain_norm(text)
+
+
+@settings(max_examples=3000)
+@given(st.one_of(st.none(), _TEXT))
+def test_key_matches_plain(text: str | None) -> None:
+    assert metadata._key(text) == _plain_key(text)
