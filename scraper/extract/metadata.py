@@ -40,9 +40,13 @@ _BYLINE_NAME = (
     r"(?:[ \t]+(?:(?:von|van|de|der|den|di|da|del|le|la)[ \t]+){0,2}[A-ZÄÖÜÉ][\w'’.-]+){1,3}"
 )
 # ... and up to two more names joined by 'und', 'and', '&' or a comma ('Von Jane Doe und John Roe')
+# after a word that opens the text or follows a space or a bar
+_BYLINE_LEADS = re.findall(r"\S+", "By by Von von Par par Por por Di di Text: Autor: Autorin: Author:")
+# (each word looks back past itself for that space: a pattern that starts with literals lets re skip to
+# their first letters instead of trying every position, five times faster; a match starts at the word)
 _BYLINE_TEXT_RE = re.compile(
-    r"(?:^|[\s|•·])(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|Text:|Autor(?:in)?:|Author:)\s+"
-    rf"({_BYLINE_NAME}(?:(?:\s*,|\s+(?:und|and|&|et|y))\s+{_BYLINE_NAME}){{0,2}})"
+    "(?:" + "|".join(rf"{lead}(?<![^\s|•·](?s:.{{{len(lead)}}}))" for lead in _BYLINE_LEADS) + ")"
+    rf"\s+({_BYLINE_NAME}(?:(?:\s*,|\s+(?:und|and|&|et|y))\s+{_BYLINE_NAME}){{0,2}})"
 )
 # Words before 'by'/'von' on a byline's line, at most ('Posted on September 21, 2020 by').
 MAX_BYLINE_LEAD_WORDS = 5
@@ -58,6 +62,8 @@ _DATED_NAME_RE = re.compile(
     rf"[ \t]*[|•·–—-][ \t]*({_BYLINE_NAME})[ \t]*$",
     re.M,
 )
+# a part every _DATED_NAME_RE date has, starting with a literal: a cheap test before the search
+_DATED_NAME_HINT_RE = re.compile(r"\.[ \t]?\d\d?\.[ \t]?\d\d")
 # 'Foto von Josh Willink': a photo credit's 'von' names the photographer (characters looked back)
 CREDIT_LOOKBACK_CHARS = 12
 _CREDIT_BEFORE_RE = re.compile(r"(?:foto|photo|bild|image|quelle|source|illustration|grafik)s?\s*$", re.I)
@@ -894,11 +900,13 @@ def _byline_near_headline(page: _Page) -> list[str]:
         before = text[max(0, pos - BYLINE_WINDOW_BEFORE_CHARS) : max(pos, 0)]
         window = f"{before}\n{text[end : end + BYLINE_WINDOW_AFTER_CHARS]}"
         for m in _BYLINE_TEXT_RE.finditer(window):
-            if _CREDIT_BEFORE_RE.search(window, max(0, m.start() - CREDIT_LOOKBACK_CHARS), m.start() + 1):
+            # the space or bar before the word (none at the window's start)
+            start = max(m.start() - 1, 0)
+            if _CREDIT_BEFORE_RE.search(window, max(0, start - CREDIT_LOOKBACK_CHARS), start + 1):
                 continue
-            if _opens_byline(window[window.rfind("\n", 0, m.start() + 1) + 1 : m.start() + 1]):
+            if _opens_byline(window[window.rfind("\n", 0, start + 1) + 1 : start + 1]):
                 return [m.group(1)]
-        dated = _DATED_NAME_RE.search(window)
+        dated = _DATED_NAME_RE.search(window) if _DATED_NAME_HINT_RE.search(window) else None
         if dated is not None:
             return [dated.group(1)]
         container = container.parent

@@ -46,3 +46,34 @@ def test_norm_matches_plain(text: str | None) -> None:
 @given(st.one_of(st.none(), _TEXT))
 def test_key_matches_plain(text: str | None) -> None:
     assert metadata._key(text) == _plain_key(text)
+
+
+_PLAIN_BYLINE_TEXT_RE = re.compile(
+    r"(?:^|[\s|•·])(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|Text:|Autor(?:in)?:|Author:)\s+"
+    rf"({metadata._BYLINE_NAME}(?:(?:\s*,|\s+(?:und|and|&|et|y))\s+{metadata._BYLINE_NAME}){{0,2}})"
+)
+_BYLINE_PIECES = st.sampled_from(
+    [" ", "\n", "\t", "|", "•", "·", "x", "By", "by", "Von", "von", "Par", "Di", "di", "Text:", "Autor:",
+     "Autorin:", "Author:", "Jane", "Doe", "Émile", "van", "der", "und", "and", ",", "&", "Foto ", "."]
+)  # fmt: skip
+_BYLINE_TEXT = st.one_of(_TEXT, st.lists(_BYLINE_PIECES, max_size=30).map("".join))
+
+
+@settings(max_examples=3000)
+@given(_BYLINE_TEXT)
+def test_byline_pattern_matches_plain(text: str) -> None:
+    # the pattern starts at the word, the plain one at the space or bar before it
+    found = [(max(m.start() - 1, 0), m.end(), m.group(1)) for m in metadata._BYLINE_TEXT_RE.finditer(text)]
+    assert found == [(m.start(), m.end(), m.group(1)) for m in _PLAIN_BYLINE_TEXT_RE.finditer(text)]
+
+
+_DATED_PIECES = st.sampled_from(
+    ["\n", " ", "\t", "1", "04", "2022", ".", ". ", "|", " | ", "13:10", " Uhr", "–", "Jane Doe", "x"]
+)
+
+
+@settings(max_examples=3000)
+@given(st.one_of(_TEXT, st.lists(_DATED_PIECES, max_size=20).map("".join)))
+def test_dated_name_hint_is_necessary(text: str) -> None:
+    if metadata._DATED_NAME_RE.search(text):
+        assert metadata._DATED_NAME_HINT_RE.search(text)
