@@ -100,8 +100,10 @@ _MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTH_NAMES), key=len, reve
 _ZONE_ALT = "|".join(sorted(ZONE_ABBREVIATIONS, key=len, reverse=True))
 
 # 2025-07-29, 2025/07/29, 2025.07.29 with an optional ISO time and offset
+# (patterns here put their first digits before the lookbehind that checks the character ahead of them:
+# re then skips to candidate digits instead of trying every position)
 _ISO_RE = re.compile(
-    r"(?<![\d.])((?:19|20)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?!\d)"
+    r"((?:19|20)(?<![\d.]\d\d)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?!\d)"
     r"(?:[T\s]+(\d{1,2}):(\d\d)(?::(\d\d)(?:[.,]\d+)?)?\s*(Z|[+-]\d\d(?::?\d\d)?(?!\d))?)?"
 )
 _COMPACT_RE = re.compile(r"^((?:19|20)\d\d)(\d\d)(\d\d)(?:T?(\d\d)(\d\d)(\d\d)?)?(Z|[+-]\d\d:?\d\d)?$")
@@ -114,8 +116,15 @@ _DMY_RE = re.compile(
     rf"(?![^\W\d_])\.?,?\s*(?:de\s+|del\s+)?(?P<year>(?:19|20)\d\d)(?!\d)",
     re.I,
 )
+# parts of an _MDY_RE / _DMY_RE date from the day's last digit to the year, starting with a digit:
+# a cheap test before the month names' long alternation
+_MDY_HINT_RE = re.compile(r"\d(?:st|nd|rd|th)?\.?,?\s+(?:19|20)\d\d(?!\d)", re.I)
+_DMY_HINT_RE = re.compile(
+    r"\d(?:st|nd|rd|th|er|º|°)?\.?\s*(?:de\s+|of\s+)?[^\W\d_]+\.?,?\s*(?:de\s+|del\s+)?(?:19|20)\d\d(?!\d)",
+    re.I,
+)
 # '29.07.2025', '7/29/25', and the '29 | 07 | 2025' some layouts print (bars with a four-digit year only)
-_NUMERIC_RE = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-]| \| )(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d]|[.,]\d)")
+_NUMERIC_RE = re.compile(r"(\d(?<![\d.,/-]\d)\d?)([./-]| \| )(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d]|[.,]\d)")
 _CJK_RE = re.compile(r"((?:19|20)\d\d)\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
 _TIME_AFTER_RE = re.compile(
     r"^[\s,|·•–—-]*(?:at|um|à|a\s+las|alle|om|ore|kl\.?|-)?\s*"
@@ -313,8 +322,11 @@ def _iter_hits(
             windows[-1] = (windows[-1][0], b)
         else:
             windows.append((a, b))
-    for regex, (a, b) in ((r, w) for r in (_MDY_RE, _DMY_RE) for w in windows):
-        for m in regex.finditer(text, a, b):
+    for regex, hint, (a, b) in (
+        (r, h, w) for r, h in ((_MDY_RE, _MDY_HINT_RE), (_DMY_RE, _DMY_HINT_RE)) for w in windows
+    ):
+        # (month names are letters only: a date's hint matches wherever the date does)
+        for m in regex.finditer(text, a, b) if hint.search(text, a, b) else ():
             month = _MONTH_NAMES.get(m.group("mon").lower())
             day = _make(int(m.group("year")), month, int(m.group("day"))) if month else None
             if day is not None and free(m.start(), m.end()):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.extract import metadata
+from scraper.extract import dates, metadata
 
 # characters that exercise the fast paths' edges: ASCII punctuation and whitespace, invisible
 # characters, combining marks, non-ASCII whitespace, letters with case folding quirks, CJK
@@ -77,3 +78,39 @@ _DATED_PIECES = st.sampled_from(
 def test_dated_name_hint_is_necessary(text: str) -> None:
     if metadata._DATED_NAME_RE.search(text):
         assert metadata._DATED_NAME_HINT_RE.search(text)
+
+
+_PLAIN_ISO_RE = re.compile(
+    r"(?<![\d.])((?:19|20)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?!\d)"
+    r"(?:[T\s]+(\d{1,2}):(\d\d)(?::(\d\d)(?:[.,]\d+)?)?\s*(Z|[+-]\d\d(?::?\d\d)?(?!\d))?)?"
+)
+_PLAIN_NUMERIC_RE = re.compile(
+    r"(?<![\d.,/-])(\d{1,2})([./-]| \| )(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d]|[.,]\d)"
+)
+_DATE_PIECES = st.sampled_from(
+    ["0", "1", "2", "9", "12", "19", "20", "2021", "1999", "31", ".", ",", "/", "-", " | ", " ", "\n", "T",
+     "10:30", "Z", "+02:00", "x", "Mai", "May", "mars", "de ", "of ", "st", "th", "º", "年", "ÄR", "julio"]
+)  # fmt: skip
+_DATE_TEXT = st.one_of(_TEXT, st.lists(_DATE_PIECES, max_size=25).map("".join))
+
+
+def _matches(
+    pattern: re.Pattern[str], text: str, pos: int = 0
+) -> list[tuple[tuple[int, int], tuple[Any, ...]]]:
+    return [(m.span(), m.groups()) for m in pattern.finditer(text, pos)]
+
+
+@settings(max_examples=3000)
+@given(_DATE_TEXT, st.integers(0, 5))
+def test_date_patterns_match_plain(text: str, pos: int) -> None:
+    assert _matches(dates._ISO_RE, text, pos) == _matches(_PLAIN_ISO_RE, text, pos)
+    assert _matches(dates._NUMERIC_RE, text, pos) == _matches(_PLAIN_NUMERIC_RE, text, pos)
+
+
+@settings(max_examples=3000)
+@given(_DATE_TEXT, st.integers(0, 8), st.integers(0, 60))
+def test_month_date_hints_are_necessary(text: str, start: int, end: int) -> None:
+    if dates._MDY_RE.search(text, start, end):
+        assert dates._MDY_HINT_RE.search(text, start, end)
+    if dates._DMY_RE.search(text, start, end):
+        assert dates._DMY_HINT_RE.search(text, start, end)
