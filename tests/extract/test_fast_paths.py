@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scraper.extract import dates, metadata
+from scraper.extract import dates, jsonld, metadata
 
 # characters that exercise the fast paths' edges: ASCII punctuation and whitespace, invisible
 # characters, combining marks, non-ASCII whitespace, letters with case folding quirks, CJK
@@ -114,3 +115,35 @@ def test_month_date_hints_are_necessary(text: str, start: int, end: int) -> None
         assert dates._MDY_HINT_RE.search(text, start, end)
     if dates._DMY_RE.search(text, start, end):
         assert dates._DMY_HINT_RE.search(text, start, end)
+
+
+def _plain_walk(value: Any, depth: int) -> Iterator[dict[str, Any]]:
+    """The JSON-LD walk as a generator, before it appended to a list."""
+    if depth > jsonld.MAX_JSONLD_DEPTH:
+        return
+    if isinstance(value, list):
+        for item in value:
+            yield from _plain_walk(item, depth + 1)
+    elif isinstance(value, dict):
+        yield value
+        for key, item in value.items():
+            if isinstance(item, (dict, list)) and key != "@context":
+                yield from _plain_walk(item, depth + 1)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(["@context", "@type", "a", "b", "@graph"]), inner, max_size=4)
+    ),
+    max_leaves=60,
+)
+
+
+@settings(max_examples=2000)
+@given(_JSON)
+def test_jsonld_collect_matches_walk(value: Any) -> None:
+    found: list[dict[str, Any]] = []
+    jsonld._collect(value, 0, found)
+    assert [id(o) for o in found] == [id(o) for o in _plain_walk(value, 0)]
