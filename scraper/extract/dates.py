@@ -12,7 +12,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.jsonld import DATED_TYPES, types_of
+from scraper.extract.jsonld import DATED_TYPES
 from scraper.extract.page_data import PageData, has_ancestor, page_data
 from scraper.extract.zones import ZONE_ABBREVIATIONS, localize
 
@@ -620,8 +620,7 @@ class _Context:
 
 def _from_jsonld(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Collect datePublished/dateModified of article-like JSON-LD objects (any depth, @graph)."""
-    for obj in ctx.page.jsonld:
-        types = types_of(obj)
+    for obj, types in zip(ctx.page.jsonld, ctx.page.jsonld_types, strict=True):
         if types & DATED_TYPES:
             base = 0
         elif types & _PAGE_TYPES:

@@ -143,6 +143,8 @@ _KICKER_SET_OFF_RE = re.compile(r"\w[:|–—-]\s|\s[|–—-]\s")
 _KICKER_JOINED_RE = re.compile(r"[:–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
 _MAIN_ONLY = frozenset({"main"})
+# JSON-LD types of objects that describe the page or the site rather than an article
+_PAGE_TYPES = frozenset({"WebPage", "ItemPage", "WebSite", "Organization"})
 _ARTICLE_ONLY = frozenset({"article"})
 _CSS_SPACE_RE = re.compile(r"[ \t\n\f\r]+")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
@@ -239,10 +241,13 @@ class _Page:
                     self.meta.setdefault(key, []).append(value)
         self.links = data.links
         objects = data.jsonld
-        self.articles = [o for o in objects if types_of(o) & ARTICLE_TYPES]
+        typed = list(zip(objects, data.jsonld_types, strict=True))
+        self.articles = [o for o, types in typed if types & ARTICLE_TYPES]
         # @graph members referenced by {"@id": ...} (Yoast puts the author Person there)
         self.by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
-        self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
+        pages = [(o, types) for o, types in typed if types & _PAGE_TYPES]
+        self.pages = [o for o, _types in pages]
+        self.page_types = [types for _o, types in pages]
         # headline text -> text of the element it opens with ('' when it opens with plain text)
         self.headline_leads: dict[str, str] = {}
         # headline key -> the other spellings later candidates print it with
@@ -972,8 +977,8 @@ def _site_name(page: _Page) -> tuple[str, str] | None:
     name = _jsonld_text(page.jsonld("publisher"))
     if name:
         return name, "json-ld"
-    for obj in page.pages:
-        if "WebSite" in types_of(obj) or "Organization" in types_of(obj):
+    for obj, types in zip(page.pages, page.page_types, strict=True):
+        if "WebSite" in types or "Organization" in types:
             text = _jsonld_text(obj.get("name"))
             if text:
                 return text, "json-ld"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.jsonld import read_jsonld
+from scraper.extract.jsonld import read_jsonld, types_of
 
 # type selectors cost lexbor next to nothing once it walks the tree for one of them: h1, <title> and
 # tag links ride along with the head's tags instead of a whole-tree query each in metadata and dates
@@ -26,6 +27,11 @@ class PageData:
     title: LexborNode | None = None  # what tree.css_first("title") selects
     # False: no script typed application/ld+json mentions articleBody (the body's hint need not look)
     article_body: bool = True
+
+    @functools.cached_property
+    def jsonld_types(self) -> list[set[str]]:
+        """Return types_of each JSON-LD object, in order (metadata and dates both ask)."""
+        return [types_of(obj) for obj in self.jsonld]
 
 
 def page_data(tree: LexborHTMLParser) -> PageData:
