@@ -163,7 +163,11 @@ _LEADING_DATE_RE = re.compile(r"^(?:\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d\d-\d\d)\s+[
 # an arrow opening a headline, perhaps after a bracket ('[> ', '» ', but not the quote '»Zitat«')
 _LEADING_ARROW_RE = re.compile(r"^[\[(]?\s*(?:>+|→|[»›](?=\s))\s*(?=\w)")
 # separators sites put between a headline and their own name in <title>
-_TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—\-:·•»«/]\s+|\s*\|\s*|\s+::\s+|\s+-{2}\s+")
+# (' | ', '|', ' :: ', ' -- '; the first space or bar is read before the alternatives, so that re skips
+# to spaces and bars instead of trying each alternative at every position)
+_TITLE_SEPARATOR_RE = re.compile(
+    r"[\s|](?:(?<=\s)(?:\s*[|–—\-:·•»«/]\s+|\s*\|\s*|\s*::\s+|\s*-{2}\s+)|(?<=\|)\s*)"
+)
 
 
 @dataclass

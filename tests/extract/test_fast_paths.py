@@ -147,3 +147,15 @@ def test_jsonld_collect_matches_walk(value: Any) -> None:
     found: list[dict[str, Any]] = []
     jsonld._collect(value, 0, found)
     assert [id(o) for o in found] == [id(o) for o in _plain_walk(value, 0)]
+
+
+_PLAIN_TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—\-:·•»«/]\s+|\s*\|\s*|\s+::\s+|\s+-{2}\s+")
+_TITLE_PIECES = st.sampled_from(
+    [" ", "\t", "\n", "\u00a0", "|", "–", "—", "-", ":", "·", "•", "»", "«", "/", "a", "Zz"]
+)
+
+
+@settings(max_examples=3000)
+@given(st.one_of(_TEXT, st.lists(_TITLE_PIECES, max_size=16).map("".join)))
+def test_title_separator_matches_plain(text: str) -> None:
+    assert metadata._TITLE_SEPARATOR_RE.split(text) == _PLAIN_TITLE_SEPARATOR_RE.split(text)
