@@ -18,6 +18,8 @@ from scraper.extract.jsonld import ARTICLE_TYPES, types_of
 from scraper.extract.page_data import PageData, has_ancestor, page_data
 from scraper.extract.urls import is_plain_absolute
 
+# Non-ASCII texts whose _norm and _key are remembered (texts).
+UNICODE_CACHE_SIZE = 1024
 # A headline longer than this is a paragraph picked by mistake (characters).
 MAX_TITLE_CHARS = 300
 # How many byline elements are read, at most.
@@ -191,8 +193,14 @@ def _norm(text: str | None) -> str:
         return ""
     if not text.isascii():
         # (ASCII text holds no invisible character and is its own NFC form: most titles skip both)
-        text = unicodedata.normalize("NFC", _INVISIBLE_CHARS_RE.sub("", text))
+        return _norm_unicode(text)
     return " ".join(text.split())
+
+
+@functools.lru_cache(maxsize=UNICODE_CACHE_SIZE)
+def _norm_unicode(text: str) -> str:
+    """_norm of a non-ASCII text (cached: the title's pieces are normalised again and again)."""
+    return " ".join(unicodedata.normalize("NFC", _INVISIBLE_CHARS_RE.sub("", text)).split())
 
 
 def _key(text: str | None) -> str:
@@ -203,6 +211,12 @@ def _key(text: str | None) -> str:
         # casefold is lower() and [\W_] every byte but a letter or digit in ASCII: one C pass
         # instead of a regular expression's match per gap
         return text.lower().encode("ascii").translate(None, _ASCII_NON_ALNUM).decode("ascii")
+    return _key_unicode(text)
+
+
+@functools.lru_cache(maxsize=UNICODE_CACHE_SIZE)
+def _key_unicode(text: str) -> str:
+    """_key of a non-ASCII text (cached: headlines and title segments are compared again and again)."""
     # (whitespace is dropped with the rest of [\W_], so _norm's collapsing is not needed)
     return _NON_ALNUM_RE.sub("", unicodedata.normalize("NFC", _INVISIBLE_CHARS_RE.sub("", text)).casefold())
 
