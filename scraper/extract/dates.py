@@ -494,6 +494,8 @@ _EXCLUDED_CLASS_RE = re.compile(
 )
 # of those, the ones that hold other people's or other stories' dates even inside the article
 _FOREIGN_CONTENT_RE = re.compile(r"[\w-]*comment|related|repl|recommend|more-?stories|teaser-?list", re.I)
+# Class/id markers whose region (_marked_region) is remembered (markers).
+MARKER_CACHE_SIZE = 4096
 # Ancestors looked at when deciding whether a date is outside the article (elements).
 MAX_ANCESTOR_DEPTH = 25
 _PUB_HINT_RE = re.compile(
@@ -697,10 +699,10 @@ def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset(), *, layou
         attrs = current.attributes
         marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
         if marker.strip():
-            m = _EXCLUDED_CLASS_RE.search(marker)
-            if m is not None:
-                if _FOREIGN_CONTENT_RE.match(m.group(1)):
-                    return True
+            region = _marked_region(marker)
+            if region is _FOREIGN:
+                return True
+            if region is _LAYOUT:
                 # a 'has-sidebar' page wrapper holds the headline too; a real sidebar does not
                 layout_hit = layout_hit or current.mem_id not in wrappers
         if current.tag in _EXCLUDED_TAGS:
@@ -708,6 +710,20 @@ def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset(), *, layou
         current = current.parent
         depth += 1
     return layout and layout_hit
+
+
+_FOREIGN = "foreign"
+_LAYOUT = "layout"
+
+
+@functools.lru_cache(maxsize=MARKER_CACHE_SIZE)
+def _marked_region(marker: str) -> str | None:
+    """Return _FOREIGN or _LAYOUT for a class/id marker that names such a region, else None."""
+    # (cached: the dates of one page share their ancestors, and sites their wrappers' classes)
+    m = _EXCLUDED_CLASS_RE.search(marker)
+    if m is None:
+        return None
+    return _FOREIGN if _FOREIGN_CONTENT_RE.match(m.group(1)) else _LAYOUT
 
 
 def _hint(node: LexborNode) -> str:
