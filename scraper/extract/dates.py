@@ -307,7 +307,8 @@ def _iter_hits(
             value, has_time = _with_time(text, m.end(), day)
             hits.append(_Hit(m.start(), value, has_time, m.end()))
         taken.append((m.start(), m.end()))
-    for m in _CJK_RE.finditer(text) if has_year else ():
+    # (a CJK date needs 年 or 년: ASCII text, a flag lookup, holds none)
+    for m in _CJK_RE.finditer(text) if has_year and not text.isascii() else ():
         day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if day is not None and free(m.start(), m.end()):
             value, has_time = _with_time(text, m.end(), day)
@@ -323,7 +324,9 @@ def _iter_hits(
         else:
             windows.append((a, b))
     for regex, hint, (a, b) in (
-        (r, h, w) for r, h in ((_MDY_RE, _MDY_HINT_RE), (_DMY_RE, _DMY_HINT_RE)) for w in windows
+        ((r, h, w) for r, h in ((_MDY_RE, _MDY_HINT_RE), (_DMY_RE, _DMY_HINT_RE)) for w in windows)
+        if windows
+        else ()
     ):
         # (month names are letters only: a date's hint matches wherever the date does)
         for m in regex.finditer(text, a, b) if hint.search(text, a, b) else ():
@@ -350,7 +353,7 @@ def _iter_hits(
             hits.append(_Hit(m.start(), value, has_time, m.end()))
             taken.append((m.start(), m.end()))
     lowered = text.lower() if relative else ""
-    for m in _RELATIVE_RE.finditer(text) if any(k in lowered for k in _RELATIVE_KEYS) else ():
+    for m in _RELATIVE_RE.finditer(text) if relative and any(k in lowered for k in _RELATIVE_KEYS) else ():
         written = _TIME_AFTER_RE.match(text[m.end() : m.end() + TIME_LOOKAHEAD_CHARS])
         if m.group("word") and (written is None or not (written.group("m") or written.group("ampm"))):
             # a bare 'today' / 'heute' is a menu or a teaser, and 'hier' is also German for 'here'
@@ -364,7 +367,8 @@ def _iter_hits(
                 hits.append(_Hit(m.start(), value, has_time, m.end()))
             else:
                 hits.append(_Hit(m.start(), rel, True, m.end()))
-    hits.sort(key=lambda h: h.start)
+    if len(hits) > 1:
+        hits.sort(key=lambda h: h.start)
     yield from hits
 
 
