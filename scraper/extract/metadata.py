@@ -76,6 +76,15 @@ _BYLINE_SELECTOR = (
     '[class*="byline" i], [class*="author" i], [class*="autor" i], [class*="writer" i], [id*="author" i],'
     ' [class*="verfasser" i], [class*="creator" i], [class*="auteur" i]'
 )
+# ... as queried: lexbor tests every element against each selector of a list, so 'author', 'autor' and
+# 'auteur' are asked for as 'aut' (a few more elements, 'autoplay', that _byline_nodes sorts out)
+_BYLINE_QUERY = (
+    '[class*="byline" i], [class*="aut" i], [class*="writer" i], [id*="author" i], [class*="verfasser" i],'
+    ' [class*="creator" i]'
+)
+# _BYLINE_SELECTOR's class and id substrings, as lexbor compares them: UTF-8 with ASCII letters folded
+_BYLINE_CLASS_WORDS = (b"byline", b"author", b"autor", b"writer", b"verfasser", b"creator", b"auteur")
+_BYLINE_ID_WORDS = (b"author",)
 _FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
 
 # An h1 this close inside a link to another page is a teaser card's title (elements).
@@ -879,7 +888,7 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
     if cleaned:
         return cleaned, "heuristic"
     # class-named bylines: the first one that names somebody (later ones are bios and teasers)
-    for node in page.tree.css(_BYLINE_SELECTOR)[:MAX_BYLINE_NODES]:
+    for node in _byline_nodes(page.tree):
         text = node.text(deep=True, separator=" ")
         if len(text) > MAX_BYLINE_CHARS or _in_comments(node):
             continue
@@ -894,6 +903,28 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
             return cleaned, "heuristic"
     cleaned = people(_byline_near_headline(page))
     return (cleaned, "text") if cleaned else None
+
+
+def _byline_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Return what tree.css(_BYLINE_SELECTOR)[:MAX_BYLINE_NODES] selects, from the cheaper _BYLINE_QUERY."""
+    found: list[LexborNode] = []
+    last = None
+    for node in tree.css(_BYLINE_QUERY):
+        if node.mem_id == last:
+            # lexbor lists an element once per selector it matches, one after the other
+            continue
+        last = node.mem_id
+        attrs = node.attributes
+        classes = (attrs.get("class") or "").encode().lower()
+        ident = (attrs.get("id") or "").encode().lower()
+        # ... so it is listed once per _BYLINE_SELECTOR selector it matches
+        count = sum(word in classes for word in _BYLINE_CLASS_WORDS) + sum(
+            word in ident for word in _BYLINE_ID_WORDS
+        )
+        found.extend([node] * count)
+        if len(found) >= MAX_BYLINE_NODES:
+            break
+    return found[:MAX_BYLINE_NODES]
 
 
 def _twitter_label(page: _Page, label_re: re.Pattern[str]) -> str | None:

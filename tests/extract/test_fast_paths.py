@@ -9,6 +9,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper.extract import dates, jsonld, metadata
 
@@ -159,3 +160,37 @@ _TITLE_PIECES = st.sampled_from(
 @given(st.one_of(_TEXT, st.lists(_TITLE_PIECES, max_size=16).map("".join)))
 def test_title_separator_matches_plain(text: str) -> None:
     assert metadata._TITLE_SEPARATOR_RE.split(text) == _PLAIN_TITLE_SEPARATOR_RE.split(text)
+
+
+_CLASS_PIECES = st.sampled_from(
+    ["author", "AUTHOR", "Autor", "aut", "autoplay", "auteur", "byline", "ByLine", "writer", "verfasser",
+     "creator", "CREATOR", "İ", "é", "x", " ", "-", "_"]
+)  # fmt: skip
+_ATTR_VALUE = st.lists(_CLASS_PIECES, max_size=4).map("".join)
+_ELEMENT = st.tuples(
+    st.sampled_from(["div", "span", "a", "p"]), st.none() | _ATTR_VALUE, st.none() | _ATTR_VALUE
+)
+
+
+def _html(elements: list[tuple[str, str | None, str | None]], nest: list[bool]) -> str:
+    """Build a page of elements, each either nested in the one before or closing it first."""
+    html, open_tags = [], []
+    for (tag, cls, ident), inside in zip(elements, nest, strict=False):
+        if not inside and open_tags:
+            html.append(f"</{open_tags.pop()}>")
+        attrs = (f' class="{cls}"' if cls is not None else "") + (
+            f' id="{ident}"' if ident is not None else ""
+        )
+        html.append(f"<{tag}{attrs}>t")
+        open_tags.append(tag)
+    return "<html><body>" + "".join(html) + "</body></html>"
+
+
+@settings(max_examples=500)
+@given(st.lists(_ELEMENT, max_size=14), st.lists(st.booleans(), min_size=14, max_size=14))
+def test_byline_nodes_match_selector(
+    elements: list[tuple[str, str | None, str | None]], nest: list[bool]
+) -> None:
+    tree = LexborHTMLParser(_html(elements, nest))
+    expected = tree.css(metadata._BYLINE_SELECTOR)[: metadata.MAX_BYLINE_NODES]
+    assert [n.mem_id for n in metadata._byline_nodes(tree)] == [n.mem_id for n in expected]
