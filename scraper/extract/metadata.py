@@ -18,8 +18,9 @@ from scraper.extract.jsonld import ARTICLE_TYPES, types_of
 from scraper.extract.page_data import PageData, has_ancestor, page_data
 from scraper.extract.urls import is_plain_absolute
 
-# Non-ASCII texts whose _norm and _key are remembered (texts).
+# Non-ASCII texts whose _norm and _key are remembered, and texts whose _words are (texts).
 UNICODE_CACHE_SIZE = 1024
+WORDS_CACHE_SIZE = 256
 # A headline longer than this is a paragraph picked by mistake (characters).
 MAX_TITLE_CHARS = 300
 # How many byline elements are read, at most.
@@ -159,6 +160,7 @@ _PAGE_TYPES = frozenset({"WebPage", "ItemPage", "WebSite", "Organization"})
 _ARTICLE_ONLY = frozenset({"article"})
 _CSS_SPACE_RE = re.compile(r"[ \t\n\f\r]+")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
+_WORD_RE = re.compile(r"\w+")
 # the ASCII bytes _NON_ALNUM_RE removes
 _ASCII_NON_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 _WORD_START_RE = re.compile(r"(?<![^\W_])[^\W_]")
@@ -614,9 +616,10 @@ def _links_home(node: LexborNode, url: str | None) -> bool:
     return bool(parts.netloc) and parts.path in ("", "/") and (host is None or link_host == host)
 
 
-def _words(text: str) -> set[str]:
-    """Return the case-folded words of a text, for overlap tests."""
-    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) > 1 or w.isdigit()}
+@functools.lru_cache(maxsize=WORDS_CACHE_SIZE)
+def _words(text: str) -> frozenset[str]:
+    """Return the case-folded words of a text, for overlap tests (cached: each headline meets each claim)."""
+    return frozenset(w for w in _WORD_RE.findall(text.casefold()) if len(w) > 1 or w.isdigit())
 
 
 def _overlap(a: str, b: str) -> float:
@@ -755,7 +758,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
     # a subheading that says all the metadata title says and more is the headline the title shortens
     # ('Neubau Werkstattgebäude - Site' and '<h2>Projektwettbewerb Neubau Werkstattgebäude WSL</h2>')
     # (a one-word title, a section's name, is in any teaser about it)
-    claim_words = _words(claims[0][0]) if claims else set()
+    claim_words = _words(claims[0][0]) if claims else frozenset()
     for text, _subkey in keyed:
         shortened = len(claim_words) >= MIN_SHORTENED_TITLE_WORDS and claim_words < _words(text)
         if shortened and len(text) <= MAX_TITLE_CHARS:
