@@ -13,7 +13,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.jsonld import DATED_TYPES
-from scraper.extract.page_data import PageData, has_ancestor, page_data
+from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, page_data
 from scraper.extract.zones import ZONE_ABBREVIATIONS, localize
 
 # Nothing we archive was published before the web went mainstream.
@@ -502,10 +502,8 @@ _FOREIGN_CONTENT_RE = re.compile(r"[\w-]*comment|related|repl|recommend|more-?st
 MARKER_CACHE_SIZE = 4096
 # Ancestors looked at when deciding whether a date is outside the article (elements).
 MAX_ANCESTOR_DEPTH = 25
-_PUB_HINT_RE = re.compile(
-    r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen", re.I
-)
-_MOD_HINT_RE = re.compile(r"updat|modif|aktualisiert|geändert|änderung|mis à jour|actualiz|last change", re.I)
+_PUB_HINT_RE = FoldedWords(r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen")
+_MOD_HINT_RE = FoldedWords(r"updat|modif|aktualisiert|geändert|änderung|mis à jour|actualiz|last change")
 _DATE_LINE_SELECTOR = (
     '[class*="date" i], [class*="time" i], [class*="publish" i], [class*="byline" i], [class*="posted" i],'
     ' [class*="meta" i], [class*="datum" i], [id*="date" i], [id*="time" i], [id*="publish" i],'
@@ -534,7 +532,7 @@ _H1_SELECTORS: dict[str, frozenset[str] | None] = {
     "h1": None,
 }
 # an h1 holding the site's name, not a story's headline
-_SITE_TITLE_RE = re.compile(r"site-?title|site-?name|logo|masthead|brand", re.I)
+_SITE_TITLE_RE = FoldedWords(r"site-?title|site-?name|logo|masthead|brand")
 # Headline elements of one selector tried before the next selector (elements).
 MAX_HEADLINE_TRIES = 3
 _URL_DMY_RE = re.compile(r"/(\d\d)-(\d\d)-((?:19|20)\d\d)(?:[/_.-]|$)")

@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import clean_authors, is_labelled_byline
 from scraper.extract.jsonld import ARTICLE_TYPES, types_of
-from scraper.extract.page_data import PageData, has_ancestor, page_data
+from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, page_data
 from scraper.extract.urls import is_plain_absolute
 
 # Non-ASCII texts whose _norm and _key are remembered, and texts whose _words are (texts).
@@ -86,7 +86,7 @@ _BYLINE_QUERY = (
 # _BYLINE_SELECTOR's class and id substrings, as lexbor compares them: UTF-8 with ASCII letters folded
 _BYLINE_CLASS_WORDS = (b"byline", b"author", b"autor", b"writer", b"verfasser", b"creator", b"auteur")
 _BYLINE_ID_WORDS = (b"author",)
-_FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
+_FOREIGN_RE = FoldedWords(r"comment|related|recommend|reply|respond")
 
 # An h1 this close inside a link to another page is a teaser card's title (elements).
 TEASER_LINK_DEPTH = 2
@@ -106,14 +106,14 @@ _KICKER_RE = re.compile(
     r"(?:^|\s)(?:small|h\d-?small)(?:\s|$)",
     re.I,
 )
-_HIDDEN_RE = re.compile(r"hidden|sr-only|screen-reader|assistive|aural|accessible|offscreen|invisible", re.I)
-_SITE_BRANDING_RE = re.compile(
-    r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|(?<!article-)(?<!post-)header-?title",
-    re.I,
+_HIDDEN_RE = FoldedWords(r"hidden|sr-only|screen-reader|assistive|aural|accessible|offscreen|invisible")
+# (each alternative opens with a letter, so that FoldedWords' re skips ahead to those letters)
+_SITE_BRANDING_RE = FoldedWords(
+    r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|h(?<!article-h)(?<!post-h)eader-?title"
 )
 # an archived copy's link to the site root ('https://web.archive.org/web/2014/http://example.com/')
 _ARCHIVED_HOME_RE = re.compile(r".https?://[^/?#]+/?$")
-_POST_TITLE_CLASS_RE = re.compile(r"entry-title|post-title|post_title|article-title|article__title", re.I)
+_POST_TITLE_CLASS_RE = FoldedWords(r"entry-title|post-title|post_title|article-title|article__title")
 # the article's headline as the page marks it, by microdata or a class (teaser lists use '...-title')
 _MARKED_HEADLINE_SELECTOR = ", ".join(
     f":not(h1){marker}"

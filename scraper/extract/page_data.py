@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,3 +72,20 @@ def has_ancestor(node: LexborNode, tags: frozenset[str]) -> bool:
             return True
         current = current.parent
     return False
+
+
+class FoldedWords:
+    """A case-insensitive pattern of lower-case ASCII words, searched faster in ASCII text."""
+
+    # re.I keeps re from skipping ahead to the words' first letters, and in ASCII text it matches
+    # what the case-sensitive pattern matches in the lower-cased text (the same positions)
+
+    def __init__(self, pattern: str) -> None:
+        self.folded = re.compile(pattern, re.I)
+        self.lower = re.compile(pattern)
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        """Search like re.I does (a match in ASCII text reads the lower-cased text)."""
+        if text.isascii():
+            return self.lower.search(text.lower(), pos, endpos)
+        return self.folded.search(text, pos, endpos)

@@ -194,3 +194,35 @@ def test_byline_nodes_match_selector(
     tree = LexborHTMLParser(_html(elements, nest))
     expected = tree.css(metadata._BYLINE_SELECTOR)[: metadata.MAX_BYLINE_NODES]
     assert [n.mem_id for n in metadata._byline_nodes(tree)] == [n.mem_id for n in expected]
+
+
+_PLAIN_FOLDED = {
+    "metadata._FOREIGN_RE": r"comment|related|recommend|reply|respond",
+    "metadata._HIDDEN_RE": r"hidden|sr-only|screen-reader|assistive|aural|accessible|offscreen|invisible",
+    "metadata._POST_TITLE_CLASS_RE": r"entry-title|post-title|post_title|article-title|article__title",
+    "metadata._SITE_BRANDING_RE": (
+        r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|(?<!article-)(?<!post-)header-?title"
+    ),
+    "dates._PUB_HINT_RE": r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen",
+    "dates._MOD_HINT_RE": r"updat|modif|aktualisiert|geändert|änderung|mis à jour|actualiz|last change",
+    "dates._SITE_TITLE_RE": r"site-?title|site-?name|logo|masthead|brand",
+}
+_MARKER_PIECES = st.sampled_from(
+    ["Post-", "article-", "HEADER", "header-title", "Site", "title", "name", "LOGO", "Brand", "comment",
+     "Updat", "modif", "publi", "Datum", "hidden", "SR-ONLY", "entry-title", "Geändert", "mis à jour", "ſ",
+     "K", "İ", " ", "-"]
+)  # fmt: skip
+
+
+@settings(max_examples=3000)
+@given(
+    st.sampled_from(sorted(_PLAIN_FOLDED)),
+    st.one_of(_TEXT, st.lists(_MARKER_PIECES, max_size=8).map("".join)),
+)
+def test_folded_words_match_plain(name: str, text: str) -> None:
+    module, attr = name.split(".")
+    folded = getattr({"metadata": metadata, "dates": dates}[module], attr)
+    plain = re.compile(_PLAIN_FOLDED[name], re.I)
+    for pos, endpos in ((0, len(text)), (1, max(len(text) - 1, 0))):
+        found, expected = folded.search(text, pos, endpos), plain.search(text, pos, endpos)
+        assert (found and found.span()) == (expected and expected.span())
