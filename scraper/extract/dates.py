@@ -13,7 +13,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.jsonld import DATED_TYPES
-from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, page_data
+from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, lines_text, page_data
 from scraper.extract.zones import ZONE_ABBREVIATIONS, localize
 
 # Nothing we archive was published before the web went mainstream.
@@ -843,7 +843,7 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
     h1 = ctx.headline
     if h1 is None:
         return
-    raw_title = h1.text(deep=True, separator="\n")
+    raw_title = lines_text(ctx.page, h1)
     title = _datelines(raw_title)
     first_line = raw_title.strip().split("\n", 1)[0].strip()
     scanned: set[str] = set()
@@ -851,7 +851,7 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
     for level in range(4):
         if container is None or container.tag in ("html",):
             return
-        raw = container.text(deep=True, separator="\n")
+        raw = lines_text(ctx.page, container)
         # only the neighbourhood of the headline matters; long pages are cut before joining lines
         anchor = max(raw.find(first_line), 0) if first_line else 0
         raw = raw[max(0, anchor - RAW_WINDOW_CHARS) : anchor + len(raw_title) + RAW_WINDOW_CHARS]

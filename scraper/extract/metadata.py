@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import clean_authors, is_labelled_byline
 from scraper.extract.jsonld import ARTICLE_TYPES, types_of
-from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, page_data
+from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, lines_text, page_data
 from scraper.extract.urls import is_plain_absolute
 
 # Non-ASCII texts whose _norm and _key are remembered, and texts whose _words are (texts).
@@ -251,6 +251,7 @@ class _Page:
     def __init__(self, tree: LexborHTMLParser, url: str | None, data: PageData) -> None:
         self.tree = tree
         self.url = url
+        self.data = data
         self.meta: dict[str, list[str]] = {}
         for attrs in data.metas:
             content = attrs.get("content")
@@ -945,12 +946,12 @@ def _byline_near_headline(page: _Page) -> list[str]:
     h1 = _headline_anchor(page)
     if h1 is None:
         return []
-    title = h1.text(deep=True, separator="\n")
+    title = lines_text(page.data, h1)
     container = h1.parent
     for _ in range(BYLINE_CONTAINER_LEVELS):
         if container is None:
             return []
-        text = container.text(deep=True, separator="\n")
+        text = lines_text(page.data, container)
         pos = text.find(title)
         # the headline itself is left out ('Auf den Spuren von Rafael Nadal' names no author)
         end = pos + len(title) if pos >= 0 else 0

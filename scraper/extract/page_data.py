@@ -29,6 +29,9 @@ class PageData:
     title: LexborNode | None = None  # what tree.css_first("title") selects
     # False: no script typed application/ld+json mentions articleBody (the body's hint need not look)
     article_body: bool = True
+    # node.text(deep=True, separator="\n") by node (mem_id): the headline's surroundings, read for the
+    # byline and again for the dateline
+    texts: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
 
     @functools.cached_property
     def jsonld_types(self) -> list[set[str]]:
@@ -62,6 +65,15 @@ def page_data(tree: LexborHTMLParser) -> PageData:
             tag_links.append(node)
     jsonld, article_body = read_jsonld(scripts)
     return PageData(metas, links, jsonld, h1s, tag_links, title, article_body)
+
+
+def lines_text(data: PageData, node: LexborNode) -> str:
+    """Return node.text(deep=True, separator="\n"), read once per page (for one unchanged tree)."""
+    key = node.mem_id
+    text = data.texts.get(key)
+    if text is None:
+        text = data.texts[key] = node.text(deep=True, separator="\n")
+    return text
 
 
 def has_ancestor(node: LexborNode, tags: frozenset[str]) -> bool:
