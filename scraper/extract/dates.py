@@ -847,11 +847,11 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
     title = _datelines(raw_title)
     first_line = raw_title.strip().split("\n", 1)[0].strip()
     scanned: set[str] = set()
-    container: LexborNode | None = h1.parent
+    inner, container = h1, h1.parent
     for level in range(4):
         if container is None or container.tag in ("html",):
             return
-        raw = lines_text(ctx.page, container)
+        raw = lines_text(ctx.page, container, inner)
         # only the neighbourhood of the headline matters; long pages are cut before joining lines
         anchor = max(raw.find(first_line), 0) if first_line else 0
         raw = raw[max(0, anchor - RAW_WINDOW_CHARS) : anchor + len(raw_title) + RAW_WINDOW_CHARS]
@@ -875,7 +875,7 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
                     continue
                 ctx.published.append(_Candidate(40 + level + bias, hit, "text"))
                 return
-        container = container.parent
+        inner, container = container, container.parent
 
 
 def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:

@@ -947,11 +947,11 @@ def _byline_near_headline(page: _Page) -> list[str]:
     if h1 is None:
         return []
     title = lines_text(page.data, h1)
-    container = h1.parent
+    inner, container = h1, h1.parent
     for _ in range(BYLINE_CONTAINER_LEVELS):
         if container is None:
             return []
-        text = lines_text(page.data, container)
+        text = lines_text(page.data, container, inner)
         pos = text.find(title)
         # the headline itself is left out ('Auf den Spuren von Rafael Nadal' names no author)
         end = pos + len(title) if pos >= 0 else 0
@@ -967,7 +967,7 @@ def _byline_near_headline(page: _Page) -> list[str]:
         dated = _DATED_NAME_RE.search(window) if _DATED_NAME_HINT_RE.search(window) else None
         if dated is not None:
             return [dated.group(1)]
-        container = container.parent
+        inner, container = container, container.parent
     return []
 
 

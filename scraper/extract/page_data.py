@@ -67,12 +67,24 @@ def page_data(tree: LexborHTMLParser) -> PageData:
     return PageData(metas, links, jsonld, h1s, tag_links, title, article_body)
 
 
-def lines_text(data: PageData, node: LexborNode) -> str:
+def lines_text(data: PageData, node: LexborNode, inner: LexborNode | None = None) -> str:
     """Return node.text(deep=True, separator="\n"), read once per page (for one unchanged tree)."""
     key = node.mem_id
     text = data.texts.get(key)
     if text is None:
-        text = data.texts[key] = node.text(deep=True, separator="\n")
+        known = data.texts.get(inner.mem_id) if inner is not None else None
+        if inner is None or known is None:
+            text = node.text(deep=True, separator="\n")
+        else:
+            # the text of `inner`, a child read before, is not read again: the children's texts joined
+            # as lexbor joins the text nodes (a child without text adds no separator)
+            inner_key = inner.mem_id
+            parts = [
+                known if child.mem_id == inner_key else child.text(deep=True, separator="\n")
+                for child in node.iter(include_text=True)
+            ]
+            text = "\n".join(filter(None, parts))
+        data.texts[key] = text
     return text
 
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract import dates, jsonld, metadata
+from scraper.extract import dates, jsonld, metadata, page_data
 
 # characters that exercise the fast paths' edges: ASCII punctuation and whitespace, invisible
 # characters, combining marks, non-ASCII whitespace, letters with case folding quirks, CJK
@@ -226,3 +226,21 @@ def test_folded_words_match_plain(name: str, text: str) -> None:
     for pos, endpos in ((0, len(text)), (1, max(len(text) - 1, 0))):
         found, expected = folded.search(text, pos, endpos), plain.search(text, pos, endpos)
         assert (found and found.span()) == (expected and expected.span())
+
+
+_HTML_PIECES = st.sampled_from(
+    ["<div>", "</div>", "<p>", "</p>", "<span>", "</span>", "<br>", "<!-- c -->", "text", " ", "\n", "é",
+     "<script>x</script>", "<h1>Head</h1>", "<template>t</template>", "<svg><title>s</title></svg>"]
+)  # fmt: skip
+
+
+@settings(max_examples=1000)
+@given(st.lists(_HTML_PIECES, max_size=25))
+def test_lines_text_from_a_known_child_matches_text(pieces: list[str]) -> None:
+    tree = LexborHTMLParser("<html><body><main>" + "".join(pieces) + "</main></body></html>")
+    for inner in tree.css("main *"):
+        data = page_data.PageData([], [], [])
+        page_data.lines_text(data, inner)
+        outer = inner.parent
+        assert outer is not None
+        assert page_data.lines_text(data, outer, inner) == outer.text(deep=True, separator="\n")
