@@ -163,6 +163,8 @@ _RELATIVE_KEYS = (
     "aujourd",
     "hoy",
 )
+# ... searched at once (an alternation of literals lets re skip to their first letters)
+_RELATIVE_KEY_RE = re.compile("|".join(map(re.escape, _RELATIVE_KEYS)))
 _UNIT_SECONDS: dict[str, float] = {}
 for _secs, _units in (
     (1, "sec sek seg 秒"),
@@ -307,6 +309,11 @@ def _iter_hits(
             value, has_time = _with_time(text, m.end(), day)
             hits.append(_Hit(m.start(), value, has_time, m.end()))
         taken.append((m.start(), m.end()))
+    if taken and taken[0] == (0, len(text)):
+        # one ISO date is the whole text ('2019-10-19T19:08:22+02:00' in meta tags and JSON-LD): any other
+        # date would overlap it
+        yield from hits
+        return
     # (a CJK date needs 年 or 년: ASCII text, a flag lookup, holds none)
     for m in _CJK_RE.finditer(text) if has_year and not text.isascii() else ():
         day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -353,7 +360,7 @@ def _iter_hits(
             hits.append(_Hit(m.start(), value, has_time, m.end()))
             taken.append((m.start(), m.end()))
     lowered = text.lower() if relative else ""
-    for m in _RELATIVE_RE.finditer(text) if relative and any(k in lowered for k in _RELATIVE_KEYS) else ():
+    for m in _RELATIVE_RE.finditer(text) if relative and _RELATIVE_KEY_RE.search(lowered) else ():
         written = _TIME_AFTER_RE.match(text[m.end() : m.end() + TIME_LOOKAHEAD_CHARS])
         if m.group("word") and (written is None or not (written.group("m") or written.group("ampm"))):
             # a bare 'today' / 'heute' is a menu or a teaser, and 'hier' is also German for 'here'

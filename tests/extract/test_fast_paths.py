@@ -244,3 +244,14 @@ def test_lines_text_from_a_known_child_matches_text(pieces: list[str]) -> None:
         outer = inner.parent
         assert outer is not None
         assert page_data.lines_text(data, outer, inner) == outer.text(deep=True, separator="\n")
+
+
+@settings(max_examples=2000)
+@given(
+    st.one_of(
+        _TEXT,
+        st.lists(st.sampled_from([*dates._RELATIVE_KEYS, "a", " ", "Il", "前"]), max_size=6).map("".join),
+    )
+)
+def test_relative_key_pattern_matches_any_key(text: str) -> None:
+    assert bool(dates._RELATIVE_KEY_RE.search(text)) == any(k in text for k in dates._RELATIVE_KEYS)
