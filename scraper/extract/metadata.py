@@ -169,6 +169,7 @@ _INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _CJK_SITE_SUFFIX_RE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-_|｜—]\s*[\u3040-\u9fff\w]{2,10}$")
 # a title ending in a separator ('Site -', 'Headline |'): one part was left empty
 _DANGLING_SEPARATOR_RE = re.compile(r"\s[|–—\-:·•»/]$")
+_DANGLING_SEPARATORS = tuple("|–—-:·•»/")
 # labels under a country domain that a site registers below ('bbc.co.uk', 'abc.net.au')
 _SECOND_LEVEL_LABELS = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "go", "gv"})
 # a numeric date and a separator opening a headline ('23.01.2022 - ', '2022-01-23 | ')
@@ -400,14 +401,15 @@ def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
 def _strip_site(title: str, site_keys: set[str]) -> str:
     """Drop ' | Site' / 'Site - ' segments from a document title."""
     title = _norm(title)
-    dangling = _DANGLING_SEPARATOR_RE.search(title)
+    # (the tests before the searches are what each pattern needs: a separator at the end, a CJK letter)
+    dangling = _DANGLING_SEPARATOR_RE.search(title) if title.endswith(_DANGLING_SEPARATORS) else None
     if dangling is not None:
         # one slot of the template was left empty: 'National Rail Enquiries -' is the site alone,
         # 'Über André Loibl | ' the headline alone
         title = title[: dangling.start()]
         if _is_site_segment(title, site_keys):
             return ""
-    cjk = _CJK_SITE_SUFFIX_RE.search(title)
+    cjk = _CJK_SITE_SUFFIX_RE.search(title) if not title.isascii() else None
     if cjk is not None:
         # Chinese and Japanese sites append their name without spaces: '标题-新华网', '标题_新浪网'
         title = title[: cjk.start()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract import dates, jsonld, metadata, page_data
+from scraper.extract import authors, dates, jsonld, metadata, page_data
 
 # characters that exercise the fast paths' edges: ASCII punctuation and whitespace, invisible
 # characters, combining marks, non-ASCII whitespace, letters with case folding quirks, CJK
@@ -255,3 +256,32 @@ def test_lines_text_from_a_known_child_matches_text(pieces: list[str]) -> None:
 )
 def test_relative_key_pattern_matches_any_key(text: str) -> None:
     assert bool(dates._RELATIVE_KEY_RE.search(text)) == any(k in text for k in dates._RELATIVE_KEYS)
+
+
+def _plain_authors_norm(text: str) -> str:
+    """The authors _norm before its ASCII fast path."""
+    return " ".join(unicodedata.normalize("NFC", _INVISIBLE_CHARS_RE.sub("", html.unescape(text))).split())
+
+
+@settings(max_examples=2000)
+@given(
+    st.one_of(
+        _TEXT,
+        st.lists(st.sampled_from(["&amp;", "&oacute;", "&#173;", "&", "a", " ", "\u00ad"]), max_size=8).map(
+            "".join
+        ),
+    )
+)
+def test_authors_norm_matches_plain(text: str) -> None:
+    assert authors._norm(text) == _plain_authors_norm(text)
+
+
+_PLAIN_DANGLING_RE = re.compile(r"\s[|–—\-:·•»/]$")
+
+
+@settings(max_examples=2000)
+@given(st.one_of(_TEXT, st.lists(_TITLE_PIECES, max_size=8).map("".join)))
+def test_dangling_separator_test_is_necessary(text: str) -> None:
+    text = metadata._norm(text)  # as _strip_site has it: no line break before which '$' could match
+    if _PLAIN_DANGLING_RE.search(text):
+        assert text.endswith(metadata._DANGLING_SEPARATORS)
