@@ -285,3 +285,23 @@ def test_dangling_separator_test_is_necessary(text: str) -> None:
     text = metadata._norm(text)  # as _strip_site has it: no line break before which '$' could match
     if _PLAIN_DANGLING_RE.search(text):
         assert text.endswith(metadata._DANGLING_SEPARATORS)
+
+
+_TIME_ELEMENT = st.tuples(
+    st.sampled_from(["time", "abbr", "span", "meta", "div"]),
+    st.none()
+    | st.sampled_from(["datePublished", "dateModified", "dateCreated", "DatePublished", "date", ""]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=500)
+@given(st.lists(_TIME_ELEMENT, max_size=45))
+def test_time_nodes_match_selector(elements: list[tuple[str, str | None, bool]]) -> None:
+    html = "".join(
+        f"<{tag}{f' itemprop={prop}' if prop is not None else ''}{' title=t' if title else ''}>x</{tag}>"
+        for tag, prop, title in elements
+    )
+    tree = LexborHTMLParser(f"<html><body>{html}</body></html>")
+    expected = tree.css(dates._TIME_SELECTOR)[: dates.MAX_TIME_ELEMENTS]
+    assert [n.mem_id for n in dates._time_nodes(tree)] == [n.mem_id for n in expected]
