@@ -867,7 +867,10 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
         ("byl", "twitter:creator:name"),
     ):
         for name in names:
-            values = [v for v in page.meta.get(name, []) if not v.startswith(("http://", "https://", "@"))]
+            present = page.meta.get(name)
+            if not present:
+                continue
+            values = [v for v in present if not v.startswith(("http://", "https://", "@"))]
             if name == "itemprop:author" and len(values) > 1:
                 # one per item of a list: the authors of cited papers or teasers, not the page's
                 continue
