@@ -1,4 +1,4 @@
-"""Head data that metadata and dates both read (meta tags, JSON-LD, links), gathered in one pass."""
+"""Head data that metadata and dates both read (meta tags, JSON-LD, links), gathered once per page."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.jsonld import read_jsonld, types_of
 
-# type selectors cost lexbor next to nothing once it walks the tree for one of them: h1, <title> and
-# tag links ride along with the head's tags instead of a whole-tree query each in metadata and dates
-_QUERY = 'meta, link, script, h1, title, a[rel~="tag"]'
+_TAG_LINKS = 'a[rel~="tag"]'
 
 
 @dataclass(frozen=True)
@@ -40,31 +38,15 @@ class PageData:
 
 
 def page_data(tree: LexborHTMLParser) -> PageData:
-    """Return the head data (see PageData), read in one pass over the tree."""
-    metas: list[dict[str, str | None]] = []
-    links: list[dict[str, str | None]] = []
-    scripts = []
-    h1s = []
-    tag_links = []
-    title = None
-    # each node is listed once: no element matches two of these selectors
-    for node in tree.css(_QUERY):
-        tag = node.tag
-        if tag == "meta":
-            metas.append(node.attributes)
-        elif tag == "link":
-            links.append(node.attributes)
-        elif tag == "script":
-            scripts.append(node)
-        elif tag == "h1":
-            h1s.append(node)
-        elif tag == "title":
-            if title is None:
-                title = node
-        else:
-            tag_links.append(node)
-    jsonld, article_body = read_jsonld(scripts)
-    return PageData(metas, links, jsonld, h1s, tag_links, title, article_body)
+    """Return the head data (see PageData), read in a few passes over the tree."""
+    # lexbor's walk by tag name costs a fraction of its selector engine's walk with six selectors, and
+    # each list keeps its own document order
+    metas = [node.attributes for node in tree.tags("meta")]
+    links = [node.attributes for node in tree.tags("link")]
+    jsonld, article_body = read_jsonld(tree.tags("script"))
+    # (the first <title> is in the head: a search that stops there)
+    title = tree.css_first("title")
+    return PageData(metas, links, jsonld, tree.tags("h1"), tree.css(_TAG_LINKS), title, article_body)
 
 
 def lines_text(data: PageData, node: LexborNode, inner: LexborNode | None = None) -> str:
