@@ -285,7 +285,7 @@ class _Page:
         self.headline_variants: dict[str, list[str]] = {}
         # the chosen headline, once chosen: bylines are looked for next to where it is printed
         self.title: str | None = None
-        # 'h1', 'a[rel~="tag"]' and 'title' come with the head data's one pass over the tree
+        # 'h1', 'a[rel~="tag"]' and 'title' come with the head data
         self.h1s: list[LexborNode] = data.h1s
         self.tag_links: list[LexborNode] = data.tag_links
         self.title_node = data.title
@@ -1116,7 +1116,8 @@ def _tags(page: _Page) -> tuple[list[str], str] | None:
 
 def _language(page: _Page) -> tuple[str, str] | None:
     """Return the declared language: <html lang>, og:locale, content-language, JSON-LD inLanguage."""
-    html = page.tree.css_first("html")
+    # (the document element, as the first match of "html" is, without a selector query)
+    html = page.tree.root
     raw: str | None = None
     if html is not None:
         raw = html.attributes.get("lang") or html.attributes.get("xml:lang")
