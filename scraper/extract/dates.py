@@ -209,8 +209,9 @@ def _zone_at(text: str, pos: int, *, bare_offset: bool = True) -> tzinfo | None:
     return _offset_zone(m.group("off"))
 
 
+@functools.lru_cache(maxsize=256)
 def _offset_zone(raw: str) -> timezone | None:
-    """Return a fixed zone from '+02:00', '+0200', '-5' or 'Z'."""
+    """Return a fixed zone from '+02:00', '+0200', '-5' or 'Z' (cached: pages write a few offsets)."""
     if raw in ("Z", "z"):
         return UTC
     sign = -1 if raw[0] == "-" else 1
