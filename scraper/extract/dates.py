@@ -13,7 +13,7 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.jsonld import DATED_TYPES
-from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, lines_text, page_data
+from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, lines_text, page_data, tag_ids
 from scraper.extract.zones import ZONE_ABBREVIATIONS, localize
 
 # Nothing we archive was published before the web went mainstream.
@@ -502,6 +502,10 @@ for _fld, _rank, _prov, _keys in (
         _META_DATES.setdefault(_key, (_fld, _rank, _prov))
 
 _EXCLUDED_TAGS = {"footer", "nav"}
+# ... and the tags an ancestor walk stops at, as lexbor's ids
+_EXCLUDED_TAG_IDS = tag_ids(frozenset(_EXCLUDED_TAGS))
+_PAGE_TAG_IDS = tag_ids(frozenset({"body", "html"}))
+_CONTENT_TAG_IDS = tag_ids(frozenset({"article", "main"}))
 # class/id tokens (matched at the token start) of regions whose dates belong to other things
 _EXCLUDED_CLASS_RE = re.compile(
     r"(?:^|\s)((?:[\w-]*comment|related|sidebar|side-bar|footer|site-footer|recommend|popular|most-?read|"
@@ -708,8 +712,11 @@ def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset(), *, layou
     current: LexborNode | None = node
     layout_hit = False
     depth = 0
-    while current is not None and current.tag not in ("body", "html") and depth < MAX_ANCESTOR_DEPTH:
-        if current.tag in ("article", "main"):
+    while current is not None and depth < MAX_ANCESTOR_DEPTH:
+        tag = current.tag_id
+        if tag in _PAGE_TAG_IDS:
+            break
+        if tag in _CONTENT_TAG_IDS:
             return False
         attrs = current.attributes
         marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
@@ -720,7 +727,7 @@ def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset(), *, layou
             if region is _LAYOUT:
                 # a 'has-sidebar' page wrapper holds the headline too; a real sidebar does not
                 layout_hit = layout_hit or current.mem_id not in wrappers
-        if current.tag in _EXCLUDED_TAGS:
+        if tag in _EXCLUDED_TAG_IDS:
             layout_hit = True
         current = current.parent
         depth += 1

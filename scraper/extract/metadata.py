@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import clean_authors, is_labelled_byline
 from scraper.extract.jsonld import ARTICLE_TYPES, types_of
-from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, lines_text, page_data
+from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, lines_text, page_data, tag_ids
 from scraper.extract.urls import is_plain_absolute
 
 # Non-ASCII texts whose _norm and _key are remembered, and texts whose _words are (texts).
@@ -86,6 +86,8 @@ _BYLINE_QUERY = (
 # _BYLINE_SELECTOR's class and id substrings, as lexbor compares them: UTF-8 with ASCII letters folded
 _BYLINE_CLASS_WORDS = (b"byline", b"author", b"autor", b"writer", b"verfasser", b"creator", b"auteur")
 _BYLINE_ID_WORDS = (b"author",)
+# ... looked for up to the article or the page body (lexbor's tag ids)
+_COMMENT_STOP_TAG_IDS = tag_ids(frozenset({"body", "article", "main"}))
 _FOREIGN_RE = FoldedWords(r"comment|related|recommend|reply|respond")
 
 # An h1 this close inside a link to another page is a teaser card's title (elements).
@@ -1014,7 +1016,7 @@ def _in_comments(node: LexborNode) -> bool:
     """Say whether a node belongs to a comment or a related-story teaser."""
     current: LexborNode | None = node
     for _ in range(MAX_HEADLINE_DEPTH * 2):
-        if current is None or current.tag in ("body", "article", "main"):
+        if current is None or current.tag_id in _COMMENT_STOP_TAG_IDS:
             return False
         marker = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}"
         if _FOREIGN_RE.search(marker):

@@ -13,6 +13,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from scraper.extract.jsonld import read_jsonld, types_of
 
 _TAG_LINKS = 'a[rel~="tag"]'
+# lexbor's ids of the tags that ancestor walks compare: static across documents (a custom element's id
+# is a large number of its own), and an id costs a fraction of the tag's name
+TAG_IDS: dict[str, int] = {
+    node.tag: node.tag_id
+    for node in LexborHTMLParser("<article><main><footer></footer><nav></nav></main></article>").css("*")
+    if node.tag is not None
+}
 
 
 @dataclass(frozen=True)
@@ -72,12 +79,19 @@ def lines_text(data: PageData, node: LexborNode, inner: LexborNode | None = None
 
 def has_ancestor(node: LexborNode, tags: frozenset[str]) -> bool:
     """Say whether an element sits inside one of `tags` (the CSS descendant combinator, 'article h1')."""
+    ids = tag_ids(tags)
     current = node.parent
     while current is not None:
-        if current.tag in tags:
+        if current.tag_id in ids:
             return True
         current = current.parent
     return False
+
+
+@functools.lru_cache(maxsize=64)
+def tag_ids(tags: frozenset[str]) -> frozenset[int]:
+    """Return lexbor's ids of standard tags (see TAG_IDS)."""
+    return frozenset(TAG_IDS[tag] for tag in tags)
 
 
 class FoldedWords:

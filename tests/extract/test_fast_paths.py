@@ -305,3 +305,21 @@ def test_time_nodes_match_selector(elements: list[tuple[str, str | None, bool]])
     tree = LexborHTMLParser(f"<html><body>{html}</body></html>")
     expected = tree.css(dates._TIME_SELECTOR)[: dates.MAX_TIME_ELEMENTS]
     assert [n.mem_id for n in dates._time_nodes(tree)] == [n.mem_id for n in expected]
+
+
+_TREE_PIECES = st.sampled_from(
+    ["<article>", "</article>", "<main>", "</main>", "<div>", "</div>", "<x-main>", "</x-main>", "<h1>t</h1>",
+     "<svg><main></main></svg>", "<footer>", "</footer>", "<nav>", "</nav>", "<li>", "text"]
+)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(st.lists(_TREE_PIECES, max_size=20), st.sampled_from(["article", "main", "footer", "nav"]))
+def test_has_ancestor_matches_tag_names(pieces: list[str], tag: str) -> None:
+    tree = LexborHTMLParser("<html><body>" + "".join(pieces) + "</body></html>")
+    for node in tree.css("*"):
+        current, expected = node.parent, False
+        while current is not None:
+            expected = expected or current.tag == tag
+            current = current.parent
+        assert page_data.has_ancestor(node, frozenset({tag})) == expected
