@@ -613,6 +613,8 @@ class _Context:
     west_hours: int = -12
     # _first_hit per text: pages repeat a date in meta tags and JSON-LD (hits are never changed)
     parsed: dict[str, _Hit | None] = field(default_factory=dict)
+    # _marked_region of an element's class and id, by element (mem_id): the dates share ancestors
+    regions: dict[int, str | None] = field(default_factory=dict)
 
     def fresh(self) -> _Context:
         """Return an empty context with the same page settings, for a second look at one source."""
@@ -625,6 +627,7 @@ class _Context:
             relative=self.relative,
             west_hours=self.west_hours,
             parsed=self.parsed,  # same now and dayfirst: the same parse
+            regions=self.regions,
         )
 
     def add(self, fld: str, rank: float, text: Any, source: str) -> None:
@@ -705,7 +708,13 @@ def _from_parsely_page(content: str, ctx: _Context) -> None:
         ctx.add("published", 13, m.group(1), "meta:parsely")
 
 
-def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset(), *, layout: bool = True) -> bool:
+def _excluded(
+    node: LexborNode,
+    wrappers: frozenset[int] = frozenset(),
+    *,
+    layout: bool = True,
+    regions: dict[int, str | None] | None = None,
+) -> bool:
     """Say whether a node sits in comments, related links, sidebars or footers."""
     # Inside <article>/<main> only comment and related-story wrappers count: an article's own
     # footer or side column often carries its byline and date.
@@ -718,15 +727,21 @@ def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset(), *, layou
             break
         if tag in _CONTENT_TAG_IDS:
             return False
-        attrs = current.attributes
-        marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if marker.strip():
-            region = _marked_region(marker)
+        key = current.mem_id
+        if regions is not None and key in regions:
+            region = regions[key]
+        else:
+            attrs = current.attributes
+            marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+            region = _marked_region(marker) if marker.strip() else None
+            if regions is not None:
+                regions[key] = region
+        if region is not None:
             if region is _FOREIGN:
                 return True
             if region is _LAYOUT:
                 # a 'has-sidebar' page wrapper holds the headline too; a real sidebar does not
-                layout_hit = layout_hit or current.mem_id not in wrappers
+                layout_hit = layout_hit or key not in wrappers
         if tag in _EXCLUDED_TAG_IDS:
             layout_hit = True
         current = current.parent
@@ -802,7 +817,7 @@ def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
         if itemprop == "dateModified" or (_MOD_HINT_RE.search(hint) and not _PUB_HINT_RE.search(hint)):
             ctx.add("modified", 30, raw, "time-element")
             continue
-        if _excluded(node, ctx.wrappers):
+        if _excluded(node, ctx.wrappers, regions=ctx.regions):
             continue
         marked = "pubdate" in attrs or itemprop == "datePublished" or bool(_PUB_HINT_RE.search(hint))
         # an unmarked <time> may be a teaser's: it ranks below the date line under the headline
@@ -934,7 +949,7 @@ def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:
         seen += 1
         if seen > MAX_DATE_LINES:
             break
-        if _excluded(node, ctx.wrappers):
+        if _excluded(node, ctx.wrappers, regions=ctx.regions):
             continue
         hint = _hint(node)
         rank = 50 if _PUB_HINT_RE.search(hint) else 51
@@ -980,7 +995,7 @@ def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
                 _plausible(hit.value, ctx.now)
                 and not _in_range(text, hit)
                 and not _MOD_HINT_RE.search(text, 0, hit.start)
-                and not _excluded(parent, ctx.wrappers, layout=False)
+                and not _excluded(parent, ctx.wrappers, layout=False, regions=ctx.regions)
             ):
                 ctx.published.append(_Candidate(55, hit, "heuristic"))
                 return
