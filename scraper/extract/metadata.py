@@ -1075,7 +1075,11 @@ def _canonical(page: _Page) -> tuple[str, str] | None:
 
 def _has_token(value: str | None, token: str) -> bool:
     """Match CSS [attr~="token" i]: a whitespace-separated word equal to `token`, ASCII case aside."""
-    return value is not None and token in _CSS_SPACE_RE.split(value.lower())
+    if value is None:
+        return False
+    lowered = value.lower()
+    # (a word of the value is in it: the split is needed only when the token is)
+    return token in lowered and token in _CSS_SPACE_RE.split(lowered)
 
 
 def _split_tags(value: Any) -> list[str]:
