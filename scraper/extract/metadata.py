@@ -466,25 +466,27 @@ def _visible_text(node: LexborNode, *, drop_kicker: bool, depth: int = 0) -> str
     # whether the text so far stands in elements of its own (a bare text node is the headline itself)
     only_elements = True
     for child in node.iter(include_text=True):
-        if child.tag == "-text":
+        tag = child.tag  # (read once: each read decodes the name again)
+        if tag == "-text":
             text = child.text_content or ""
             parts.append(text)
             only_elements = only_elements and not text.strip()
             continue
-        if child.tag in _INVISIBLE_TAGS or depth > MAX_HEADLINE_DEPTH:
+        if tag in _INVISIBLE_TAGS or depth > MAX_HEADLINE_DEPTH:
             continue
-        marker = f"{child.attributes.get('class') or ''} {child.attributes.get('data-test-id') or ''}"
+        attrs = child.attributes
+        marker = f"{attrs.get('class') or ''} {attrs.get('data-test-id') or ''}"
         kicker_ends = depth == 0 and only_elements and "".join(parts).strip() != ""
         if drop_kicker and kicker_ends and _is_hidden_separator(child):
             # 'Kicker<span class="sr-only">: </span>Headline': the separator is read out but not
             # shown, so the element before it is printed on a line of its own, as a kicker
             before, parts = parts, [" "]
             continue
-        if drop_kicker and (child.tag == "small" or _KICKER_RE.search(marker)):
+        if drop_kicker and (tag == "small" or _KICKER_RE.search(marker)):
             # a dropped part still separates the words around it ('Kicker<span>: </span>Headline')
             parts.append(" ")
             continue
-        if child.tag == "br":
+        if tag == "br":
             parts.append(" ")
         parts.append(_visible_text(child, drop_kicker=drop_kicker, depth=depth + 1))
     text = "".join(parts)
