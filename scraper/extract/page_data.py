@@ -90,7 +90,7 @@ def has_ancestor(node: LexborNode, tags: frozenset[str]) -> bool:
 
 @functools.lru_cache(maxsize=64)
 def tag_ids(tags: frozenset[str]) -> frozenset[int]:
-    """Return lexbor's ids of standard tags (see TAG_IDS)."""
+    """Return lexbor's ids of standard tags (listed in TAG_IDS; any other tag is a KeyError)."""
     return frozenset(TAG_IDS[tag] for tag in tags)
 
 

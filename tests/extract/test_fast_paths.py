@@ -40,13 +40,13 @@ def _plain_key(text: str | None) -> str:
     return _NON_ALNUM_RE.sub("", _plain_norm(text).casefold())
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @given(st.one_of(st.none(), _TEXT))
 def test_norm_matches_plain(text: str | None) -> None:
     assert metadata._norm(text) == _plain_norm(text)
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @given(st.one_of(st.none(), _TEXT))
 def test_key_matches_plain(text: str | None) -> None:
     assert metadata._key(text) == _plain_key(text)
@@ -63,7 +63,7 @@ _BYLINE_PIECES = st.sampled_from(
 _BYLINE_TEXT = st.one_of(_TEXT, st.lists(_BYLINE_PIECES, max_size=30).map("".join))
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @given(_BYLINE_TEXT)
 def test_byline_pattern_matches_plain(text: str) -> None:
     # the pattern starts at the word, the plain one at the space or bar before it
@@ -76,7 +76,7 @@ _DATED_PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @given(st.one_of(_TEXT, st.lists(_DATED_PIECES, max_size=20).map("".join)))
 def test_dated_name_hint_is_necessary(text: str) -> None:
     if metadata._DATED_NAME_RE.search(text):
@@ -103,14 +103,14 @@ def _matches(
     return [(m.span(), m.groups()) for m in pattern.finditer(text, pos)]
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @given(_DATE_TEXT, st.integers(0, 5))
 def test_date_patterns_match_plain(text: str, pos: int) -> None:
     assert _matches(dates._ISO_RE, text, pos) == _matches(_PLAIN_ISO_RE, text, pos)
     assert _matches(dates._NUMERIC_RE, text, pos) == _matches(_PLAIN_NUMERIC_RE, text, pos)
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @given(_DATE_TEXT, st.integers(0, 8), st.integers(0, 60))
 def test_month_date_hints_are_necessary(text: str, start: int, end: int) -> None:
     if dates._MDY_RE.search(text, start, end):
@@ -143,7 +143,7 @@ _JSON = st.recursive(
 )
 
 
-@settings(max_examples=2000)
+@settings(max_examples=800)
 @given(_JSON)
 def test_jsonld_collect_matches_walk(value: Any) -> None:
     found: list[dict[str, Any]] = []
@@ -157,7 +157,7 @@ _TITLE_PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @given(st.one_of(_TEXT, st.lists(_TITLE_PIECES, max_size=16).map("".join)))
 def test_title_separator_matches_plain(text: str) -> None:
     assert metadata._TITLE_SEPARATOR_RE.split(text) == _PLAIN_TITLE_SEPARATOR_RE.split(text)
@@ -215,7 +215,7 @@ _MARKER_PIECES = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @given(
     st.sampled_from(sorted(_PLAIN_FOLDED)),
     st.one_of(_TEXT, st.lists(_MARKER_PIECES, max_size=8).map("".join)),
@@ -247,7 +247,7 @@ def test_lines_text_from_a_known_child_matches_text(pieces: list[str]) -> None:
         assert page_data.lines_text(data, outer, inner) == outer.text(deep=True, separator="\n")
 
 
-@settings(max_examples=2000)
+@settings(max_examples=800)
 @given(
     st.one_of(
         _TEXT,
@@ -263,7 +263,7 @@ def _plain_authors_norm(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", _INVISIBLE_CHARS_RE.sub("", html.unescape(text))).split())
 
 
-@settings(max_examples=2000)
+@settings(max_examples=800)
 @given(
     st.one_of(
         _TEXT,
@@ -279,7 +279,7 @@ def test_authors_norm_matches_plain(text: str) -> None:
 _PLAIN_DANGLING_RE = re.compile(r"\s[|–—\-:·•»/]$")
 
 
-@settings(max_examples=2000)
+@settings(max_examples=800)
 @given(st.one_of(_TEXT, st.lists(_TITLE_PIECES, max_size=8).map("".join)))
 def test_dangling_separator_test_is_necessary(text: str) -> None:
     text = metadata._norm(text)  # as _strip_site has it: no line break before which '$' could match
