@@ -323,3 +323,18 @@ def test_has_ancestor_matches_tag_names(pieces: list[str], tag: str) -> None:
             expected = expected or current.tag == tag
             current = current.parent
         assert page_data.has_ancestor(node, frozenset({tag})) == expected
+
+
+_AUTHOR_PIECES = st.sampled_from(
+    ['<div itemprop="author">', "</div>", '<span itemprop="name">n</span>', '<a rel="author" href="/a">',
+     '<a rel="Author nofollow" itemprop="author">', '<a rel="author" itemprop="name">', "</a>",
+     '<p itemprop="Author">', "</p>", '<b itemprop="name author">x</b>', "<i>t</i>"]
+)  # fmt: skip
+
+
+@settings(max_examples=800)
+@given(st.lists(_AUTHOR_PIECES, max_size=25))
+def test_author_link_nodes_match_selector(pieces: list[str]) -> None:
+    tree = LexborHTMLParser("<html><body>" + "".join(pieces) + "</body></html>")
+    expected = tree.css(metadata._AUTHOR_LINK_SELECTOR)[: metadata.MAX_BYLINE_NODES]
+    assert [n.mem_id for n in metadata._author_link_nodes(tree)] == [n.mem_id for n in expected]
