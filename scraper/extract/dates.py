@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from itertools import islice
@@ -290,12 +289,13 @@ def _year2(raw: str, now: datetime) -> int:
 
 def _iter_hits(
     text: str, now: datetime, *, dayfirst: bool | None = None, relative: bool = True
-) -> Iterator[_Hit]:
-    """Yield every date written in `text`, in order of position, without overlaps."""
+) -> list[_Hit]:
+    """Return every date written in `text`, in order of position, without overlaps."""
+    # (a list, not a generator: every hit is found before the first is given out anyway)
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
     if _DIGIT_RE.search(text) is None:
-        return
+        return hits
     # every written-out or ISO date has a four-digit year; skipping the big month alternation
     # on the many strings without one keeps the page scan cheap
     has_year = _YEAR_RE.search(text) is not None
@@ -318,8 +318,7 @@ def _iter_hits(
     if taken and taken[0] == (0, len(text)):
         # one ISO date is the whole text ('2019-10-19T19:08:22+02:00' in meta tags and JSON-LD): any other
         # date would overlap it
-        yield from hits
-        return
+        return hits
     # (a CJK date needs 年 or 년: ASCII text, a flag lookup, holds none)
     for m in _CJK_RE.finditer(text) if has_year and not text.isascii() else ():
         day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
@@ -382,7 +381,7 @@ def _iter_hits(
                 hits.append(_Hit(m.start(), rel, True, m.end()))
     if len(hits) > 1:
         hits.sort(key=lambda h: h.start)
-    yield from hits
+    return hits
 
 
 def _parse_machine(text: str) -> _Hit | None:
