@@ -95,7 +95,11 @@ _PAREN_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 def _norm(text: str) -> str:
     """Collapse whitespace and normalise Unicode."""
     # metadata is sometimes escaped twice ('Redacci&oacute;n'); '&' must not split it into two names
-    return " ".join(unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", html.unescape(text))).split())
+    text = html.unescape(text)
+    if not text.isascii():
+        # (ASCII text holds no invisible character and is its own NFC form)
+        text = unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", text))
+    return " ".join(text.split())
 
 
 def _clean_one(part: str, *, handles: bool = False) -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from itertools import islice
@@ -12,8 +11,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract.jsonld import DATED_TYPES, types_of
-from scraper.extract.page_data import PageData, has_ancestor, page_data
+from scraper.extract.jsonld import DATED_TYPES
+from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, lines_text, page_data, tag_ids
 from scraper.extract.zones import ZONE_ABBREVIATIONS, localize
 
 # Nothing we archive was published before the web went mainstream.
@@ -46,6 +45,11 @@ MONTH_DATE_MAX_CHARS = 48
 RAW_WINDOW_CHARS = 6_000
 # Of a long paragraph near the headline only this opening can hold its dateline (characters).
 PARAGRAPH_OPENING_CHARS = 40
+# <time> elements and microdata dates
+_TIME_SELECTOR = "time, [itemprop=datePublished], [itemprop=dateModified], abbr[title]"
+# ... as queried: lexbor tests every element against each selector of a list, so the two itemprop values
+# are asked for as one prefix (a few more elements, 'dateCreated', that _time_nodes sorts out)
+_TIME_QUERY = 'time, abbr[title], [itemprop^="date"]'
 # How many <time> / date-class elements are looked at, at most.
 MAX_TIME_ELEMENTS = 40
 MAX_DATE_LINES = 60
@@ -100,8 +104,10 @@ _MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTH_NAMES), key=len, reve
 _ZONE_ALT = "|".join(sorted(ZONE_ABBREVIATIONS, key=len, reverse=True))
 
 # 2025-07-29, 2025/07/29, 2025.07.29 with an optional ISO time and offset
+# (patterns here put their first digits before the lookbehind that checks the character ahead of them:
+# re then skips to candidate digits instead of trying every position)
 _ISO_RE = re.compile(
-    r"(?<![\d.])((?:19|20)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?!\d)"
+    r"((?:19|20)(?<![\d.]\d\d)\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?!\d)"
     r"(?:[T\s]+(\d{1,2}):(\d\d)(?::(\d\d)(?:[.,]\d+)?)?\s*(Z|[+-]\d\d(?::?\d\d)?(?!\d))?)?"
 )
 _COMPACT_RE = re.compile(r"^((?:19|20)\d\d)(\d\d)(\d\d)(?:T?(\d\d)(\d\d)(\d\d)?)?(Z|[+-]\d\d:?\d\d)?$")
@@ -114,8 +120,15 @@ _DMY_RE = re.compile(
     rf"(?![^\W\d_])\.?,?\s*(?:de\s+|del\s+)?(?P<year>(?:19|20)\d\d)(?!\d)",
     re.I,
 )
+# parts of an _MDY_RE / _DMY_RE date from the day's last digit to the year, starting with a digit:
+# a cheap test before the month names' long alternation
+_MDY_HINT_RE = re.compile(r"\d(?:st|nd|rd|th)?\.?,?\s+(?:19|20)\d\d(?!\d)", re.I)
+_DMY_HINT_RE = re.compile(
+    r"\d(?:st|nd|rd|th|er|º|°)?\.?\s*(?:de\s+|of\s+)?[^\W\d_]+\.?,?\s*(?:de\s+|del\s+)?(?:19|20)\d\d(?!\d)",
+    re.I,
+)
 # '29.07.2025', '7/29/25', and the '29 | 07 | 2025' some layouts print (bars with a four-digit year only)
-_NUMERIC_RE = re.compile(r"(?<![\d.,/-])(\d{1,2})([./-]| \| )(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d]|[.,]\d)")
+_NUMERIC_RE = re.compile(r"(\d(?<![\d.,/-]\d)\d?)([./-]| \| )(\d{1,2})\2((?:19|20)\d\d|\d\d)(?![\d]|[.,]\d)")
 _CJK_RE = re.compile(r"((?:19|20)\d\d)\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?")
 _TIME_AFTER_RE = re.compile(
     r"^[\s,|·•–—-]*(?:at|um|à|a\s+las|alle|om|ore|kl\.?|-)?\s*"
@@ -154,6 +167,8 @@ _RELATIVE_KEYS = (
     "aujourd",
     "hoy",
 )
+# ... searched at once (an alternation of literals lets re skip to their first letters)
+_RELATIVE_KEY_RE = re.compile("|".join(map(re.escape, _RELATIVE_KEYS)))
 _UNIT_SECONDS: dict[str, float] = {}
 for _secs, _units in (
     (1, "sec sek seg 秒"),
@@ -193,8 +208,9 @@ def _zone_at(text: str, pos: int, *, bare_offset: bool = True) -> tzinfo | None:
     return _offset_zone(m.group("off"))
 
 
+@functools.lru_cache(maxsize=256)
 def _offset_zone(raw: str) -> timezone | None:
-    """Return a fixed zone from '+02:00', '+0200', '-5' or 'Z'."""
+    """Return a fixed zone from '+02:00', '+0200', '-5' or 'Z' (cached: pages write a few offsets)."""
     if raw in ("Z", "z"):
         return UTC
     sign = -1 if raw[0] == "-" else 1
@@ -273,12 +289,13 @@ def _year2(raw: str, now: datetime) -> int:
 
 def _iter_hits(
     text: str, now: datetime, *, dayfirst: bool | None = None, relative: bool = True
-) -> Iterator[_Hit]:
-    """Yield every date written in `text`, in order of position, without overlaps."""
+) -> list[_Hit]:
+    """Return every date written in `text`, in order of position, without overlaps."""
+    # (a list, not a generator: every hit is found before the first is given out anyway)
     hits: list[_Hit] = []
     taken: list[tuple[int, int]] = []
     if _DIGIT_RE.search(text) is None:
-        return
+        return hits
     # every written-out or ISO date has a four-digit year; skipping the big month alternation
     # on the many strings without one keeps the page scan cheap
     has_year = _YEAR_RE.search(text) is not None
@@ -298,7 +315,12 @@ def _iter_hits(
             value, has_time = _with_time(text, m.end(), day)
             hits.append(_Hit(m.start(), value, has_time, m.end()))
         taken.append((m.start(), m.end()))
-    for m in _CJK_RE.finditer(text) if has_year else ():
+    if taken and taken[0] == (0, len(text)):
+        # one ISO date is the whole text ('2019-10-19T19:08:22+02:00' in meta tags and JSON-LD): any other
+        # date would overlap it
+        return hits
+    # (a CJK date needs 年 or 년: ASCII text, a flag lookup, holds none)
+    for m in _CJK_RE.finditer(text) if has_year and not text.isascii() else ():
         day = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if day is not None and free(m.start(), m.end()):
             value, has_time = _with_time(text, m.end(), day)
@@ -313,8 +335,13 @@ def _iter_hits(
             windows[-1] = (windows[-1][0], b)
         else:
             windows.append((a, b))
-    for regex, (a, b) in ((r, w) for r in (_MDY_RE, _DMY_RE) for w in windows):
-        for m in regex.finditer(text, a, b):
+    for regex, hint, (a, b) in (
+        ((r, h, w) for r, h in ((_MDY_RE, _MDY_HINT_RE), (_DMY_RE, _DMY_HINT_RE)) for w in windows)
+        if windows
+        else ()
+    ):
+        # (month names are letters only: a date's hint matches wherever the date does)
+        for m in regex.finditer(text, a, b) if hint.search(text, a, b) else ():
             month = _MONTH_NAMES.get(m.group("mon").lower())
             day = _make(int(m.group("year")), month, int(m.group("day"))) if month else None
             if day is not None and free(m.start(), m.end()):
@@ -338,7 +365,7 @@ def _iter_hits(
             hits.append(_Hit(m.start(), value, has_time, m.end()))
             taken.append((m.start(), m.end()))
     lowered = text.lower() if relative else ""
-    for m in _RELATIVE_RE.finditer(text) if any(k in lowered for k in _RELATIVE_KEYS) else ():
+    for m in _RELATIVE_RE.finditer(text) if relative and _RELATIVE_KEY_RE.search(lowered) else ():
         written = _TIME_AFTER_RE.match(text[m.end() : m.end() + TIME_LOOKAHEAD_CHARS])
         if m.group("word") and (written is None or not (written.group("m") or written.group("ampm"))):
             # a bare 'today' / 'heute' is a menu or a teaser, and 'hier' is also German for 'here'
@@ -352,8 +379,9 @@ def _iter_hits(
                 hits.append(_Hit(m.start(), value, has_time, m.end()))
             else:
                 hits.append(_Hit(m.start(), rel, True, m.end()))
-    hits.sort(key=lambda h: h.start)
-    yield from hits
+    if len(hits) > 1:
+        hits.sort(key=lambda h: h.start)
+    return hits
 
 
 def _parse_machine(text: str) -> _Hit | None:
@@ -473,6 +501,10 @@ for _fld, _rank, _prov, _keys in (
         _META_DATES.setdefault(_key, (_fld, _rank, _prov))
 
 _EXCLUDED_TAGS = {"footer", "nav"}
+# ... and the tags an ancestor walk stops at, as lexbor's ids
+_EXCLUDED_TAG_IDS = tag_ids(frozenset(_EXCLUDED_TAGS))
+_PAGE_TAG_IDS = tag_ids(frozenset({"body", "html"}))
+_CONTENT_TAG_IDS = tag_ids(frozenset({"article", "main"}))
 # class/id tokens (matched at the token start) of regions whose dates belong to other things
 _EXCLUDED_CLASS_RE = re.compile(
     r"(?:^|\s)((?:[\w-]*comment|related|sidebar|side-bar|footer|site-footer|recommend|popular|most-?read|"
@@ -482,12 +514,12 @@ _EXCLUDED_CLASS_RE = re.compile(
 )
 # of those, the ones that hold other people's or other stories' dates even inside the article
 _FOREIGN_CONTENT_RE = re.compile(r"[\w-]*comment|related|repl|recommend|more-?stories|teaser-?list", re.I)
+# Class/id markers whose region (_marked_region) is remembered (markers).
+MARKER_CACHE_SIZE = 4096
 # Ancestors looked at when deciding whether a date is outside the article (elements).
 MAX_ANCESTOR_DEPTH = 25
-_PUB_HINT_RE = re.compile(
-    r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen", re.I
-)
-_MOD_HINT_RE = re.compile(r"updat|modif|aktualisiert|geändert|änderung|mis à jour|actualiz|last change", re.I)
+_PUB_HINT_RE = FoldedWords(r"publi|posted|created|dateline|entry-date|article-date|byline|datum|erschienen")
+_MOD_HINT_RE = FoldedWords(r"updat|modif|aktualisiert|geändert|änderung|mis à jour|actualiz|last change")
 _DATE_LINE_SELECTOR = (
     '[class*="date" i], [class*="time" i], [class*="publish" i], [class*="byline" i], [class*="posted" i],'
     ' [class*="meta" i], [class*="datum" i], [id*="date" i], [id*="time" i], [id*="publish" i],'
@@ -516,7 +548,7 @@ _H1_SELECTORS: dict[str, frozenset[str] | None] = {
     "h1": None,
 }
 # an h1 holding the site's name, not a story's headline
-_SITE_TITLE_RE = re.compile(r"site-?title|site-?name|logo|masthead|brand", re.I)
+_SITE_TITLE_RE = FoldedWords(r"site-?title|site-?name|logo|masthead|brand")
 # Headline elements of one selector tried before the next selector (elements).
 MAX_HEADLINE_TRIES = 3
 _URL_DMY_RE = re.compile(r"/(\d\d)-(\d\d)-((?:19|20)\d\d)(?:[/_.-]|$)")
@@ -580,6 +612,8 @@ class _Context:
     west_hours: int = -12
     # _first_hit per text: pages repeat a date in meta tags and JSON-LD (hits are never changed)
     parsed: dict[str, _Hit | None] = field(default_factory=dict)
+    # _marked_region of an element's class and id, by element (mem_id): the dates share ancestors
+    regions: dict[int, str | None] = field(default_factory=dict)
 
     def fresh(self) -> _Context:
         """Return an empty context with the same page settings, for a second look at one source."""
@@ -592,6 +626,7 @@ class _Context:
             relative=self.relative,
             west_hours=self.west_hours,
             parsed=self.parsed,  # same now and dayfirst: the same parse
+            regions=self.regions,
         )
 
     def add(self, fld: str, rank: float, text: Any, source: str) -> None:
@@ -608,8 +643,7 @@ class _Context:
 
 def _from_jsonld(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Collect datePublished/dateModified of article-like JSON-LD objects (any depth, @graph)."""
-    for obj in ctx.page.jsonld:
-        types = types_of(obj)
+    for obj, types in zip(ctx.page.jsonld, ctx.page.jsonld_types, strict=True):
         if types & DATED_TYPES:
             base = 0
         elif types & _PAGE_TYPES:
@@ -673,30 +707,59 @@ def _from_parsely_page(content: str, ctx: _Context) -> None:
         ctx.add("published", 13, m.group(1), "meta:parsely")
 
 
-def _excluded(node: LexborNode, wrappers: frozenset[int] = frozenset(), *, layout: bool = True) -> bool:
+def _excluded(
+    node: LexborNode,
+    wrappers: frozenset[int] = frozenset(),
+    *,
+    layout: bool = True,
+    regions: dict[int, str | None] | None = None,
+) -> bool:
     """Say whether a node sits in comments, related links, sidebars or footers."""
     # Inside <article>/<main> only comment and related-story wrappers count: an article's own
     # footer or side column often carries its byline and date.
     current: LexborNode | None = node
     layout_hit = False
     depth = 0
-    while current is not None and current.tag not in ("body", "html") and depth < MAX_ANCESTOR_DEPTH:
-        if current.tag in ("article", "main"):
+    while current is not None and depth < MAX_ANCESTOR_DEPTH:
+        tag = current.tag_id
+        if tag in _PAGE_TAG_IDS:
+            break
+        if tag in _CONTENT_TAG_IDS:
             return False
-        attrs = current.attributes
-        marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-        if marker.strip():
-            m = _EXCLUDED_CLASS_RE.search(marker)
-            if m is not None:
-                if _FOREIGN_CONTENT_RE.match(m.group(1)):
-                    return True
+        key = current.mem_id
+        if regions is not None and key in regions:
+            region = regions[key]
+        else:
+            attrs = current.attributes
+            marker = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+            region = _marked_region(marker) if marker.strip() else None
+            if regions is not None:
+                regions[key] = region
+        if region is not None:
+            if region is _FOREIGN:
+                return True
+            if region is _LAYOUT:
                 # a 'has-sidebar' page wrapper holds the headline too; a real sidebar does not
-                layout_hit = layout_hit or current.mem_id not in wrappers
-        if current.tag in _EXCLUDED_TAGS:
+                layout_hit = layout_hit or key not in wrappers
+        if tag in _EXCLUDED_TAG_IDS:
             layout_hit = True
         current = current.parent
         depth += 1
     return layout and layout_hit
+
+
+_FOREIGN = "foreign"
+_LAYOUT = "layout"
+
+
+@functools.lru_cache(maxsize=MARKER_CACHE_SIZE)
+def _marked_region(marker: str) -> str | None:
+    """Return _FOREIGN or _LAYOUT for a class/id marker that names such a region, else None."""
+    # (cached: the dates of one page share their ancestors, and sites their wrappers' classes)
+    m = _EXCLUDED_CLASS_RE.search(marker)
+    if m is None:
+        return None
+    return _FOREIGN if _FOREIGN_CONTENT_RE.match(m.group(1)) else _LAYOUT
 
 
 def _hint(node: LexborNode) -> str:
@@ -712,10 +775,34 @@ def _hint(node: LexborNode) -> str:
     return " ".join(parts)
 
 
+def _time_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Return what tree.css(_TIME_SELECTOR)[:MAX_TIME_ELEMENTS] selects, from the cheaper _TIME_QUERY."""
+    found: list[LexborNode] = []
+    last = None
+    for node in tree.css(_TIME_QUERY):
+        if node.mem_id == last:
+            # lexbor lists an element once per selector it matches, one after the other
+            continue
+        last = node.mem_id
+        tag = node.tag
+        attrs = node.attributes
+        itemprop = attrs.get("itemprop")
+        # ... so it is listed once per _TIME_SELECTOR selector it matches (values compared case-sensitively)
+        count = (
+            (tag == "time")
+            + (itemprop == "datePublished")
+            + (itemprop == "dateModified")
+            + (tag == "abbr" and "title" in attrs)
+        )
+        found.extend([node] * count)
+        if len(found) >= MAX_TIME_ELEMENTS:
+            break
+    return found[:MAX_TIME_ELEMENTS]
+
+
 def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
     """Collect <time> dates and itemprop dates, trusting ones marked as publication dates."""
-    nodes = tree.css("time, [itemprop=datePublished], [itemprop=dateModified], abbr[title]")
-    for order, node in enumerate(nodes[:MAX_TIME_ELEMENTS]):
+    for order, node in enumerate(_time_nodes(tree)):
         if node.tag == "meta":
             continue
         attrs = node.attributes
@@ -729,7 +816,7 @@ def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:
         if itemprop == "dateModified" or (_MOD_HINT_RE.search(hint) and not _PUB_HINT_RE.search(hint)):
             ctx.add("modified", 30, raw, "time-element")
             continue
-        if _excluded(node, ctx.wrappers):
+        if _excluded(node, ctx.wrappers, regions=ctx.regions):
             continue
         marked = "pubdate" in attrs or itemprop == "datePublished" or bool(_PUB_HINT_RE.search(hint))
         # an unmarked <time> may be a teaser's: it ranks below the date line under the headline
@@ -814,15 +901,15 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
     h1 = ctx.headline
     if h1 is None:
         return
-    raw_title = h1.text(deep=True, separator="\n")
+    raw_title = lines_text(ctx.page, h1)
     title = _datelines(raw_title)
     first_line = raw_title.strip().split("\n", 1)[0].strip()
     scanned: set[str] = set()
-    container: LexborNode | None = h1.parent
+    inner, container = h1, h1.parent
     for level in range(4):
         if container is None or container.tag in ("html",):
             return
-        raw = container.text(deep=True, separator="\n")
+        raw = lines_text(ctx.page, container, inner)
         # only the neighbourhood of the headline matters; long pages are cut before joining lines
         anchor = max(raw.find(first_line), 0) if first_line else 0
         raw = raw[max(0, anchor - RAW_WINDOW_CHARS) : anchor + len(raw_title) + RAW_WINDOW_CHARS]
@@ -846,7 +933,7 @@ def _from_title_area(tree: LexborHTMLParser, ctx: _Context) -> None:
                     continue
                 ctx.published.append(_Candidate(40 + level + bias, hit, "text"))
                 return
-        container = container.parent
+        inner, container = container, container.parent
 
 
 def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:
@@ -861,7 +948,7 @@ def _from_date_lines(tree: LexborHTMLParser, ctx: _Context) -> None:
         seen += 1
         if seen > MAX_DATE_LINES:
             break
-        if _excluded(node, ctx.wrappers):
+        if _excluded(node, ctx.wrappers, regions=ctx.regions):
             continue
         hint = _hint(node)
         rank = 50 if _PUB_HINT_RE.search(hint) else 51
@@ -907,7 +994,7 @@ def _from_any_text(tree: LexborHTMLParser, ctx: _Context) -> None:
                 _plausible(hit.value, ctx.now)
                 and not _in_range(text, hit)
                 and not _MOD_HINT_RE.search(text, 0, hit.start)
-                and not _excluded(parent, ctx.wrappers, layout=False)
+                and not _excluded(parent, ctx.wrappers, layout=False, regions=ctx.regions)
             ):
                 ctx.published.append(_Candidate(55, hit, "heuristic"))
                 return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -51,18 +51,20 @@ def _loads(text: str) -> Any:
         return None
 
 
-def _walk(value: Any, depth: int) -> Iterator[dict[str, Any]]:
-    """Yield every object inside a decoded JSON-LD value, outer objects first."""
+def _collect(value: Any, depth: int, found: list[dict[str, Any]]) -> None:
+    """Append every object inside a decoded JSON-LD value to `found`, outer objects first."""
+    # (appending in a plain recursion: a generator per nested value cost more than the walk itself)
     if depth > MAX_JSONLD_DEPTH:
         return
     if isinstance(value, list):
         for item in value:
-            yield from _walk(item, depth + 1)
+            if isinstance(item, (dict, list)):
+                _collect(item, depth + 1, found)
     elif isinstance(value, dict):
-        yield value
+        found.append(value)
         for key, item in value.items():
             if isinstance(item, (dict, list)) and key != "@context":
-                yield from _walk(item, depth + 1)
+                _collect(item, depth + 1, found)
 
 
 def jsonld_objects(tree: LexborHTMLParser) -> list[dict[str, Any]]:
@@ -100,7 +102,7 @@ def read_jsonld(scripts: Iterable[LexborNode]) -> tuple[list[dict[str, Any]], bo
             article_body = "articleBody" in text
         data = _loads(text)
         if data is not None:
-            found.extend(_walk(data, 0))
+            _collect(data, 0, found)
     return found, article_body
 
 

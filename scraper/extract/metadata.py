@@ -15,9 +15,12 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import clean_authors, is_labelled_byline
 from scraper.extract.jsonld import ARTICLE_TYPES, types_of
-from scraper.extract.page_data import PageData, has_ancestor, page_data
+from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, lines_text, page_data, tag_ids
 from scraper.extract.urls import is_plain_absolute
 
+# Non-ASCII texts whose _norm and _key are remembered, and texts whose _words are (texts).
+UNICODE_CACHE_SIZE = 1024
+WORDS_CACHE_SIZE = 256
 # A headline longer than this is a paragraph picked by mistake (characters).
 MAX_TITLE_CHARS = 300
 # How many byline elements are read, at most.
@@ -40,9 +43,13 @@ _BYLINE_NAME = (
     r"(?:[ \t]+(?:(?:von|van|de|der|den|di|da|del|le|la)[ \t]+){0,2}[A-ZÄÖÜÉ][\w'’.-]+){1,3}"
 )
 # ... and up to two more names joined by 'und', 'and', '&' or a comma ('Von Jane Doe und John Roe')
+# after a word that opens the text or follows a space or a bar
+_BYLINE_LEADS = re.findall(r"\S+", "By by Von von Par par Por por Di di Text: Autor: Autorin: Author:")
+# (each word looks back past itself for that space: a pattern that starts with literals lets re skip to
+# their first letters instead of trying every position, five times faster; a match starts at the word)
 _BYLINE_TEXT_RE = re.compile(
-    r"(?:^|[\s|•·])(?:[Bb]y|[Vv]on|[Pp]ar|[Pp]or|[Dd]i|Text:|Autor(?:in)?:|Author:)\s+"
-    rf"({_BYLINE_NAME}(?:(?:\s*,|\s+(?:und|and|&|et|y))\s+{_BYLINE_NAME}){{0,2}})"
+    "(?:" + "|".join(rf"{lead}(?<![^\s|•·](?s:.{{{len(lead)}}}))" for lead in _BYLINE_LEADS) + ")"
+    rf"\s+({_BYLINE_NAME}(?:(?:\s*,|\s+(?:und|and|&|et|y))\s+{_BYLINE_NAME}){{0,2}})"
 )
 # Words before 'by'/'von' on a byline's line, at most ('Posted on September 21, 2020 by').
 MAX_BYLINE_LEAD_WORDS = 5
@@ -58,17 +65,33 @@ _DATED_NAME_RE = re.compile(
     rf"[ \t]*[|•·–—-][ \t]*({_BYLINE_NAME})[ \t]*$",
     re.M,
 )
+# a part every _DATED_NAME_RE date has, starting with a literal: a cheap test before the search
+_DATED_NAME_HINT_RE = re.compile(r"\.[ \t]?\d\d?\.[ \t]?\d\d")
 # 'Foto von Josh Willink': a photo credit's 'von' names the photographer (characters looked back)
 CREDIT_LOOKBACK_CHARS = 12
 _CREDIT_BEFORE_RE = re.compile(r"(?:foto|photo|bild|image|quelle|source|illustration|grafik)s?\s*$", re.I)
 # Author links within this many levels of the first one form one byline (elements).
 BYLINE_GROUP_DEPTH = 3
 _AUTHOR_LINK_SELECTOR = 'a[rel~="author"], [itemprop="author"] [itemprop="name"], [itemprop="author"]'
+# ... as queried over the page: every name inside an author item is found by querying the item itself
+# (a third of the cost: lexbor tests every element against each selector of a list)
+_AUTHOR_LINK_QUERY = 'a[rel~="author"], [itemprop="author"]'
 _BYLINE_SELECTOR = (
     '[class*="byline" i], [class*="author" i], [class*="autor" i], [class*="writer" i], [id*="author" i],'
     ' [class*="verfasser" i], [class*="creator" i], [class*="auteur" i]'
 )
-_FOREIGN_RE = re.compile(r"comment|related|recommend|reply|respond", re.I)
+# ... as queried: lexbor tests every element against each selector of a list, so 'author', 'autor' and
+# 'auteur' are asked for as 'aut' (a few more elements, 'autoplay', that _byline_nodes sorts out)
+_BYLINE_QUERY = (
+    '[class*="byline" i], [class*="aut" i], [class*="writer" i], [id*="author" i], [class*="verfasser" i],'
+    ' [class*="creator" i]'
+)
+# _BYLINE_SELECTOR's class and id substrings, as lexbor compares them: UTF-8 with ASCII letters folded
+_BYLINE_CLASS_WORDS = (b"byline", b"author", b"autor", b"writer", b"verfasser", b"creator", b"auteur")
+_BYLINE_ID_WORDS = (b"author",)
+# ... looked for up to the article or the page body (lexbor's tag ids)
+_COMMENT_STOP_TAG_IDS = tag_ids(frozenset({"body", "article", "main"}))
+_FOREIGN_RE = FoldedWords(r"comment|related|recommend|reply|respond")
 
 # An h1 this close inside a link to another page is a teaser card's title (elements).
 TEASER_LINK_DEPTH = 2
@@ -88,14 +111,14 @@ _KICKER_RE = re.compile(
     r"(?:^|\s)(?:small|h\d-?small)(?:\s|$)",
     re.I,
 )
-_HIDDEN_RE = re.compile(r"hidden|sr-only|screen-reader|assistive|aural|accessible|offscreen|invisible", re.I)
-_SITE_BRANDING_RE = re.compile(
-    r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|(?<!article-)(?<!post-)header-?title",
-    re.I,
+_HIDDEN_RE = FoldedWords(r"hidden|sr-only|screen-reader|assistive|aural|accessible|offscreen|invisible")
+# (each alternative opens with a letter, so that FoldedWords' re skips ahead to those letters)
+_SITE_BRANDING_RE = FoldedWords(
+    r"logo|brand|site-?title|site-?name|masthead|navbar|blog-?title|h(?<!article-h)(?<!post-h)eader-?title"
 )
 # an archived copy's link to the site root ('https://web.archive.org/web/2014/http://example.com/')
 _ARCHIVED_HOME_RE = re.compile(r".https?://[^/?#]+/?$")
-_POST_TITLE_CLASS_RE = re.compile(r"entry-title|post-title|post_title|article-title|article__title", re.I)
+_POST_TITLE_CLASS_RE = FoldedWords(r"entry-title|post-title|post_title|article-title|article__title")
 # the article's headline as the page marks it, by microdata or a class (teaser lists use '...-title')
 _MARKED_HEADLINE_SELECTOR = ", ".join(
     f":not(h1){marker}"
@@ -137,15 +160,21 @@ _KICKER_SET_OFF_RE = re.compile(r"\w[:|–—-]\s|\s[|–—-]\s")
 _KICKER_JOINED_RE = re.compile(r"[:–—-]\s*$")
 _EDGE_PUNCTUATION = " :|-–—·•/"
 _MAIN_ONLY = frozenset({"main"})
+# JSON-LD types of objects that describe the page or the site rather than an article
+_PAGE_TYPES = frozenset({"WebPage", "ItemPage", "WebSite", "Organization"})
 _ARTICLE_ONLY = frozenset({"article"})
 _CSS_SPACE_RE = re.compile(r"[ \t\n\f\r]+")
 _NON_ALNUM_RE = re.compile(r"[\W_]+")
+_WORD_RE = re.compile(r"\w+")
+# the ASCII bytes _NON_ALNUM_RE removes
+_ASCII_NON_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 _WORD_START_RE = re.compile(r"(?<![^\W_])[^\W_]")
 _INVISIBLE_CHARS_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # A CJK headline's '-Site' / '_Site' / '|Site' suffix: a short CJK name after a separator without spaces
 _CJK_SITE_SUFFIX_RE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-_|｜—]\s*[\u3040-\u9fff\w]{2,10}$")
 # a title ending in a separator ('Site -', 'Headline |'): one part was left empty
 _DANGLING_SEPARATOR_RE = re.compile(r"\s[|–—\-:·•»/]$")
+_DANGLING_SEPARATORS = tuple("|–—-:·•»/")
 # labels under a country domain that a site registers below ('bbc.co.uk', 'abc.net.au')
 _SECOND_LEVEL_LABELS = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "go", "gv"})
 # a numeric date and a separator opening a headline ('23.01.2022 - ', '2022-01-23 | ')
@@ -153,7 +182,11 @@ _LEADING_DATE_RE = re.compile(r"^(?:\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d\d-\d\d)\s+[
 # an arrow opening a headline, perhaps after a bracket ('[> ', '» ', but not the quote '»Zitat«')
 _LEADING_ARROW_RE = re.compile(r"^[\[(]?\s*(?:>+|→|[»›](?=\s))\s*(?=\w)")
 # separators sites put between a headline and their own name in <title>
-_TITLE_SEPARATOR_RE = re.compile(r"\s+[|–—\-:·•»«/]\s+|\s*\|\s*|\s+::\s+|\s+-{2}\s+")
+# (' | ', '|', ' :: ', ' -- '; the first space or bar is read before the alternatives, so that re skips
+# to spaces and bars instead of trying each alternative at every position)
+_TITLE_SEPARATOR_RE = re.compile(
+    r"[\s|](?:(?<=\s)(?:\s*[|–—\-:·•»«/]\s+|\s*\|\s*|\s*::\s+|\s*-{2}\s+)|(?<=\|)\s*)"
+)
 
 
 @dataclass
@@ -173,12 +206,36 @@ class Metadata:
 
 def _norm(text: str | None) -> str:
     """Collapse whitespace and normalise Unicode."""
-    return " ".join(unicodedata.normalize("NFC", _INVISIBLE_CHARS_RE.sub("", text or "")).split())
+    if not text:
+        return ""
+    if not text.isascii():
+        # (ASCII text holds no invisible character and is its own NFC form: most titles skip both)
+        return _norm_unicode(text)
+    return " ".join(text.split())
+
+
+@functools.lru_cache(maxsize=UNICODE_CACHE_SIZE)
+def _norm_unicode(text: str) -> str:
+    """_norm of a non-ASCII text (cached: the title's pieces are normalised again and again)."""
+    return " ".join(unicodedata.normalize("NFC", _INVISIBLE_CHARS_RE.sub("", text)).split())
 
 
 def _key(text: str | None) -> str:
     """Comparison key: case-folded letters and digits only."""
-    return _NON_ALNUM_RE.sub("", _norm(text).casefold())
+    if not text:
+        return ""
+    if text.isascii():
+        # casefold is lower() and [\W_] every byte but a letter or digit in ASCII: one C pass
+        # instead of a regular expression's match per gap
+        return text.lower().encode("ascii").translate(None, _ASCII_NON_ALNUM).decode("ascii")
+    return _key_unicode(text)
+
+
+@functools.lru_cache(maxsize=UNICODE_CACHE_SIZE)
+def _key_unicode(text: str) -> str:
+    """_key of a non-ASCII text (cached: headlines and title segments are compared again and again)."""
+    # (whitespace is dropped with the rest of [\W_], so _norm's collapsing is not needed)
+    return _NON_ALNUM_RE.sub("", unicodedata.normalize("NFC", _INVISIBLE_CHARS_RE.sub("", text)).casefold())
 
 
 def _meta_provenance(name: str) -> str:
@@ -200,6 +257,7 @@ class _Page:
     def __init__(self, tree: LexborHTMLParser, url: str | None, data: PageData) -> None:
         self.tree = tree
         self.url = url
+        self.data = data
         self.meta: dict[str, list[str]] = {}
         for attrs in data.metas:
             content = attrs.get("content")
@@ -219,17 +277,20 @@ class _Page:
                     self.meta.setdefault(key, []).append(value)
         self.links = data.links
         objects = data.jsonld
-        self.articles = [o for o in objects if types_of(o) & ARTICLE_TYPES]
+        typed = list(zip(objects, data.jsonld_types, strict=True))
+        self.articles = [o for o, types in typed if types & ARTICLE_TYPES]
         # @graph members referenced by {"@id": ...} (Yoast puts the author Person there)
         self.by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
-        self.pages = [o for o in objects if types_of(o) & {"WebPage", "ItemPage", "WebSite", "Organization"}]
+        pages = [(o, types) for o, types in typed if types & _PAGE_TYPES]
+        self.pages = [o for o, _types in pages]
+        self.page_types = [types for _o, types in pages]
         # headline text -> text of the element it opens with ('' when it opens with plain text)
         self.headline_leads: dict[str, str] = {}
         # headline key -> the other spellings later candidates print it with
         self.headline_variants: dict[str, list[str]] = {}
         # the chosen headline, once chosen: bylines are looked for next to where it is printed
         self.title: str | None = None
-        # 'h1', 'a[rel~="tag"]' and 'title' come with the head data's one pass over the tree
+        # 'h1', 'a[rel~="tag"]' and 'title' come with the head data
         self.h1s: list[LexborNode] = data.h1s
         self.tag_links: list[LexborNode] = data.tag_links
         self.title_node = data.title
@@ -345,14 +406,15 @@ def _is_site_segment(segment: str, site_keys: set[str]) -> bool:
 def _strip_site(title: str, site_keys: set[str]) -> str:
     """Drop ' | Site' / 'Site - ' segments from a document title."""
     title = _norm(title)
-    dangling = _DANGLING_SEPARATOR_RE.search(title)
+    # (the tests before the searches are what each pattern needs: a separator at the end, a CJK letter)
+    dangling = _DANGLING_SEPARATOR_RE.search(title) if title.endswith(_DANGLING_SEPARATORS) else None
     if dangling is not None:
         # one slot of the template was left empty: 'National Rail Enquiries -' is the site alone,
         # 'Über André Loibl | ' the headline alone
         title = title[: dangling.start()]
         if _is_site_segment(title, site_keys):
             return ""
-    cjk = _CJK_SITE_SUFFIX_RE.search(title)
+    cjk = _CJK_SITE_SUFFIX_RE.search(title) if not title.isascii() else None
     if cjk is not None:
         # Chinese and Japanese sites append their name without spaces: '标题-新华网', '标题_新浪网'
         title = title[: cjk.start()]
@@ -407,25 +469,27 @@ def _visible_text(node: LexborNode, *, drop_kicker: bool, depth: int = 0) -> str
     # whether the text so far stands in elements of its own (a bare text node is the headline itself)
     only_elements = True
     for child in node.iter(include_text=True):
-        if child.tag == "-text":
+        tag = child.tag  # (read once: each read decodes the name again)
+        if tag == "-text":
             text = child.text_content or ""
             parts.append(text)
             only_elements = only_elements and not text.strip()
             continue
-        if child.tag in _INVISIBLE_TAGS or depth > MAX_HEADLINE_DEPTH:
+        if tag in _INVISIBLE_TAGS or depth > MAX_HEADLINE_DEPTH:
             continue
-        marker = f"{child.attributes.get('class') or ''} {child.attributes.get('data-test-id') or ''}"
+        attrs = child.attributes
+        marker = f"{attrs.get('class') or ''} {attrs.get('data-test-id') or ''}"
         kicker_ends = depth == 0 and only_elements and "".join(parts).strip() != ""
         if drop_kicker and kicker_ends and _is_hidden_separator(child):
             # 'Kicker<span class="sr-only">: </span>Headline': the separator is read out but not
             # shown, so the element before it is printed on a line of its own, as a kicker
             before, parts = parts, [" "]
             continue
-        if drop_kicker and (child.tag == "small" or _KICKER_RE.search(marker)):
+        if drop_kicker and (tag == "small" or _KICKER_RE.search(marker)):
             # a dropped part still separates the words around it ('Kicker<span>: </span>Headline')
             parts.append(" ")
             continue
-        if child.tag == "br":
+        if tag == "br":
             parts.append(" ")
         parts.append(_visible_text(child, drop_kicker=drop_kicker, depth=depth + 1))
     text = "".join(parts)
@@ -562,9 +626,10 @@ def _links_home(node: LexborNode, url: str | None) -> bool:
     return bool(parts.netloc) and parts.path in ("", "/") and (host is None or link_host == host)
 
 
-def _words(text: str) -> set[str]:
-    """Return the case-folded words of a text, for overlap tests."""
-    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) > 1 or w.isdigit()}
+@functools.lru_cache(maxsize=WORDS_CACHE_SIZE)
+def _words(text: str) -> frozenset[str]:
+    """Return the case-folded words of a text, for overlap tests (cached: each headline meets each claim)."""
+    return frozenset(w for w in _WORD_RE.findall(text.casefold()) if len(w) > 1 or w.isdigit())
 
 
 def _overlap(a: str, b: str) -> float:
@@ -703,7 +768,7 @@ def _title(page: _Page, site_name: str | None) -> tuple[str, str] | None:
     # a subheading that says all the metadata title says and more is the headline the title shortens
     # ('Neubau Werkstattgebäude - Site' and '<h2>Projektwettbewerb Neubau Werkstattgebäude WSL</h2>')
     # (a one-word title, a section's name, is in any teaser about it)
-    claim_words = _words(claims[0][0]) if claims else set()
+    claim_words = _words(claims[0][0]) if claims else frozenset()
     for text, _subkey in keyed:
         shortened = len(claim_words) >= MIN_SHORTENED_TITLE_WORDS and claim_words < _words(text)
         if shortened and len(text) <= MAX_TITLE_CHARS:
@@ -809,7 +874,10 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
         ("byl", "twitter:creator:name"),
     ):
         for name in names:
-            values = [v for v in page.meta.get(name, []) if not v.startswith(("http://", "https://", "@"))]
+            present = page.meta.get(name)
+            if not present:
+                continue
+            values = [v for v in present if not v.startswith(("http://", "https://", "@"))]
             if name == "itemprop:author" and len(values) > 1:
                 # one per item of a list: the authors of cited papers or teasers, not the page's
                 continue
@@ -823,7 +891,7 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
             return cleaned, "meta"
     texts: list[str] = []
     first_parents: set[int] = set()
-    for node in page.tree.css(_AUTHOR_LINK_SELECTOR)[:MAX_BYLINE_NODES]:
+    for node in _author_link_nodes(page.tree):
         if _in_comments(node):
             continue
         parents = _ancestor_ids(node, BYLINE_GROUP_DEPTH)
@@ -836,7 +904,7 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
     if cleaned:
         return cleaned, "heuristic"
     # class-named bylines: the first one that names somebody (later ones are bios and teasers)
-    for node in page.tree.css(_BYLINE_SELECTOR)[:MAX_BYLINE_NODES]:
+    for node in _byline_nodes(page.tree):
         text = node.text(deep=True, separator=" ")
         if len(text) > MAX_BYLINE_CHARS or _in_comments(node):
             continue
@@ -851,6 +919,50 @@ def _authors_from_page(page: _Page, people: Callable[..., list[str]]) -> tuple[l
             return cleaned, "heuristic"
     cleaned = people(_byline_near_headline(page))
     return (cleaned, "text") if cleaned else None
+
+
+def _author_link_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Return what tree.css(_AUTHOR_LINK_SELECTOR)[:MAX_BYLINE_NODES] selects, from _AUTHOR_LINK_QUERY."""
+    found: list[LexborNode] = []
+    listed: set[int] = set()
+    for node in tree.css(_AUTHOR_LINK_QUERY):
+        if node.mem_id in listed:
+            # inside an author item listed before, with everything in it
+            continue
+        if node.attributes.get("itemprop") == "author":
+            # the item and the matches inside it, in page order (the query from a node tests the node too,
+            # and it is the ancestor the names need)
+            inside = node.css(_AUTHOR_LINK_SELECTOR)
+            found.extend(inside)
+            listed.update(match.mem_id for match in inside)
+        else:
+            # a link outside any author item: it matches the first selector only
+            found.append(node)
+        if len(found) >= MAX_BYLINE_NODES:
+            break
+    return found[:MAX_BYLINE_NODES]
+
+
+def _byline_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
+    """Return what tree.css(_BYLINE_SELECTOR)[:MAX_BYLINE_NODES] selects, from the cheaper _BYLINE_QUERY."""
+    found: list[LexborNode] = []
+    last = None
+    for node in tree.css(_BYLINE_QUERY):
+        if node.mem_id == last:
+            # lexbor lists an element once per selector it matches, one after the other
+            continue
+        last = node.mem_id
+        attrs = node.attributes
+        classes = (attrs.get("class") or "").encode().lower()
+        ident = (attrs.get("id") or "").encode().lower()
+        # ... so it is listed once per _BYLINE_SELECTOR selector it matches
+        count = sum(word in classes for word in _BYLINE_CLASS_WORDS) + sum(
+            word in ident for word in _BYLINE_ID_WORDS
+        )
+        found.extend([node] * count)
+        if len(found) >= MAX_BYLINE_NODES:
+            break
+    return found[:MAX_BYLINE_NODES]
 
 
 def _twitter_label(page: _Page, label_re: re.Pattern[str]) -> str | None:
@@ -868,26 +980,28 @@ def _byline_near_headline(page: _Page) -> list[str]:
     h1 = _headline_anchor(page)
     if h1 is None:
         return []
-    title = h1.text(deep=True, separator="\n")
-    container = h1.parent
+    title = lines_text(page.data, h1)
+    inner, container = h1, h1.parent
     for _ in range(BYLINE_CONTAINER_LEVELS):
         if container is None:
             return []
-        text = container.text(deep=True, separator="\n")
+        text = lines_text(page.data, container, inner)
         pos = text.find(title)
         # the headline itself is left out ('Auf den Spuren von Rafael Nadal' names no author)
         end = pos + len(title) if pos >= 0 else 0
         before = text[max(0, pos - BYLINE_WINDOW_BEFORE_CHARS) : max(pos, 0)]
         window = f"{before}\n{text[end : end + BYLINE_WINDOW_AFTER_CHARS]}"
         for m in _BYLINE_TEXT_RE.finditer(window):
-            if _CREDIT_BEFORE_RE.search(window, max(0, m.start() - CREDIT_LOOKBACK_CHARS), m.start() + 1):
+            # the space or bar before the word (none at the window's start)
+            start = max(m.start() - 1, 0)
+            if _CREDIT_BEFORE_RE.search(window, max(0, start - CREDIT_LOOKBACK_CHARS), start + 1):
                 continue
-            if _opens_byline(window[window.rfind("\n", 0, m.start() + 1) + 1 : m.start() + 1]):
+            if _opens_byline(window[window.rfind("\n", 0, start + 1) + 1 : start + 1]):
                 return [m.group(1)]
-        dated = _DATED_NAME_RE.search(window)
+        dated = _DATED_NAME_RE.search(window) if _DATED_NAME_HINT_RE.search(window) else None
         if dated is not None:
             return [dated.group(1)]
-        container = container.parent
+        inner, container = container, container.parent
     return []
 
 
@@ -929,7 +1043,7 @@ def _in_comments(node: LexborNode) -> bool:
     """Say whether a node belongs to a comment or a related-story teaser."""
     current: LexborNode | None = node
     for _ in range(MAX_HEADLINE_DEPTH * 2):
-        if current is None or current.tag in ("body", "article", "main"):
+        if current is None or current.tag_id in _COMMENT_STOP_TAG_IDS:
             return False
         marker = f"{current.attributes.get('class') or ''} {current.attributes.get('id') or ''}"
         if _FOREIGN_RE.search(marker):
@@ -950,8 +1064,8 @@ def _site_name(page: _Page) -> tuple[str, str] | None:
     name = _jsonld_text(page.jsonld("publisher"))
     if name:
         return name, "json-ld"
-    for obj in page.pages:
-        if "WebSite" in types_of(obj) or "Organization" in types_of(obj):
+    for obj, types in zip(page.pages, page.page_types, strict=True):
+        if "WebSite" in types or "Organization" in types:
             text = _jsonld_text(obj.get("name"))
             if text:
                 return text, "json-ld"
@@ -988,7 +1102,11 @@ def _canonical(page: _Page) -> tuple[str, str] | None:
 
 def _has_token(value: str | None, token: str) -> bool:
     """Match CSS [attr~="token" i]: a whitespace-separated word equal to `token`, ASCII case aside."""
-    return value is not None and token in _CSS_SPACE_RE.split(value.lower())
+    if value is None:
+        return False
+    lowered = value.lower()
+    # (a word of the value is in it: the split is needed only when the token is)
+    return token in lowered and token in _CSS_SPACE_RE.split(lowered)
 
 
 def _split_tags(value: Any) -> list[str]:
@@ -1031,7 +1149,8 @@ def _tags(page: _Page) -> tuple[list[str], str] | None:
 
 def _language(page: _Page) -> tuple[str, str] | None:
     """Return the declared language: <html lang>, og:locale, content-language, JSON-LD inLanguage."""
-    html = page.tree.css_first("html")
+    # (the document element, as the first match of "html" is, without a selector query)
+    html = page.tree.root
     raw: str | None = None
     if html is not None:
         raw = html.attributes.get("lang") or html.attributes.get("xml:lang")
