@@ -296,6 +296,8 @@ def _has_invisible(text: str) -> bool:
 
 
 _NO_FLAGS = (False, False, False, False, False, False)
+# every attribute _element_flags reads
+_FLAG_ATTRS = frozenset({"hidden", "aria-hidden", "style", "role", "class", "id", "itemprop"})
 _FIRST = operator.itemgetter(0)  # a segment's text
 
 
@@ -380,6 +382,15 @@ def _absolute(base: str | None, href: str) -> str | None:
 
 def _element_flags(attrs: dict[str, str | None]) -> tuple[bool, bool, bool, bool, bool, bool] | None:
     """Return an element's flags (see _class_flags) from its attributes; None if it is hidden or a dialog."""
+    if len(attrs) == 1:
+        # the commonest shapes, a class alone (half of all elements) or some attribute never judged
+        cls = attrs.get("class")
+        if cls is None:
+            if _FLAG_ATTRS.isdisjoint(attrs):
+                return _NO_FLAGS
+        else:
+            flags = _class_flags(cls) if cls else _NO_FLAGS
+            return None if flags[5] else flags
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return None
     style = attrs.get("style")
