@@ -296,8 +296,8 @@ def _has_invisible(text: str) -> bool:
 
 
 _NO_FLAGS = (False, False, False, False, False, False)
-# every attribute _element_flags reads
-_FLAG_ATTRS = frozenset({"hidden", "aria-hidden", "style", "role", "class", "id", "itemprop"})
+# the attributes besides class and id that _element_flags reads
+_STATE_ATTRS = frozenset({"hidden", "aria-hidden", "style", "role", "itemprop"})
 _FIRST = operator.itemgetter(0)  # a segment's text
 
 
@@ -382,15 +382,20 @@ def _absolute(base: str | None, href: str) -> str | None:
 
 def _element_flags(attrs: dict[str, str | None]) -> tuple[bool, bool, bool, bool, bool, bool] | None:
     """Return an element's flags (see _class_flags) from its attributes; None if it is hidden or a dialog."""
-    if len(attrs) == 1:
-        # the commonest shapes, a class alone (half of all elements) or some attribute never judged
-        cls = attrs.get("class")
-        if cls is None:
-            if _FLAG_ATTRS.isdisjoint(attrs):
-                return _NO_FLAGS
-        else:
-            flags = _class_flags(cls) if cls else _NO_FLAGS
-            return None if flags[5] else flags
+    cls = attrs.get("class")
+    if len(attrs) == 1 and cls is not None:
+        # the commonest shape, a class alone (half of all elements)
+        flags = _class_flags(cls) if cls else _NO_FLAGS
+        return None if flags[5] else flags
+    ident = attrs.get("id")
+    if cls and ident:
+        flags = _class_flags(f"{cls} {ident}")
+    else:
+        # one attribute alone needs no joining: the words of "x " and of "x" are the same
+        flags = _class_flags(cls or ident) if cls or ident else _NO_FLAGS
+    # most elements have none of the attributes that hide them or add to their flags: one test for all
+    if _STATE_ATTRS.isdisjoint(attrs):
+        return None if flags[5] else flags
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return None
     style = attrs.get("style")
@@ -401,13 +406,6 @@ def _element_flags(attrs: dict[str, str | None]) -> tuple[bool, bool, bool, bool
     role = attrs.get("role")
     if role in {"navigation", "dialog", "alertdialog"}:
         return None
-    cls = attrs.get("class")
-    ident = attrs.get("id")
-    if cls and ident:
-        flags = _class_flags(f"{cls} {ident}")
-    else:
-        # one attribute alone needs no joining: the words of "x " and of "x" are the same
-        flags = _class_flags(cls or ident) if cls or ident else _NO_FLAGS
     itemprop = attrs.get("itemprop")
     if itemprop:
         itemprop = itemprop.lower()
