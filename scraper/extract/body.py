@@ -332,7 +332,8 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
     if "live" not in words and "hentry" not in words and _CLASS_EXCEPTION_DASH_RE.search(words) is None:
         # common case: no class needs excluding, so all words are judged together
         parts = _CLASS_WORD_RE.findall(words)
-        neg = not _NEG_SET.isdisjoint(parts) or _is_widget(parts, words)
+        # "widget" in words: a substring test most strings fail, before the look at every part
+        neg = not _NEG_SET.isdisjoint(parts) or ("widget" in words and _is_widget(parts, words))
         pos = not _POS_SET.isdisjoint(parts)
         comment = not _COMMENT_SET.isdisjoint(parts)
         item = comment and _is_comment_item(parts)
@@ -340,7 +341,7 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
     neg = pos = comment = item = False
     # a WordPress post ("hentry", "type-post") is the article, whatever its taxonomy classes say
     names = lowered.split()
-    post = "hentry" in names or any(name.startswith("type-") for name in names)
+    post = "hentry" in names or ("type-" in lowered and any(name.startswith("type-") for name in names))
     for name in words.split():
         # BEM modifiers ("section--ads") and state classes ("has-sidebar", "no-share", "is-live") say
         # what a block contains or how it looks, not what it is
@@ -354,11 +355,12 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
         # "live-comment" is the newsroom's own live commentary, not readers'
         if post or name.startswith(_STATE_PREFIXES) or "live" in name:
             continue
-        if not neg and (not _NEG_SET.isdisjoint(parts) or _is_widget(parts, name)):
+        if not neg and (not _NEG_SET.isdisjoint(parts) or ("widget" in name and _is_widget(parts, name))):
             neg = True
         if not comment and not _COMMENT_SET.isdisjoint(parts):
             comment = True
-        if not item:
+        # every comment-item word holds "omment" ("comment-body", "kommentartext")
+        if not item and "omment" in name:
             item = _is_comment_item(parts)
     return neg, pos, comment, item, article_body, hidden
 
