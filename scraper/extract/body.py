@@ -576,13 +576,13 @@ class _Walk:
             following = node.next
             while following is None and len(open_elements) > 1:
                 index = open_elements.pop()
-                if tags[index] in BLOCK_TAGS:
+                # only block elements are on block_stack, and an open one is on top as its subtree ends
+                if block_stack[-1] == index:
                     if has_text:
                         flush(segments)
                         has_text = False
                     segments = []
-                    if block_stack and block_stack[-1] == index:
-                        block_stack.pop()
+                    block_stack.pop()
                 elif index == href_owner:
                     href = None
                 node = node.parent
