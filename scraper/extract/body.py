@@ -646,6 +646,7 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
     block = block_links = 0  # the current run of text between block boundaries
     prose = 0  # bound + block - block_links, kept as one figure for the check at every node
     blocks = [False]  # per open element: is it a block (its end closes a run)
+    depth = 1  # len(blocks), kept as a number (read at every element)
     link_depth = -1
     node = root.first_child
     while node is not None:
@@ -681,11 +682,12 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
                     prose -= block - block_links
                 block = block_links = 0
             if tag == "a" and link_depth < 0:
-                link_depth = len(blocks)
-            if len(blocks) < MAX_DEPTH:
+                link_depth = depth
+            if depth < MAX_DEPTH:
                 descend = node.first_child
                 if descend is not None:
                     blocks.append(is_block)
+                    depth += 1
                     node = descend
                     continue
             else:
@@ -694,17 +696,18 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
                 chars += size
                 bound += size
                 prose += size
-            if link_depth == len(blocks):
+            if link_depth == depth:
                 link_depth = -1
         following = node.next
-        while following is None and len(blocks) > 1:
+        while following is None and depth > 1:
+            depth -= 1
             if blocks.pop() and block:
                 if block >= SENTENCE_MIN_CHARS:
                     bound += block - block_links
                 else:
                     prose -= block - block_links
                 block = block_links = 0
-            if link_depth == len(blocks):
+            if link_depth == depth:
                 link_depth = -1
             node = node.parent
             if node is None:
