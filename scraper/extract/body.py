@@ -36,6 +36,8 @@ BLOCK_TAGS = frozenset(
         "fieldset", "address", "hr", "center", "body", "html", "details", "summary", "legend",
     }
 )  # fmt: skip
+# lexbor's id of text nodes: the walks tell them by this number rather than by a name made for each
+_TEXT_TAG_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id  # type: ignore[union-attr]
 BR_MARK = "\x00"  # stands for <br> inside a block's raw text (the parser never leaves NUL in text)
 # Elements whose text is page furniture wherever they sit (captions, forms, sidebars, footers).
 # noscript is here rather than skipped: some sites put the whole article in it for crawlers
@@ -441,6 +443,8 @@ class _Walk:
         self.block_stack: list[int] = []
         self.skipped: list[tuple[int, int, int, int]] = []
         self.attrs: dict[str, str | None] = {}  # of the element add_element read last
+        # tag name per lexbor tag id (ids of custom tags hold only within one document, as a walk does)
+        self.tag_names: dict[int, str | None] = {}
 
     def add_element(self, node: LexborNode, tag: str, parent: int) -> int | None:
         """Record one element; return its index, or None when it must be skipped whole."""
@@ -502,10 +506,13 @@ class _Walk:
         node: LexborNode | None = root.first_child
         visited = 0
         measure_left = MAX_NODES  # nested furniture is measured again: bound the total
+        text_id = _TEXT_TAG_ID
+        tag_names = self.tag_names
         while node is not None and visited < MAX_NODES:
             visited += 1
-            tag = node.tag
-            if tag == "-text":
+            # the id (a number) costs less than the name, which lexbor decodes into a new string each time
+            tag_id = node.tag_id
+            if tag_id == text_id:
                 if has_text:
                     text = node.text_content
                     if text:
@@ -517,7 +524,11 @@ class _Walk:
                     if text and not text.isspace():
                         segments.append((text, href))
                         has_text = True
-            elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
+            elif (
+                (tag := tag_names.get(tag_id) or _tag_name(node, tag_id, tag_names)) is None
+                or tag[0] in "!-"
+                or tag in SKIP_TAGS
+            ):
                 pass
             elif tag == "br":
                 segments.append((BR_MARK, None))
@@ -545,7 +556,7 @@ class _Walk:
                     skip = False
                     if skip_furniture and (flags[0] or tag in NEG_TAGS) and not flags[2] and measure_left > 0:
                         # furniture is only weighed, unless it may hold prose (then it is walked)
-                        chars, links, bound, seen = _measure(node, measure_left, SKIP_MAX_PROSE)
+                        chars, links, bound, seen = _measure(node, measure_left, SKIP_MAX_PROSE, tag_names)
                         measure_left -= seen
                         if bound <= SKIP_MAX_PROSE:
                             self.skipped.append((index, chars, links, bound))
@@ -635,12 +646,22 @@ def _skipped_may_count(walk: _Walk, container: int, prose: list[float], hint: st
     return False
 
 
-def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, int]:
+def _tag_name(node: LexborNode, tag_id: int, names: dict[int, str | None]) -> str | None:
+    """Return the tag name of `node` and remember it in `names` under its lexbor tag id."""
+    tag = names[tag_id] = node.tag
+    return tag
+
+
+def _measure(
+    root: LexborNode, limit: int, most: float, tag_names: dict[int, str | None]
+) -> tuple[int, int, int, int]:
     """Sum the text under `root`: characters, link characters, the most prose its blocks may hold, nodes seen.
 
     Past `limit` nodes the bound is unknown (reported as more than any page holds); once the bound
-    passes `most` the count stops early (the caller walks the subtree anyway).
+    passes `most` the count stops early (the caller walks the subtree anyway). `tag_names` is the
+    walk's tag name per tag id.
     """
+    text_id = _TEXT_TAG_ID
     chars = links = bound = 0
     seen = 0
     block = block_links = 0  # the current run of text between block boundaries
@@ -655,8 +676,8 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
             return chars, links, MAX_NODES * MAX_DEPTH, seen
         if prose > most:
             return chars, links, prose, seen
-        tag = node.tag
-        if tag == "-text":
+        tag_id = node.tag_id
+        if tag_id == text_id:
             # whitespace-only text (tested in C) adds nothing
             text = None if node.is_empty_text_node else node.text_content
             if text:
@@ -671,7 +692,11 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
                         prose += 1
                     else:
                         prose += size + 1
-        elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
+        elif (
+            (tag := tag_names.get(tag_id) or _tag_name(node, tag_id, tag_names)) is None
+            or tag[0] in "!-"
+            or tag in SKIP_TAGS
+        ):
             pass
         else:
             is_block = tag in BLOCK_TAGS
