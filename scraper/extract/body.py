@@ -499,6 +499,7 @@ class _Walk:
         flag_list = self.flags
         # threaded walk (first_child / next / parent): no per-node tuples or child lists
         open_elements = [root_index]
+        depth = 1  # len(open_elements), kept as a number (read at every element)
         segments: list[tuple[str, str | None]] = []
         has_text = False  # whitespace-only runs between blocks are common and never make a block
         href: str | None = None
@@ -563,7 +564,7 @@ class _Walk:
                             skip = True
                     if skip:
                         descend = None
-                    elif len(open_elements) < MAX_DEPTH:
+                    elif depth < MAX_DEPTH:
                         descend = node.first_child
                     else:
                         descend = None
@@ -574,6 +575,7 @@ class _Walk:
                             has_text = True
                     if descend is not None:
                         open_elements.append(index)
+                        depth += 1
                         node = descend
                         continue
                     if is_block:
@@ -585,8 +587,9 @@ class _Walk:
                     elif index == href_owner:
                         href = None
             following = node.next
-            while following is None and len(open_elements) > 1:
+            while following is None and depth > 1:
                 index = open_elements.pop()
+                depth -= 1
                 # only block elements are on block_stack, and an open one is on top as its subtree ends
                 if block_stack[-1] == index:
                     if has_text:
