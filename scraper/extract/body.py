@@ -888,6 +888,9 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     bad = own_bad
     total = list(map(operator.add, own_good, own_bad))  # everything below, comments excluded
     for i in range(n - 1, -1, -1):
+        # good and bad are never negative and never sum to more than total: with no total, nothing to add
+        if not total[i]:
+            continue
         if comment[i]:
             good[i] = bad[i] = total[i] = 0.0
             continue
