@@ -467,8 +467,12 @@ class _Walk:
             raw = _INVISIBLE_RE.sub("", raw)
             collapsed = False
         owner = self.block_stack[-1] if self.block_stack else 0
-        # collapse whitespace (split/join is several times cheaper than a regex substitution)
-        text = " ".join(raw.split())
+        # collapse whitespace (split/join is several times cheaper than a regex substitution), unless
+        # there is none to collapse: every whitespace character but " " is unprintable (a C scan)
+        if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
+            text = raw
+        else:
+            text = " ".join(raw.split())
         if BR_MARK in text:
             text = "\n".join(line.strip() for line in text.split(BR_MARK) if line.strip())
             collapsed = False

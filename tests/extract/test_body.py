@@ -245,3 +245,14 @@ def test_every_hidden_class_holds_a_mark_that_class_flags_tests_first():
         assert _class_flags(f"box {name.upper()}")[5]
     assert _class_flags("article_Body")[4] and _class_flags("article-body main")[4]
     assert not _class_flags("article body")[4]
+
+
+def test_every_whitespace_character_but_space_is_unprintable():
+    # _Walk.flush keeps a printable run with single inner spaces as it is, without collapsing it
+    assert all(not c.isprintable() for c in map(chr, range(0x110000)) if c.isspace() and c != " ")
+
+
+@given(st.text(st.sampled_from(" a\n\t\xa0\u2003é\x00x")))
+def test_a_printable_run_without_double_or_edge_spaces_is_already_collapsed(raw):
+    if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
+        assert " ".join(raw.split()) == raw
