@@ -770,7 +770,7 @@ def _is_junk_line(text: str) -> bool:
     return (
         len(text) <= CREDIT_LINE_MAX_CHARS
         # every credit pattern holds one of these marks: most lines are ruled out without a search
-        and ("(" in text or ":" in text or "/" in text or "©" in text)
+        and (":" in text or "/" in text or "©" in text or "(c)" in text or "(C)" in text)
         and _CREDIT_RE.search(text) is not None
         and not (_SENTENCE_END_RE.search(text) and len(text) > 80)
     )
