@@ -956,24 +956,23 @@ def _furniture_marks(walk: _Walk, container: int, last: int, prose: list[float])
     link_total = walk.link_total
     # an element holding most of the container's prose is the article, whatever its class says
     limit = MAJORITY_SHARE * prose[container]
-    # marks[i - container]: element i is furniture itself; above[...]: a furniture ancestor below container
-    size = last - container + 1
-    marks = [False] * size
-    above = [False] * size
+    # marks[i - container]: element i is furniture, or sits in furniture or a link list below container
+    marks = [False] * (last - container + 1)
     for i in range(container + 1, last + 1):
-        up = parent[i] - container
-        # a link list (teasers, "more on this") around the block, not the block's own links
-        listed = up > 0 and (
-            above[up]
+        up = parent[i]
+        if up > container and (
+            marks[up - container]
+            # a link list (teasers, "more on this") around the block, not the block's own links
             or (
-                prose[up + container] <= limit
-                and link_total[up + container] >= JUNK_MIN_LINK_CHARS
-                and link_total[up + container] > JUNK_LINK_RATIO * prose[up + container]
+                link_total[up] >= JUNK_MIN_LINK_CHARS
+                and prose[up] <= limit
+                and link_total[up] > JUNK_LINK_RATIO * prose[up]
             )
-        )
-        above[i - container] = listed or (up > 0 and marks[up])
-        marks[i - container] = (neg[i] and prose[i] <= limit) or comment[i]
-    return [m or a for m, a in zip(marks, above, strict=True)]
+        ):
+            marks[i - container] = True
+        elif (neg[i] and prose[i] <= limit) or comment[i]:
+            marks[i - container] = True
+    return marks
 
 
 def _collect_comments(walk: _Walk) -> list[str]:
