@@ -862,6 +862,9 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
         link_total[index] += links
     # elements are numbered in document order: children after parents, so one reverse pass sums subtrees
     for i in range(n - 1, 0, -1):
+        # most elements hold no text (a linked heading has link characters): nothing to pass up
+        if not (prose[i] or link_total[i] or has_h1[i]):
+            continue
         up = parent[i]
         prose[up] += prose[i]
         link_total[up] += link_total[i]
