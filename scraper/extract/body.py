@@ -963,17 +963,22 @@ def _furniture_marks(walk: _Walk, container: int, last: int, prose: list[float])
     marks = [False] * (last - container + 1)
     for i in range(container + 1, last + 1):
         up = parent[i]
-        if up > container and (
-            marks[up - container]
-            # a link list (teasers, "more on this") around the block, not the block's own links
-            or (
-                link_total[up] >= JUNK_MIN_LINK_CHARS
-                and prose[up] <= limit
-                and link_total[up] > JUNK_LINK_RATIO * prose[up]
+        if (
+            (
+                up > container
+                and (
+                    marks[up - container]
+                    # a link list (teasers, "more on this") around the block, not the block's own links
+                    or (
+                        link_total[up] >= JUNK_MIN_LINK_CHARS
+                        and prose[up] <= limit
+                        and link_total[up] > JUNK_LINK_RATIO * prose[up]
+                    )
+                )
             )
+            or (neg[i] and prose[i] <= limit)
+            or comment[i]
         ):
-            marks[i - container] = True
-        elif (neg[i] and prose[i] <= limit) or comment[i]:
             marks[i - container] = True
     return marks
 
