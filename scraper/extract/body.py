@@ -300,6 +300,9 @@ def _has_invisible(text: str) -> bool:
 _NO_FLAGS = (False, False, False, False, False, False)
 # the attributes besides class and id that _element_flags reads
 _STATE_ATTRS = frozenset({"hidden", "aria-hidden", "style", "role", "itemprop"})
+_FLAG_NEG = operator.itemgetter(0)  # of a _class_flags tuple
+_FLAG_COMMENT = operator.itemgetter(2)
+_FLAG_COMMENT_ITEM = operator.itemgetter(3)
 _FIRST = operator.itemgetter(0)  # a segment's text
 
 
@@ -437,7 +440,6 @@ class _Walk:
         self.neg: list[bool] = []
         self.comment: list[bool] = []
         self.comment_item: list[bool] = []
-        self.bonus: list[float] = []
         self.blocks: list[_Block] = []
         self.link_total: list[int] = []  # link characters under each element, once scored
         self.block_stack: list[int] = []
@@ -613,20 +615,19 @@ class _Walk:
         self._derive()
 
     def _derive(self) -> None:
-        """Fill the per-element furniture, comment and bonus lists from the recorded flags."""
-        tags = self.tag
-        if not tags:
-            return
-        # one transpose in C instead of a comprehension per flag
-        neg, pos, comment, comment_item, article_body, _hidden = zip(*self.flags, strict=True)
-        self.neg = [f or t in NEG_TAGS for f, t in zip(neg, tags, strict=True)]
-        self.comment = list(comment)
-        self.comment_item = list(comment_item)
-        # semantic markers tip the balance between near-equal containers, no more
-        self.bonus = [
-            ARTICLE_BONUS if a or t == "article" else CONTENT_CLASS_BONUS if p and not n else 1.0
-            for n, p, a, t in zip(neg, pos, article_body, tags, strict=True)
-        ]
+        """Fill the per-element furniture and comment lists from the recorded flags."""
+        flags = self.flags
+        # maps in C instead of comprehensions (the bonus is worked out only for the few candidates)
+        self.neg = list(map(operator.or_, map(_FLAG_NEG, flags), map(NEG_TAGS.__contains__, self.tag)))
+        self.comment = list(map(_FLAG_COMMENT, flags))
+        self.comment_item = list(map(_FLAG_COMMENT_ITEM, flags))
+
+    def bonus(self, index: int) -> float:
+        """Return an element's score factor (semantic markers tip the balance between close containers)."""
+        neg, pos, _comment, _item, article_body, _hidden = self.flags[index]
+        if article_body or self.tag[index] == "article":
+            return ARTICLE_BONUS
+        return CONTENT_CLASS_BONUS if pos and not neg else 1.0
 
     def _image(self, node: LexborNode) -> None:
         """Record an image (lazy-load attributes included) as a block of its own."""
@@ -922,7 +923,6 @@ def _pick_container(
     parent = walk.parent
     neg = walk.neg
     comment = walk.comment
-    bonus = walk.bonus
     # a container holding only a sliver of the page's prose is a teaser, not the article
     sliver = MIN_CONTAINER_SHARE * total_good if total_good else float("-inf")
     # elements are numbered in document order, so a parent's flag is known before its children's
@@ -932,7 +932,7 @@ def _pick_container(
         under = under_furniture[i] = neg[i] or comment[i] or (up >= 0 and under_furniture[up])
         if good[i] <= 0 or under or good[i] < sliver:
             continue
-        score = (good[i] - BAD_WEIGHT * bad[i]) * bonus[i]
+        score = (good[i] - BAD_WEIGHT * bad[i]) * walk.bonus(i)
         if score > best_score:
             best, best_score = i, score
     if best_score == float("-inf") and prose is not None:
