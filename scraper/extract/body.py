@@ -462,7 +462,8 @@ class _Walk:
 
     def flush(self, segments: list[tuple[str, str | None]]) -> None:
         """Close a run of text as a block owned by the innermost block element."""
-        raw = "".join(map(_FIRST, segments))
+        # most runs are one piece of text: no join
+        raw = segments[0][0] if len(segments) == 1 else "".join(map(_FIRST, segments))
         collapsed = True
         if not raw.isascii() and _has_invisible(raw):
             # soft hyphens and zero-width characters split words for layout only
