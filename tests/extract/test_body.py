@@ -256,3 +256,28 @@ def test_every_whitespace_character_but_space_is_unprintable():
 def test_a_printable_run_without_double_or_edge_spaces_is_already_collapsed(raw):
     if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
         assert " ".join(raw.split()) == raw
+
+
+def test_junk_line_pattern_is_lower_case_so_the_ascii_copy_matches_lowered_lines_alike():
+    from scraper.extract.body import _JUNK_LINE_ASCII_RE, _JUNK_LINE_RE, _is_junk_line
+
+    assert _JUNK_LINE_RE.pattern == _JUNK_LINE_RE.pattern.lower() == _JUNK_LINE_ASCII_RE.pattern
+    for line in (
+        "SHARE THIS",
+        "Read More",
+        "Getty Images",
+        "Print media is losing its readers.",
+        "Über den Autor",
+    ):
+        assert bool(_is_junk_line(line)) == (line != "Print media is losing its readers.")
+
+
+@given(st.text(st.sampled_from("aAbBeEsSrRhH tT:©()-'.0123456789"), max_size=40))
+def test_junk_line_ascii_match_on_lowered_text_equals_the_ignorecase_match(text):
+    from scraper.extract.body import _JUNK_LINE_ASCII_RE, _JUNK_LINE_RE
+
+    found = _JUNK_LINE_RE.match(text)
+    lowered = _JUNK_LINE_ASCII_RE.match(text.lower())
+    assert (found is None) == (lowered is None)
+    if found is not None and lowered is not None:
+        assert found.end() == lowered.end()
