@@ -1059,6 +1059,10 @@ def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
 
 def _paragraphs(inner: str) -> str:
     """Wrap inline HTML in <p>, one paragraph per line break (the safe subset has no <br>)."""
+    if BR_MARK not in inner:
+        # the common case, one paragraph
+        line = inner.strip()
+        return f"<p>{line}</p>" if line else ""
     lines = [line.strip() for line in inner.split(BR_MARK)]
     return "".join(f"<p>{line}</p>" for line in lines if line)
 
