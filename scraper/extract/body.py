@@ -38,6 +38,7 @@ BLOCK_TAGS = frozenset(
 )  # fmt: skip
 # lexbor's id of text nodes: the walks tell them by this number rather than by a name made for each
 _TEXT_TAG_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id  # type: ignore[union-attr]
+_PASS_OVER = "!"  # what _tag_name gives for a node the walks skip whole (no tag name starts with "!")
 BR_MARK = "\x00"  # stands for <br> inside a block's raw text (the parser never leaves NUL in text)
 # Elements whose text is page furniture wherever they sit (captions, forms, sidebars, footers).
 # noscript is here rather than skipped: some sites put the whole article in it for crawlers
@@ -449,7 +450,7 @@ class _Walk:
         self.skipped: list[tuple[int, int, int, int]] = []
         self.attrs: dict[str, str | None] = {}  # of the element add_element read last
         # tag name per lexbor tag id (ids of custom tags hold only within one document, as a walk does)
-        self.tag_names: dict[int, str | None] = {}
+        self.tag_names: dict[int, str] = {}
 
     def add_element(self, node: LexborNode, tag: str, parent: int) -> int | None:
         """Record one element; return its index, or None when it must be skipped whole."""
@@ -535,11 +536,7 @@ class _Walk:
                     if text and not text.isspace():
                         segments.append((text, href))
                         has_text = True
-            elif (
-                (tag := tag_names.get(tag_id) or _tag_name(node, tag_id, tag_names)) is None
-                or tag[0] in "!-"
-                or tag in SKIP_TAGS
-            ):
+            elif (tag := tag_names.get(tag_id) or _tag_name(node, tag_id, tag_names)) is _PASS_OVER:
                 pass
             elif tag == "br":
                 segments.append((BR_MARK, None))
@@ -658,14 +655,18 @@ def _skipped_may_count(walk: _Walk, container: int, prose: list[float], hint: st
     return False
 
 
-def _tag_name(node: LexborNode, tag_id: int, names: dict[int, str | None]) -> str | None:
-    """Return the tag name of `node` and remember it in `names` under its lexbor tag id."""
-    tag = names[tag_id] = node.tag
+def _tag_name(node: LexborNode, tag_id: int, names: dict[int, str]) -> str:
+    """Return the tag name of `node` (_PASS_OVER for a node the walks skip), remembered under its tag id."""
+    tag = node.tag
+    if tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
+        # comments, doctypes and the elements whose content is never text: one test in the walks
+        tag = _PASS_OVER
+    names[tag_id] = tag
     return tag
 
 
 def _measure(
-    root: LexborNode, limit: int, most: float, tag_names: dict[int, str | None]
+    root: LexborNode, limit: int, most: float, tag_names: dict[int, str]
 ) -> tuple[int, int, int, int]:
     """Sum the text under `root`: characters, link characters, the most prose its blocks may hold, nodes seen.
 
@@ -704,11 +705,7 @@ def _measure(
                         prose += 1
                     else:
                         prose += size + 1
-        elif (
-            (tag := tag_names.get(tag_id) or _tag_name(node, tag_id, tag_names)) is None
-            or tag[0] in "!-"
-            or tag in SKIP_TAGS
-        ):
+        elif (tag := tag_names.get(tag_id) or _tag_name(node, tag_id, tag_names)) is _PASS_OVER:
             pass
         else:
             is_block = tag in BLOCK_TAGS
