@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import itertools
 import json
 import math
 import operator
@@ -997,28 +998,32 @@ def _collect_comments(walk: _Walk) -> list[str]:
     # "comment-body" often wraps author line, text and reply link, with "comment-content" inside it:
     # only the innermost comment-text element holds the comment itself
     outer: set[int] = set()
-    for i, flag in enumerate(item_flags):
-        if flag:
-            up = parent[i]
-            while up >= 0:
-                if item_flags[up]:
-                    outer.add(up)
-                up = parent[up]
+    for i in itertools.compress(range(len(item_flags)), item_flags):
+        up = parent[i]
+        while up >= 0:
+            if item_flags[up]:
+                outer.add(up)
+            up = parent[up]
     # the innermost comment-text element between each element and its nearest comment section
-    # (-1: none), and whether it sits in a section at all; parents come before children
+    # (-1: none), and whether it sits in a section at all; parents come before children. Only the
+    # subtrees of comment sections are visited: blocks elsewhere are no comments
     comment = walk.comment
     item_of = [-1] * len(parent)
     in_section = [False] * len(parent)
-    for i, up in enumerate(parent):
-        own = i if item_flags[i] and i not in outer else -1
-        if comment[i]:
-            in_section[i] = True
-            item_of[i] = own
-        elif up >= 0:
-            in_section[i] = in_section[up]
-            item_of[i] = own if own >= 0 else item_of[up]
-        else:
-            item_of[i] = own
+    end = -1
+    for start in itertools.compress(range(len(comment)), comment):
+        if start <= end:
+            continue  # a section inside one visited already
+        end = _subtree_end(parent, start)
+        for i in range(start, end + 1):
+            own = i if item_flags[i] and i not in outer else -1
+            if comment[i]:
+                in_section[i] = True
+                item_of[i] = own
+            else:
+                up = parent[i]
+                in_section[i] = in_section[up]
+                item_of[i] = own if own >= 0 else item_of[up]
     texts: dict[int, list[str]] = {}
     for block in walk.blocks:
         item = item_of[block.owner]
