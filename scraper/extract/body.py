@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import itertools
 import json
 import math
 import operator
@@ -36,6 +37,9 @@ BLOCK_TAGS = frozenset(
         "fieldset", "address", "hr", "center", "body", "html", "details", "summary", "legend",
     }
 )  # fmt: skip
+# lexbor's id of text nodes: the walks tell them by this number rather than by a name made for each
+_TEXT_TAG_ID = LexborHTMLParser("<p>x</p>").css_first("p").first_child.tag_id  # type: ignore[union-attr]
+_PASS_OVER = "!"  # what _tag_name gives for a node the walks skip whole (no tag name starts with "!")
 BR_MARK = "\x00"  # stands for <br> inside a block's raw text (the parser never leaves NUL in text)
 # Elements whose text is page furniture wherever they sit (captions, forms, sidebars, footers).
 # noscript is here rather than skipped: some sites put the whole article in it for crawlers
@@ -186,6 +190,9 @@ _JUNK_LINE_RE = re.compile(
     r"read next|up next|most (?:popular|read)|trending now|editor'?s picks|more in )(?:\b|(?<=:))",
     re.IGNORECASE,
 )
+# The same without IGNORECASE, for lower-cased ASCII lines (its pattern is all lower case): several times
+# faster, as the regex engine passes over alternatives by their first letter only when case counts
+_JUNK_LINE_ASCII_RE = re.compile(_JUNK_LINE_RE.pattern)
 _CREDIT_RE = re.compile(
     r"(?:^|[\s(|/])(?:photo|foto|fotos|bild|image|picture|credit|quelle|source|getty images|"
     r"reuters|afp|dpa|ap photo|imago|keystone|shutterstock|istock)\s*[:/©]|©|\(c\)\s",
@@ -296,6 +303,11 @@ def _has_invisible(text: str) -> bool:
 
 
 _NO_FLAGS = (False, False, False, False, False, False)
+# the attributes besides class and id that _element_flags reads
+_STATE_ATTRS = frozenset({"hidden", "aria-hidden", "style", "role", "itemprop"})
+_FLAG_NEG = operator.itemgetter(0)  # of a _class_flags tuple
+_FLAG_COMMENT = operator.itemgetter(2)
+_FLAG_COMMENT_ITEM = operator.itemgetter(3)
 _FIRST = operator.itemgetter(0)  # a segment's text
 
 
@@ -330,7 +342,8 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
     if "live" not in words and "hentry" not in words and _CLASS_EXCEPTION_DASH_RE.search(words) is None:
         # common case: no class needs excluding, so all words are judged together
         parts = _CLASS_WORD_RE.findall(words)
-        neg = not _NEG_SET.isdisjoint(parts) or _is_widget(parts, words)
+        # "widget" in words: a substring test most strings fail, before the look at every part
+        neg = not _NEG_SET.isdisjoint(parts) or ("widget" in words and _is_widget(parts, words))
         pos = not _POS_SET.isdisjoint(parts)
         comment = not _COMMENT_SET.isdisjoint(parts)
         item = comment and _is_comment_item(parts)
@@ -338,7 +351,7 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
     neg = pos = comment = item = False
     # a WordPress post ("hentry", "type-post") is the article, whatever its taxonomy classes say
     names = lowered.split()
-    post = "hentry" in names or any(name.startswith("type-") for name in names)
+    post = "hentry" in names or ("type-" in lowered and any(name.startswith("type-") for name in names))
     for name in words.split():
         # BEM modifiers ("section--ads") and state classes ("has-sidebar", "no-share", "is-live") say
         # what a block contains or how it looks, not what it is
@@ -352,11 +365,12 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
         # "live-comment" is the newsroom's own live commentary, not readers'
         if post or name.startswith(_STATE_PREFIXES) or "live" in name:
             continue
-        if not neg and (not _NEG_SET.isdisjoint(parts) or _is_widget(parts, name)):
+        if not neg and (not _NEG_SET.isdisjoint(parts) or ("widget" in name and _is_widget(parts, name))):
             neg = True
         if not comment and not _COMMENT_SET.isdisjoint(parts):
             comment = True
-        if not item:
+        # every comment-item word holds "omment" ("comment-body", "kommentartext")
+        if not item and "omment" in name:
             item = _is_comment_item(parts)
     return neg, pos, comment, item, article_body, hidden
 
@@ -380,6 +394,20 @@ def _absolute(base: str | None, href: str) -> str | None:
 
 def _element_flags(attrs: dict[str, str | None]) -> tuple[bool, bool, bool, bool, bool, bool] | None:
     """Return an element's flags (see _class_flags) from its attributes; None if it is hidden or a dialog."""
+    cls = attrs.get("class")
+    if len(attrs) == 1 and cls is not None:
+        # the commonest shape, a class alone (half of all elements)
+        flags = _class_flags(cls) if cls else _NO_FLAGS
+        return None if flags[5] else flags
+    ident = attrs.get("id")
+    if cls and ident:
+        flags = _class_flags(f"{cls} {ident}")
+    else:
+        # one attribute alone needs no joining: the words of "x " and of "x" are the same
+        flags = _class_flags(cls or ident) if cls or ident else _NO_FLAGS
+    # most elements have none of the attributes that hide them or add to their flags: one test for all
+    if _STATE_ATTRS.isdisjoint(attrs):
+        return None if flags[5] else flags
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return None
     style = attrs.get("style")
@@ -390,13 +418,6 @@ def _element_flags(attrs: dict[str, str | None]) -> tuple[bool, bool, bool, bool
     role = attrs.get("role")
     if role in {"navigation", "dialog", "alertdialog"}:
         return None
-    cls = attrs.get("class")
-    ident = attrs.get("id")
-    if cls and ident:
-        flags = _class_flags(f"{cls} {ident}")
-    else:
-        # one attribute alone needs no joining: the words of "x " and of "x" are the same
-        flags = _class_flags(cls or ident) if cls or ident else _NO_FLAGS
     itemprop = attrs.get("itemprop")
     if itemprop:
         itemprop = itemprop.lower()
@@ -424,12 +445,13 @@ class _Walk:
         self.neg: list[bool] = []
         self.comment: list[bool] = []
         self.comment_item: list[bool] = []
-        self.bonus: list[float] = []
         self.blocks: list[_Block] = []
         self.link_total: list[int] = []  # link characters under each element, once scored
         self.block_stack: list[int] = []
         self.skipped: list[tuple[int, int, int, int]] = []
         self.attrs: dict[str, str | None] = {}  # of the element add_element read last
+        # tag name per lexbor tag id (ids of custom tags hold only within one document, as a walk does)
+        self.tag_names: dict[int, str] = {}
 
     def add_element(self, node: LexborNode, tag: str, parent: int) -> int | None:
         """Record one element; return its index, or None when it must be skipped whole."""
@@ -445,15 +467,20 @@ class _Walk:
 
     def flush(self, segments: list[tuple[str, str | None]]) -> None:
         """Close a run of text as a block owned by the innermost block element."""
-        raw = "".join(map(_FIRST, segments))
+        # most runs are one piece of text: no join
+        raw = segments[0][0] if len(segments) == 1 else "".join(map(_FIRST, segments))
         collapsed = True
         if not raw.isascii() and _has_invisible(raw):
             # soft hyphens and zero-width characters split words for layout only
             raw = _INVISIBLE_RE.sub("", raw)
             collapsed = False
         owner = self.block_stack[-1] if self.block_stack else 0
-        # collapse whitespace (split/join is several times cheaper than a regex substitution)
-        text = " ".join(raw.split())
+        # collapse whitespace (split/join is several times cheaper than a regex substitution), unless
+        # there is none to collapse: every whitespace character but " " is unprintable (a C scan)
+        if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
+            text = raw
+        else:
+            text = " ".join(raw.split())
         if BR_MARK in text:
             text = "\n".join(line.strip() for line in text.split(BR_MARK) if line.strip())
             collapsed = False
@@ -484,6 +511,7 @@ class _Walk:
         flag_list = self.flags
         # threaded walk (first_child / next / parent): no per-node tuples or child lists
         open_elements = [root_index]
+        depth = 1  # len(open_elements), kept as a number (read at every element)
         segments: list[tuple[str, str | None]] = []
         has_text = False  # whitespace-only runs between blocks are common and never make a block
         href: str | None = None
@@ -491,10 +519,13 @@ class _Walk:
         node: LexborNode | None = root.first_child
         visited = 0
         measure_left = MAX_NODES  # nested furniture is measured again: bound the total
+        text_id = _TEXT_TAG_ID
+        tag_names = self.tag_names
         while node is not None and visited < MAX_NODES:
             visited += 1
-            tag = node.tag
-            if tag == "-text":
+            # the id (a number) costs less than the name, which lexbor decodes into a new string each time
+            tag_id = node.tag_id
+            if tag_id == text_id:
                 if has_text:
                     text = node.text_content
                     if text:
@@ -506,7 +537,7 @@ class _Walk:
                     if text and not text.isspace():
                         segments.append((text, href))
                         has_text = True
-            elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
+            elif (tag := tag_names.get(tag_id) or _tag_name(node, tag_id, tag_names)) is _PASS_OVER:
                 pass
             elif tag == "br":
                 segments.append((BR_MARK, None))
@@ -534,14 +565,14 @@ class _Walk:
                     skip = False
                     if skip_furniture and (flags[0] or tag in NEG_TAGS) and not flags[2] and measure_left > 0:
                         # furniture is only weighed, unless it may hold prose (then it is walked)
-                        chars, links, bound, seen = _measure(node, measure_left, SKIP_MAX_PROSE)
+                        chars, links, bound, seen = _measure(node, measure_left, SKIP_MAX_PROSE, tag_names)
                         measure_left -= seen
                         if bound <= SKIP_MAX_PROSE:
                             self.skipped.append((index, chars, links, bound))
                             skip = True
                     if skip:
                         descend = None
-                    elif len(open_elements) < MAX_DEPTH:
+                    elif depth < MAX_DEPTH:
                         descend = node.first_child
                     else:
                         descend = None
@@ -552,6 +583,7 @@ class _Walk:
                             has_text = True
                     if descend is not None:
                         open_elements.append(index)
+                        depth += 1
                         node = descend
                         continue
                     if is_block:
@@ -563,15 +595,16 @@ class _Walk:
                     elif index == href_owner:
                         href = None
             following = node.next
-            while following is None and len(open_elements) > 1:
+            while following is None and depth > 1:
                 index = open_elements.pop()
-                if tags[index] in BLOCK_TAGS:
+                depth -= 1
+                # only block elements are on block_stack, and an open one is on top as its subtree ends
+                if block_stack[-1] == index:
                     if has_text:
                         flush(segments)
                         has_text = False
                     segments = []
-                    if block_stack and block_stack[-1] == index:
-                        block_stack.pop()
+                    block_stack.pop()
                 elif index == href_owner:
                     href = None
                 node = node.parent
@@ -584,20 +617,19 @@ class _Walk:
         self._derive()
 
     def _derive(self) -> None:
-        """Fill the per-element furniture, comment and bonus lists from the recorded flags."""
-        tags = self.tag
-        if not tags:
-            return
-        # one transpose in C instead of a comprehension per flag
-        neg, pos, comment, comment_item, article_body, _hidden = zip(*self.flags, strict=True)
-        self.neg = [f or t in NEG_TAGS for f, t in zip(neg, tags, strict=True)]
-        self.comment = list(comment)
-        self.comment_item = list(comment_item)
-        # semantic markers tip the balance between near-equal containers, no more
-        self.bonus = [
-            ARTICLE_BONUS if a or t == "article" else CONTENT_CLASS_BONUS if p and not n else 1.0
-            for n, p, a, t in zip(neg, pos, article_body, tags, strict=True)
-        ]
+        """Fill the per-element furniture and comment lists from the recorded flags."""
+        flags = self.flags
+        # maps in C instead of comprehensions (the bonus is worked out only for the few candidates)
+        self.neg = list(map(operator.or_, map(_FLAG_NEG, flags), map(NEG_TAGS.__contains__, self.tag)))
+        self.comment = list(map(_FLAG_COMMENT, flags))
+        self.comment_item = list(map(_FLAG_COMMENT_ITEM, flags))
+
+    def bonus(self, index: int) -> float:
+        """Return an element's score factor (semantic markers tip the balance between close containers)."""
+        neg, pos, _comment, _item, article_body, _hidden = self.flags[index]
+        if article_body or self.tag[index] == "article":
+            return ARTICLE_BONUS
+        return CONTENT_CLASS_BONUS if pos and not neg else 1.0
 
     def _image(self, node: LexborNode) -> None:
         """Record an image (lazy-load attributes included) as a block of its own."""
@@ -624,17 +656,32 @@ def _skipped_may_count(walk: _Walk, container: int, prose: list[float], hint: st
     return False
 
 
-def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, int]:
+def _tag_name(node: LexborNode, tag_id: int, names: dict[int, str]) -> str:
+    """Return the tag name of `node` (_PASS_OVER for a node the walks skip), remembered under its tag id."""
+    tag = node.tag
+    if tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
+        # comments, doctypes and the elements whose content is never text: one test in the walks
+        tag = _PASS_OVER
+    names[tag_id] = tag
+    return tag
+
+
+def _measure(
+    root: LexborNode, limit: int, most: float, tag_names: dict[int, str]
+) -> tuple[int, int, int, int]:
     """Sum the text under `root`: characters, link characters, the most prose its blocks may hold, nodes seen.
 
     Past `limit` nodes the bound is unknown (reported as more than any page holds); once the bound
-    passes `most` the count stops early (the caller walks the subtree anyway).
+    passes `most` the count stops early (the caller walks the subtree anyway). `tag_names` is the
+    walk's tag name per tag id.
     """
+    text_id = _TEXT_TAG_ID
     chars = links = bound = 0
     seen = 0
     block = block_links = 0  # the current run of text between block boundaries
     prose = 0  # bound + block - block_links, kept as one figure for the check at every node
     blocks = [False]  # per open element: is it a block (its end closes a run)
+    depth = 1  # len(blocks), kept as a number (read at every element)
     link_depth = -1
     node = root.first_child
     while node is not None:
@@ -643,8 +690,8 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
             return chars, links, MAX_NODES * MAX_DEPTH, seen
         if prose > most:
             return chars, links, prose, seen
-        tag = node.tag
-        if tag == "-text":
+        tag_id = node.tag_id
+        if tag_id == text_id:
             # whitespace-only text (tested in C) adds nothing
             text = None if node.is_empty_text_node else node.text_content
             if text:
@@ -659,7 +706,7 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
                         prose += 1
                     else:
                         prose += size + 1
-        elif tag is None or tag[0] in "!-" or tag in SKIP_TAGS:
+        elif (tag := tag_names.get(tag_id) or _tag_name(node, tag_id, tag_names)) is _PASS_OVER:
             pass
         else:
             is_block = tag in BLOCK_TAGS
@@ -670,11 +717,12 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
                     prose -= block - block_links
                 block = block_links = 0
             if tag == "a" and link_depth < 0:
-                link_depth = len(blocks)
-            if len(blocks) < MAX_DEPTH:
+                link_depth = depth
+            if depth < MAX_DEPTH:
                 descend = node.first_child
                 if descend is not None:
                     blocks.append(is_block)
+                    depth += 1
                     node = descend
                     continue
             else:
@@ -683,17 +731,18 @@ def _measure(root: LexborNode, limit: int, most: float) -> tuple[int, int, int, 
                 chars += size
                 bound += size
                 prose += size
-            if link_depth == len(blocks):
+            if link_depth == depth:
                 link_depth = -1
         following = node.next
-        while following is None and len(blocks) > 1:
+        while following is None and depth > 1:
+            depth -= 1
             if blocks.pop() and block:
                 if block >= SENTENCE_MIN_CHARS:
                     bound += block - block_links
                 else:
                     prose -= block - block_links
                 block = block_links = 0
-            if link_depth == len(blocks):
+            if link_depth == depth:
                 link_depth = -1
             node = node.parent
             if node is None:
@@ -716,15 +765,19 @@ def _is_date_line(text: str, words: list[str] | None = None) -> bool:
     return len(rest) <= DATE_LINE_OTHER_WORDS and len(rest) * 2 < len(words)
 
 
-def _is_junk_line(text: str) -> bool:
-    """True for a short line that is page furniture (share prompt, credit, ad label)."""
-    if len(text) <= JUNK_LINE_MAX_CHARS and _JUNK_LINE_RE.match(text):
+def _is_junk_line(text: str, lowered: str | None = None) -> bool:
+    """True for a short line that is page furniture (share prompt, credit, ad label); `lowered`: lowered."""
+    if len(text) <= JUNK_LINE_MAX_CHARS and (
+        _JUNK_LINE_ASCII_RE.match(text.lower() if lowered is None else lowered)
+        if text.isascii()
+        else _JUNK_LINE_RE.match(text)
+    ):
         # "Print media is losing readers." is a sentence that happens to start like a label
         return not (_FULL_STOP_RE.search(text) and len(text.split()) >= SENTENCE_MIN_WORDS)
     return (
         len(text) <= CREDIT_LINE_MAX_CHARS
         # every credit pattern holds one of these marks: most lines are ruled out without a search
-        and ("(" in text or ":" in text or "/" in text or "©" in text)
+        and (":" in text or "/" in text or "©" in text or "(c)" in text or "(C)" in text)
         and _CREDIT_RE.search(text) is not None
         and not (_SENTENCE_END_RE.search(text) and len(text) > 80)
     )
@@ -816,6 +869,9 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
         link_total[index] += links
     # elements are numbered in document order: children after parents, so one reverse pass sums subtrees
     for i in range(n - 1, 0, -1):
+        # most elements hold no text (a linked heading has link characters): nothing to pass up
+        if not (prose[i] or link_total[i] or has_h1[i]):
+            continue
         up = parent[i]
         prose[up] += prose[i]
         link_total[up] += link_total[i]
@@ -846,6 +902,9 @@ def _score_blocks(walk: _Walk, hint: str) -> tuple[list[float], list[float], lis
     bad = own_bad
     total = list(map(operator.add, own_good, own_bad))  # everything below, comments excluded
     for i in range(n - 1, -1, -1):
+        # good and bad are never negative and never sum to more than total: with no total, nothing to add
+        if not total[i]:
+            continue
         if comment[i]:
             good[i] = bad[i] = total[i] = 0.0
             continue
@@ -870,7 +929,6 @@ def _pick_container(
     parent = walk.parent
     neg = walk.neg
     comment = walk.comment
-    bonus = walk.bonus
     # a container holding only a sliver of the page's prose is a teaser, not the article
     sliver = MIN_CONTAINER_SHARE * total_good if total_good else float("-inf")
     # elements are numbered in document order, so a parent's flag is known before its children's
@@ -880,7 +938,7 @@ def _pick_container(
         under = under_furniture[i] = neg[i] or comment[i] or (up >= 0 and under_furniture[up])
         if good[i] <= 0 or under or good[i] < sliver:
             continue
-        score = (good[i] - BAD_WEIGHT * bad[i]) * bonus[i]
+        score = (good[i] - BAD_WEIGHT * bad[i]) * walk.bonus(i)
         if score > best_score:
             best, best_score = i, score
     if best_score == float("-inf") and prose is not None:
@@ -907,24 +965,28 @@ def _furniture_marks(walk: _Walk, container: int, last: int, prose: list[float])
     link_total = walk.link_total
     # an element holding most of the container's prose is the article, whatever its class says
     limit = MAJORITY_SHARE * prose[container]
-    # marks[i - container]: element i is furniture itself; above[...]: a furniture ancestor below container
-    size = last - container + 1
-    marks = [False] * size
-    above = [False] * size
+    # marks[i - container]: element i is furniture, or sits in furniture or a link list below container
+    marks = [False] * (last - container + 1)
     for i in range(container + 1, last + 1):
-        up = parent[i] - container
-        # a link list (teasers, "more on this") around the block, not the block's own links
-        listed = up > 0 and (
-            above[up]
-            or (
-                prose[up + container] <= limit
-                and link_total[up + container] >= JUNK_MIN_LINK_CHARS
-                and link_total[up + container] > JUNK_LINK_RATIO * prose[up + container]
+        up = parent[i]
+        if (
+            (
+                up > container
+                and (
+                    marks[up - container]
+                    # a link list (teasers, "more on this") around the block, not the block's own links
+                    or (
+                        link_total[up] >= JUNK_MIN_LINK_CHARS
+                        and prose[up] <= limit
+                        and link_total[up] > JUNK_LINK_RATIO * prose[up]
+                    )
+                )
             )
-        )
-        above[i - container] = listed or (up > 0 and marks[up])
-        marks[i - container] = (neg[i] and prose[i] <= limit) or comment[i]
-    return [m or a for m, a in zip(marks, above, strict=True)]
+            or (neg[i] and prose[i] <= limit)
+            or comment[i]
+        ):
+            marks[i - container] = True
+    return marks
 
 
 def _collect_comments(walk: _Walk) -> list[str]:
@@ -936,28 +998,32 @@ def _collect_comments(walk: _Walk) -> list[str]:
     # "comment-body" often wraps author line, text and reply link, with "comment-content" inside it:
     # only the innermost comment-text element holds the comment itself
     outer: set[int] = set()
-    for i, flag in enumerate(item_flags):
-        if flag:
-            up = parent[i]
-            while up >= 0:
-                if item_flags[up]:
-                    outer.add(up)
-                up = parent[up]
+    for i in itertools.compress(range(len(item_flags)), item_flags):
+        up = parent[i]
+        while up >= 0:
+            if item_flags[up]:
+                outer.add(up)
+            up = parent[up]
     # the innermost comment-text element between each element and its nearest comment section
-    # (-1: none), and whether it sits in a section at all; parents come before children
+    # (-1: none), and whether it sits in a section at all; parents come before children. Only the
+    # subtrees of comment sections are visited: blocks elsewhere are no comments
     comment = walk.comment
     item_of = [-1] * len(parent)
     in_section = [False] * len(parent)
-    for i, up in enumerate(parent):
-        own = i if item_flags[i] and i not in outer else -1
-        if comment[i]:
-            in_section[i] = True
-            item_of[i] = own
-        elif up >= 0:
-            in_section[i] = in_section[up]
-            item_of[i] = own if own >= 0 else item_of[up]
-        else:
-            item_of[i] = own
+    end = -1
+    for start in itertools.compress(range(len(comment)), comment):
+        if start <= end:
+            continue  # a section inside one visited already
+        end = _subtree_end(parent, start)
+        for i in range(start, end + 1):
+            own = i if item_flags[i] and i not in outer else -1
+            if comment[i]:
+                in_section[i] = True
+                item_of[i] = own
+            else:
+                up = parent[i]
+                in_section[i] = in_section[up]
+                item_of[i] = own if own >= 0 else item_of[up]
     texts: dict[int, list[str]] = {}
     for block in walk.blocks:
         item = item_of[block.owner]
@@ -995,6 +1061,10 @@ def _html_block(block: _Block, base_url: str | None) -> tuple[str, list[str]]:
 
 def _paragraphs(inner: str) -> str:
     """Wrap inline HTML in <p>, one paragraph per line break (the safe subset has no <br>)."""
+    if BR_MARK not in inner:
+        # the common case, one paragraph
+        line = inner.strip()
+        return f"<p>{line}</p>" if line else ""
     lines = [line.strip() for line in inner.split(BR_MARK)]
     return "".join(f"<p>{line}</p>" for line in lines if line)
 
@@ -1095,7 +1165,7 @@ def _filter(
         lowered = text.lower()
         tokens = _WORD_RE.findall(lowered)
         if use_furniture:
-            if _is_date_line(text, tokens) or _is_junk_line(text):
+            if _is_date_line(text, tokens) or _is_junk_line(text, lowered):
                 continue
             if length <= BOILERPLATE_MAX_CHARS and _is_boilerplate(text, lowered, tokens):
                 continue

@@ -245,3 +245,136 @@ def test_every_hidden_class_holds_a_mark_that_class_flags_tests_first():
         assert _class_flags(f"box {name.upper()}")[5]
     assert _class_flags("article_Body")[4] and _class_flags("article-body main")[4]
     assert not _class_flags("article body")[4]
+
+
+def test_every_whitespace_character_but_space_is_unprintable():
+    # _Walk.flush keeps a printable run with single inner spaces as it is, without collapsing it
+    assert all(not c.isprintable() for c in map(chr, range(0x110000)) if c.isspace() and c != " ")
+
+
+@given(st.text(st.sampled_from(" a\n\t\xa0\u2003é\x00x")))
+def test_a_printable_run_without_double_or_edge_spaces_is_already_collapsed(raw):
+    if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
+        assert " ".join(raw.split()) == raw
+
+
+def test_junk_line_pattern_is_lower_case_so_the_ascii_copy_matches_lowered_lines_alike():
+    from scraper.extract.body import _JUNK_LINE_ASCII_RE, _JUNK_LINE_RE, _is_junk_line
+
+    assert _JUNK_LINE_RE.pattern == _JUNK_LINE_RE.pattern.lower() == _JUNK_LINE_ASCII_RE.pattern
+    for line in (
+        "SHARE THIS",
+        "Read More",
+        "Getty Images",
+        "Print media is losing its readers.",
+        "Über den Autor",
+    ):
+        assert bool(_is_junk_line(line)) == (line != "Print media is losing its readers.")
+
+
+@given(st.text(st.sampled_from("aAbBeEsSrRhH tT:©()-'.0123456789"), max_size=40))
+def test_junk_line_ascii_match_on_lowered_text_equals_the_ignorecase_match(text):
+    from scraper.extract.body import _JUNK_LINE_ASCII_RE, _JUNK_LINE_RE
+
+    found = _JUNK_LINE_RE.match(text)
+    lowered = _JUNK_LINE_ASCII_RE.match(text.lower())
+    assert (found is None) == (lowered is None)
+    if found is not None and lowered is not None:
+        assert found.end() == lowered.end()
+
+
+def _class_flags_reference(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
+    """_class_flags as it was before its substring pre-tests, to check they change nothing."""
+    from scraper.extract import body as b
+
+    lowered = value.lower()
+    words = lowered if value.islower() else b._CAMEL_RE.sub("-", value).lower()
+    hidden = not b._HIDDEN_CLASSES.isdisjoint(lowered.split())
+    article_body = "articlebody" in words.replace("-", "").replace("_", "")
+    if "live" not in words and "hentry" not in words and b._CLASS_EXCEPTION_DASH_RE.search(words) is None:
+        parts = b._CLASS_WORD_RE.findall(words)
+        neg = not b._NEG_SET.isdisjoint(parts) or b._is_widget(parts, words)
+        pos = not b._POS_SET.isdisjoint(parts)
+        comment = not b._COMMENT_SET.isdisjoint(parts)
+        return neg, pos, comment, comment and b._is_comment_item(parts), article_body, hidden
+    neg = pos = comment = item = False
+    names = lowered.split()
+    post = "hentry" in names or any(name.startswith("type-") for name in names)
+    for name in words.split():
+        name = name.split("--", 1)[0]
+        parts = b._CLASS_WORD_RE.findall(name)
+        if not parts:
+            continue
+        pos = pos or not b._POS_SET.isdisjoint(parts)
+        if post or name.startswith(b._STATE_PREFIXES) or "live" in name:
+            continue
+        neg = neg or not b._NEG_SET.isdisjoint(parts) or b._is_widget(parts, name)
+        comment = comment or not b._COMMENT_SET.isdisjoint(parts)
+        item = item or b._is_comment_item(parts)
+    return neg, pos, comment, item, article_body, hidden
+
+
+_CLASS_PIECES = (
+    "comment", "Comment", "kommentar", "body", "text", "content", "widget", "widgets", "elementor", "type-",
+    "post", "hentry", "live", "tag-", "has-", "is-", "--", "-", "_", " ", "  ", "\t", "share", "entry",
+    "hidden", "sr-only", "Article", "Body", "nav", "x", "9", "ad", "s",
+)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(_CLASS_PIECES), max_size=12).map("".join))
+def test_class_flags_equal_the_reference_without_pre_tests(value):
+    from scraper.extract.body import _class_flags
+
+    assert _class_flags.__wrapped__(value) == _class_flags_reference(value)
+
+
+@settings(max_examples=300)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["class", "id", "href", "style", "role", "itemprop", "hidden", "aria-hidden", "title"]
+        ),
+        st.one_of(
+            st.none(),
+            st.sampled_from(
+                ["", "comment-body", "share", "display:none", "navigation", "banner", "articleBody"]
+            ),
+            st.sampled_from(["true", "Comment", "x hidden", "main content", "visibility: hidden"]),
+        ),
+    )
+)
+def test_element_flags_equal_the_step_by_step_reading(attrs):
+    from scraper.extract.body import _FURNITURE_ROLES, _NO_FLAGS, _class_flags, _element_flags
+
+    # _element_flags as it was before its shortcuts for common attribute sets
+    expected: tuple[bool, ...] | None
+    style = attrs.get("style") or ""
+    compact = style.replace(" ", "").lower()
+    hides = (
+        "hidden" in attrs
+        or attrs.get("aria-hidden") == "true"
+        or "display:none" in compact
+        or "visibility:hidden" in compact
+        or attrs.get("role") in {"navigation", "dialog", "alertdialog"}
+    )
+    if hides:
+        expected = None
+    else:
+        cls, ident = attrs.get("class"), attrs.get("id")
+        flags = (
+            _class_flags(f"{cls} {ident}")
+            if cls and ident
+            else _class_flags(cls or ident)
+            if cls or ident
+            else _NO_FLAGS
+        )
+        itemprop = (attrs.get("itemprop") or "").lower()
+        if itemprop == "comment":
+            flags = (flags[0], flags[1], True, True, flags[4], flags[5])
+        elif itemprop == "articlebody":
+            flags = (flags[0], flags[1], flags[2], flags[3], True, flags[5])
+        if attrs.get("role") in _FURNITURE_ROLES:
+            flags = (True, *flags[1:])
+        expected = None if flags[5] else flags
+    assert _element_flags(attrs) == expected
