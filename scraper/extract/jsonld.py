@@ -109,5 +109,9 @@ def read_jsonld(scripts: Iterable[LexborNode]) -> tuple[list[dict[str, Any]], bo
 def types_of(obj: dict[str, Any]) -> set[str]:
     """Return the bare @type names of a JSON-LD object (no schema.org prefix)."""
     raw = obj.get("@type")
+    if raw is None:
+        return set()  # (a quarter of the objects: nested {"@id": ...} references and plain holders)
+    if isinstance(raw, str) and "/" not in raw and ":" not in raw:
+        return {raw}  # (nearly every type is written bare: nothing to cut)
     names = raw if isinstance(raw, list) else [raw]
     return {n.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for n in names if isinstance(n, str)}

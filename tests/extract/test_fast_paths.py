@@ -338,3 +338,25 @@ def test_author_link_nodes_match_selector(pieces: list[str]) -> None:
     tree = LexborHTMLParser("<html><body>" + "".join(pieces) + "</body></html>")
     expected = tree.css(metadata._AUTHOR_LINK_SELECTOR)[: metadata.MAX_BYLINE_NODES]
     assert [n.mem_id for n in metadata._author_link_nodes(tree)] == [n.mem_id for n in expected]
+
+
+def _plain_types_of(obj: dict[str, Any]) -> set[str]:
+    """The jsonld types_of before its shortcuts for no type and a bare type."""
+    raw = obj.get("@type")
+    names = raw if isinstance(raw, list) else [raw]
+    return {n.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for n in names if isinstance(n, str)}
+
+
+_TYPE_NAME = st.one_of(
+    _TEXT, st.lists(st.sampled_from(["Article", "schema:", "http://schema.org/", "/", ":", ""])).map("".join)
+)
+
+
+@settings(max_examples=1000)
+@given(
+    st.one_of(st.none(), st.integers(), _TYPE_NAME, st.lists(st.one_of(st.none(), _TYPE_NAME), max_size=3))
+)
+def test_types_of_matches_plain(raw: Any) -> None:
+    obj = {} if raw is None else {"@type": raw}
+    assert jsonld.types_of(obj) == _plain_types_of(obj)
+    assert jsonld.types_of({"@type": raw}) == _plain_types_of({"@type": raw})
