@@ -175,6 +175,9 @@ _CJK_SITE_SUFFIX_RE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s*[-_|｜�
 # a title ending in a separator ('Site -', 'Headline |'): one part was left empty
 _DANGLING_SEPARATOR_RE = re.compile(r"\s[|–—\-:·•»/]$")
 _DANGLING_SEPARATORS = tuple("|–—-:·•»/")
+# an http(s) URL whose host urlsplit would take as it is, lower-cased: no user, port, IPv6 brackets, zone
+# or characters it removes or checks (tabs, newlines, leading spaces, non-ASCII)
+_PLAIN_HOST_RE = re.compile(r"(?i:https?)://([A-Za-z0-9._-]+)(?:[/?#]|\Z)")
 # labels under a country domain that a site registers below ('bbc.co.uk', 'abc.net.au')
 _SECOND_LEVEL_LABELS = frozenset({"co", "com", "net", "org", "gov", "ac", "edu", "or", "ne", "go", "gv"})
 # a numeric date and a separator opening a headline ('23.01.2022 - ', '2022-01-23 | ')
@@ -346,6 +349,10 @@ def _join(base: str | None, link: str) -> str | None:
 
 def _host(url: str | None) -> str | None:
     """Return the host name of `url`, None when absent or not parsable."""
+    plain = _PLAIN_HOST_RE.match(url) if url else None
+    if plain is not None:
+        # what urlsplit(url).hostname gives for it, without urllib's Python-level parsing
+        return plain.group(1).lower()
     try:
         return urlsplit(url).hostname if url else None
     except ValueError:

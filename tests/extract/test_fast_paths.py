@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -360,3 +361,29 @@ def test_types_of_matches_plain(raw: Any) -> None:
     obj = {} if raw is None else {"@type": raw}
     assert jsonld.types_of(obj) == _plain_types_of(obj)
     assert jsonld.types_of({"@type": raw}) == _plain_types_of({"@type": raw})
+
+
+def _plain_host(url: str | None) -> str | None:
+    """The metadata _host before its shortcut for plain http(s) URLs."""
+    try:
+        return urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
+
+
+_URL_PIECES = st.sampled_from(
+    [
+        *re.findall(
+            r"\S+", r"http HTTPS :// // / ? # @ : 80 [ ] ::1 % a B . - _ \ ; ü example.com www.Example.DE"
+        ),
+        "\t",
+        "\n",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=1000)
+@given(st.one_of(st.none(), _TEXT, st.lists(_URL_PIECES, max_size=12).map("".join)))
+def test_host_matches_urlsplit(url: str | None) -> None:
+    assert metadata._host(url) == _plain_host(url)
