@@ -122,11 +122,11 @@ def _parse(html: str | bytes) -> LexborHTMLParser:
     """Decode and parse the page; junk that lexbor refuses becomes an empty document."""
     # lexbor reads UTF-8 bytes as they are: UTF-8 pages skip a decode and an encode back
     source = parser_input(html) if isinstance(html, bytes) else html
+    if isinstance(source, bytes) and b"\x00" in source:
+        # decoded first, as the spec orders it: dropping a NUL from the bytes could mend a broken sequence
+        source = source.decode("utf-8", errors="replace")
     # lexbor treats NUL as end of input in places; the HTML spec drops it anyway
-    if isinstance(source, bytes):
-        if b"\x00" in source:
-            source = source.replace(b"\x00", b"")
-    elif "\x00" in source:
+    if isinstance(source, str) and "\x00" in source:
         source = source.replace("\x00", "")
     try:
         # no mutation events: the tree is read, not scripted (they only mirror an <option> into a
