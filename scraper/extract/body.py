@@ -1252,7 +1252,8 @@ def _keeps_at_edge(block: _Block) -> bool:
 
 def _is_boilerplate(text: str, lowered: str | None = None, words: list[str] | None = None) -> bool:
     """True for a note to the reader (see _BOILERPLATE_RE) or a figure caption set as a paragraph."""
-    if _CAPTION_RE.match(text):
+    # every caption label ends in ":": most paragraphs are ruled out without the case-blind match
+    if ":" in text and _CAPTION_RE.match(text):
         return True
     if lowered is None:
         lowered = text.lower()
