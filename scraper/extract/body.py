@@ -100,6 +100,10 @@ _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WS_RE = re.compile(r"\s+")
 _NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# the ASCII characters \w does not match ("_" is a word character), each made a space: an ASCII text so
+# translated splits into _WORD_RE's words
+_ASCII_NON_WORD = bytes(code for code in range(128) if not _WORD_RE.match(chr(code)))
+_ASCII_NON_WORD_TO_SPACE = bytes.maketrans(_ASCII_NON_WORD, b" " * len(_ASCII_NON_WORD))
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _NUMBERISH_RE = re.compile(r"\d+\w{0,3}")
 _PROMO_RE = re.compile(
@@ -1170,7 +1174,7 @@ def _filter(
             continue
         # one word split serves the date-line, boilerplate and near-duplicate tests and the key
         lowered = text.lower()
-        tokens = _WORD_RE.findall(lowered)
+        tokens = _words(lowered)
         if use_furniture:
             if _is_date_line(text, tokens) or _is_junk_line(text, lowered):
                 continue
@@ -1222,6 +1226,14 @@ def _filter(
     if use_furniture:
         kept = _trim_edges(_drop_orphan_headings(kept))
     return kept
+
+
+def _words(text: str) -> list[str]:
+    """Return the words (_WORD_RE) of `text`."""
+    if text.isascii():
+        # a byte table and a split in C take half the time of the regex scan
+        return text.encode().translate(_ASCII_NON_WORD_TO_SPACE).decode().split()
+    return _WORD_RE.findall(text)
 
 
 def _sketch(words: set[str]) -> int:
