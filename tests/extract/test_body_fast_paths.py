@@ -1,0 +1,46 @@
+"""Property tests: the fast paths of the body extractor agree with the plain regex versions."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scraper.extract import body
+
+# ASCII and Latin-1 punctuation and whitespace, "_", combining marks, typographic quotes, CJK, digits
+_EDGE_CHARS = (
+    "aZ09_ -|:.,/\t\n\r\x0b\x0c\x1c\x1f\x7f\x85\xa0\xaa\xab\xb2\xb5\xb7\xba\xbc\xbb\xd7\xdf\xe9\xf7\xff"
+    "e\u0301\u0308\u0130\u1e9e\u2013\u201e\u201c\u2028\u3000\u4e2d\uff21\u0660"
+)
+_TEXT = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters(max_codepoint=255)),
+    st.text(alphabet=st.sampled_from(_EDGE_CHARS)),
+)
+_DATE_TEXT = st.one_of(
+    _TEXT,
+    st.lists(
+        st.sampled_from(["2019", "1899", "12:30", "1.2.2020", "3/4/21", "a", " ", "7", ".", "\u0663"])
+    ).map("".join),
+)
+
+
+@settings(max_examples=1000)
+@given(_TEXT)
+def test_words_match_regex(text: str) -> None:
+    assert body._words(text) == body._WORD_RE.findall(text)
+
+
+@settings(max_examples=1000)
+@given(_DATE_TEXT)
+def test_year_search_from_first_digit_matches_plain(text: str) -> None:
+    digit = body._DIGIT_RE.search(text)
+    found = digit is not None and body._YEAR_OR_TIME_RE.search(text, digit.start()) is not None
+    assert found == (body._YEAR_OR_TIME_RE.search(text) is not None)
+
+
+@settings(max_examples=1000)
+@given(st.one_of(_TEXT, st.sampled_from(["Abb. 4: x", "FIG. 2:", "Foto:", "bild 3 :"]).map(str)))
+def test_caption_needs_colon(text: str) -> None:
+    if body._CAPTION_RE.match(text):
+        assert ":" in text
