@@ -104,6 +104,7 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # so translated splits into _WORD_RE's words
 _LATIN1_NON_WORD = bytes(code for code in range(256) if not _WORD_RE.match(chr(code)))
 _LATIN1_NON_WORD_TO_SPACE = bytes.maketrans(_LATIN1_NON_WORD, b" " * len(_LATIN1_NON_WORD))
+_LATIN1_NOT_ALNUM = _LATIN1_NON_WORD + b"_"  # what _NORM_RE drops from a Latin-1 text
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _NUMBERISH_RE = re.compile(r"\d+\w{0,3}")
 _PROMO_RE = re.compile(
@@ -285,8 +286,13 @@ class Body:
 
 def _norm(text: str) -> str:
     """Lower-case `text` and drop everything but letters and digits, for comparisons."""
+    lowered = text.lower()
+    data = lowered.encode("latin-1", "ignore")
+    if len(data) == len(lowered):
+        # every character fits a byte (see _words): deleting by a byte table is cheaper than the regex
+        return data.translate(None, _LATIN1_NOT_ALNUM).decode("latin-1")
     # dropping whitespace first leaves the substitution a few punctuation marks, not every gap
-    joined = "".join(text.lower().split())
+    joined = "".join(lowered.split())
     return joined if joined.isalnum() else _NORM_RE.sub("", joined)
 
 

@@ -44,3 +44,9 @@ def test_year_search_from_first_digit_matches_plain(text: str) -> None:
 def test_caption_needs_colon(text: str) -> None:
     if body._CAPTION_RE.match(text):
         assert ":" in text
+
+
+@settings(max_examples=1000)
+@given(_TEXT)
+def test_norm_matches_regex(text: str) -> None:
+    assert body._norm(text) == body._NORM_RE.sub("", text.lower())
