@@ -786,7 +786,9 @@ def _is_junk_line(text: str, lowered: str | None = None) -> bool:
     """True for a short line that is page furniture (share prompt, credit, ad label); `lowered`: lowered."""
     if len(text) <= JUNK_LINE_MAX_CHARS and (
         _JUNK_LINE_ASCII_RE.match(text.lower() if lowered is None else lowered)
-        if text.isascii()
+        # so do Latin-1 lines: for them the case-blind match is a match of their lower case (the
+        # characters that fold together with Latin-1 ones, like the Kelvin sign, lie outside it)
+        if text.isascii() or len(text.encode("latin-1", "ignore")) == len(text)
         else _JUNK_LINE_RE.match(text)
     ):
         # "Print media is losing readers." is a sentence that happens to start like a label

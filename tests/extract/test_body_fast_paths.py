@@ -50,3 +50,20 @@ def test_caption_needs_colon(text: str) -> None:
 @given(_TEXT)
 def test_norm_matches_regex(text: str) -> None:
     assert body._norm(text) == body._NORM_RE.sub("", text.lower())
+
+
+_JUNK_TEXT = st.one_of(
+    st.text(alphabet=st.characters(max_codepoint=255)),
+    st.lists(
+        st.sampled_from(
+            ["Über den Autor", "ÜBER DIE AUTORIN", "Ähnliche Beiträge", "À LIRE AUSSI", "©", "(C)"]
+        )
+        | st.sampled_from(["Síguenos", "TAGS:", "Kategorie:", "share", " ", "x", "é", "\xa0", "ß", "ÿ", ":"])
+    ).map("".join),
+)
+
+
+@settings(max_examples=1000)
+@given(_JUNK_TEXT)
+def test_junk_line_lowered_matches_case_blind(text: str) -> None:
+    assert bool(body._JUNK_LINE_ASCII_RE.match(text.lower())) == bool(body._JUNK_LINE_RE.match(text))
