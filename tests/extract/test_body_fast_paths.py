@@ -67,3 +67,9 @@ _JUNK_TEXT = st.one_of(
 @given(_JUNK_TEXT)
 def test_junk_line_lowered_matches_case_blind(text: str) -> None:
     assert bool(body._JUNK_LINE_ASCII_RE.match(text.lower())) == bool(body._JUNK_LINE_RE.match(text))
+
+
+@settings(max_examples=1000)
+@given(_TEXT)
+def test_class_words_match_regex(text: str) -> None:
+    assert body._class_words(text) == body._CLASS_WORD_RE.findall(text)
