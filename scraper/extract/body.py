@@ -544,12 +544,13 @@ class _Walk:
         href: str | None = None
         href_owner = -1
         node: LexborNode | None = root.first_child
-        visited = 0
         measure_left = MAX_NODES  # nested furniture is measured again: bound the total
         text_id = _TEXT_TAG_ID
         tag_names = self.tag_names
-        while node is not None and visited < MAX_NODES:
-            visited += 1
+        # at most MAX_NODES nodes, counted by the loop in C
+        for _ in itertools.repeat(None, MAX_NODES):
+            if node is None:
+                break
             # the id (a number) costs less than the name, which lexbor decodes into a new string each time
             tag_id = node.tag_id
             if tag_id == text_id:
