@@ -705,19 +705,19 @@ def _measure(
     """
     text_id = _TEXT_TAG_ID
     chars = links = bound = 0
-    seen = 0
     block = block_links = 0  # the current run of text between block boundaries
     prose = 0  # bound + block - block_links, kept as one figure for the check at every node
     blocks = [False]  # per open element: is it a block (its end closes a run)
     depth = 1  # len(blocks), kept as a number (read at every element)
     link_depth = -1
     node = root.first_child
-    while node is not None:
-        seen += 1
-        if seen > limit:
-            return chars, links, MAX_NODES * MAX_DEPTH, seen
+    if node is None:
+        return 0, 0, 0, 0
+    # one item per node, counted in C: the items left tell the nodes seen
+    budget = itertools.repeat(None, limit)
+    for _ in budget:
         if prose > most:
-            return chars, links, prose, seen
+            return chars, links, prose, limit - operator.length_hint(budget)
         tag_id = node.tag_id
         if tag_id == text_id:
             # whitespace-only text (tested in C) adds nothing
@@ -776,10 +776,15 @@ def _measure(
             if node is None:
                 break
             following = node.next
+        if following is None:
+            break
         node = following
+    else:
+        # nodes are left past `limit`
+        return chars, links, MAX_NODES * MAX_DEPTH, limit + 1
     if block >= SENTENCE_MIN_CHARS:
         bound += block - block_links
-    return chars, links, bound, seen
+    return chars, links, bound, limit - operator.length_hint(budget)
 
 
 def _is_date_line(text: str, words: list[str] | None = None) -> bool:
