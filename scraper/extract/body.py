@@ -118,6 +118,7 @@ _PROMO_RE = re.compile(
     r"suscr[ií]b\w*|s[ií]guenos|síganos|abonnez|inscrivez|zapraszamy|subskrypc\w*)\b",
     re.IGNORECASE,
 )
+_PROMO_LOWER_RE = re.compile(_PROMO_RE.pattern)  # for lower-cased Latin-1 text, as _BOILERPLATE_LOWER_RE
 # Sentences a site says to its readers about itself, in any layout: calls to subscribe, follow,
 # download the app or donate, paywall notes, cookie and copyright notices (en/de/es/fr).
 _BOILERPLATE_RE = re.compile(
@@ -142,6 +143,8 @@ _BOILERPLATE_RE = re.compile(
     r"(?:gefällt|kennt) (?:dir|euch|ihnen|ihr) (?:schon )?unser)",
     re.IGNORECASE,
 )
+# The same without IGNORECASE for lower-cased Latin-1 text (see _JUNK_LINE_ASCII_RE): several times faster
+_BOILERPLATE_LOWER_RE = re.compile(_BOILERPLATE_RE.pattern)
 # every phrase of _BOILERPLATE_RE holds one of these words: a paragraph without any is not searched
 _BOILERPLATE_WORDS_TEXT = (
     "subscribe already full newsletter newsletters sign signing download straight never enjoyed liked like "
@@ -306,6 +309,12 @@ def _norm_words(words: list[str]) -> str:
     # _norm keeps the word characters but "_", so the words joined are the key
     joined = "".join(words)
     return joined.replace("_", "") if "_" in joined else joined
+
+
+def _is_latin1(text: str) -> bool:
+    """Say whether every character of `text` is Latin-1 (then its lower case is what IGNORECASE compares)."""
+    # the characters that fold together with Latin-1 ones (the Kelvin sign, long s) lie outside it
+    return text.isascii() or len(text.encode("latin-1", "ignore")) == len(text)
 
 
 def _has_invisible(text: str) -> bool:
@@ -808,7 +817,7 @@ def _is_junk_line(text: str, lowered: str | None = None) -> bool:
         _JUNK_LINE_ASCII_RE.match(text.lower() if lowered is None else lowered)
         # so do Latin-1 lines: for them the case-blind match is a match of their lower case (the
         # characters that fold together with Latin-1 ones, like the Kelvin sign, lie outside it)
-        if text.isascii() or len(text.encode("latin-1", "ignore")) == len(text)
+        if _is_latin1(text)
         else _JUNK_LINE_RE.match(text)
     ):
         # "Print media is losing readers." is a sentence that happens to start like a label
@@ -1304,7 +1313,15 @@ def _is_boilerplate(text: str, lowered: str | None = None, words: list[str] | No
     # the word check is some twenty times cheaper than the search, and rules out most paragraphs
     if "newsletter" not in lowered and _BOILERPLATE_WORDS.isdisjoint(words):
         return False
-    return _BOILERPLATE_RE.search(lowered) is not None
+    found = _BOILERPLATE_LOWER_RE.search(lowered) if _is_latin1(lowered) else _BOILERPLATE_RE.search(lowered)
+    return found is not None
+
+
+def _is_promo(text: str) -> bool:
+    """True if `text` calls on the reader to subscribe, follow or donate (_PROMO_RE)."""
+    if _is_latin1(text):
+        return _PROMO_LOWER_RE.search(text.lower()) is not None
+    return _PROMO_RE.search(text) is not None
 
 
 def _is_author_bio(text: str) -> bool:
@@ -1327,8 +1344,7 @@ def _trim_edges(kept: list[_Block]) -> list[_Block]:
     body = kept[first : last + 1]
     # the closing paragraph is where sites put their calls to subscribe, follow or donate
     while len(body) > 1 and (
-        (len(body[-1].text) <= PROMO_MAX_CHARS and _PROMO_RE.search(body[-1].text))
-        or _is_author_bio(body[-1].text)
+        (len(body[-1].text) <= PROMO_MAX_CHARS and _is_promo(body[-1].text)) or _is_author_bio(body[-1].text)
     ):
         body.pop()
     return head + body + tail

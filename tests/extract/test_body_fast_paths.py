@@ -73,3 +73,20 @@ def test_junk_line_lowered_matches_case_blind(text: str) -> None:
 @given(_TEXT)
 def test_class_words_match_regex(text: str) -> None:
     assert body._class_words(text) == body._CLASS_WORD_RE.findall(text)
+
+
+_PROMO_TEXT = st.one_of(
+    st.text(alphabet=st.characters(max_codepoint=255)),
+    st.lists(
+        st.sampled_from(["Subscribe Now", "NEWSLETTER", "Folgen Sie uns", "Unterstützen Sie", "Abonnez-vous"])
+        | st.sampled_from(["Suscríbete", "We use Cookies", "Apóyanos", "x", " ", "é", "\xa0", "ß", "Ä", "."])
+    ).map("".join),
+)
+
+
+@settings(max_examples=1000)
+@given(_PROMO_TEXT)
+def test_lowered_copies_match_case_blind(text: str) -> None:
+    lowered = text.lower()
+    assert bool(body._BOILERPLATE_LOWER_RE.search(lowered)) == bool(body._BOILERPLATE_RE.search(lowered))
+    assert body._is_promo(text) == bool(body._PROMO_RE.search(text))
