@@ -211,6 +211,7 @@ _CREDIT_RE = re.compile(
     r"reuters|afp|dpa|ap photo|imago|keystone|shutterstock|istock)\s*[:/©]|©|\(c\)\s",
     re.IGNORECASE,
 )
+_CREDIT_LOWER_RE = re.compile(_CREDIT_RE.pattern)  # for lower-cased Latin-1 text (see _is_latin1)
 _DATE_WORDS_TEXT = (
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat "
     "sun january february march april may june july august september october november december jan feb "
@@ -813,20 +814,22 @@ def _is_date_line(text: str, words: list[str] | None = None) -> bool:
 
 def _is_junk_line(text: str, lowered: str | None = None) -> bool:
     """True for a short line that is page furniture (share prompt, credit, ad label); `lowered`: lowered."""
+    if len(text) > CREDIT_LINE_MAX_CHARS:  # the longer of the two limits
+        return False
+    # a Latin-1 line is matched by its lower case against the patterns' copies without IGNORECASE
+    latin1 = _is_latin1(text)
+    if latin1 and lowered is None:
+        lowered = text.lower()
     if len(text) <= JUNK_LINE_MAX_CHARS and (
-        _JUNK_LINE_ASCII_RE.match(text.lower() if lowered is None else lowered)
-        # so do Latin-1 lines: for them the case-blind match is a match of their lower case (the
-        # characters that fold together with Latin-1 ones, like the Kelvin sign, lie outside it)
-        if _is_latin1(text)
-        else _JUNK_LINE_RE.match(text)
+        _JUNK_LINE_ASCII_RE.match(lowered) if latin1 and lowered is not None else _JUNK_LINE_RE.match(text)
     ):
         # "Print media is losing readers." is a sentence that happens to start like a label
         return not (_FULL_STOP_RE.search(text) and len(text.split()) >= SENTENCE_MIN_WORDS)
     return (
-        len(text) <= CREDIT_LINE_MAX_CHARS
         # every credit pattern holds one of these marks: most lines are ruled out without a search
-        and (":" in text or "/" in text or "©" in text or "(c)" in text or "(C)" in text)
-        and _CREDIT_RE.search(text) is not None
+        (":" in text or "/" in text or "©" in text or "(c)" in text or "(C)" in text)
+        and (_CREDIT_LOWER_RE.search(lowered) if latin1 and lowered is not None else _CREDIT_RE.search(text))
+        is not None
         and not (_SENTENCE_END_RE.search(text) and len(text) > 80)
     )
 

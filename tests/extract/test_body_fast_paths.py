@@ -90,3 +90,18 @@ def test_lowered_copies_match_case_blind(text: str) -> None:
     lowered = text.lower()
     assert bool(body._BOILERPLATE_LOWER_RE.search(lowered)) == bool(body._BOILERPLATE_RE.search(lowered))
     assert body._is_promo(text) == bool(body._PROMO_RE.search(text))
+
+
+_CREDIT_TEXT = st.one_of(
+    st.text(alphabet=st.characters(max_codepoint=255)),
+    st.lists(
+        st.sampled_from(["Foto: ", "BILD/", "(C) ", "©", "Getty Images:", "Quelle :", "AP Photo/", "Source:"])
+        | st.sampled_from(["x", " ", "(", "/", "|", "é", "\xa0", "Ä", "\n"])
+    ).map("".join),
+)
+
+
+@settings(max_examples=1000)
+@given(_CREDIT_TEXT)
+def test_credit_lowered_matches_case_blind(text: str) -> None:
+    assert bool(body._CREDIT_LOWER_RE.search(text.lower())) == bool(body._CREDIT_RE.search(text))
