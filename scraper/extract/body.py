@@ -109,6 +109,7 @@ _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # so translated splits into _WORD_RE's words
 _LATIN1_NON_WORD = bytes(code for code in range(256) if not _WORD_RE.match(chr(code)))
 _LATIN1_NON_WORD_TO_SPACE = bytes.maketrans(_LATIN1_NON_WORD, b" " * len(_LATIN1_NON_WORD))
+_TYPOGRAPHIC_MARKS = "\u201c\u201e\u2013\u2019\u201d\u2014\u2026\u2018\u201a"  # “„–’”—…‘‚
 _LATIN1_NOT_ALNUM = _LATIN1_NON_WORD + b"_"  # what _NORM_RE drops from a Latin-1 text
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _NUMBERISH_RE = re.compile(r"\d+\w{0,3}")
@@ -1271,6 +1272,13 @@ def _filter(
 def _words(text: str) -> list[str]:
     """Return the words (_WORD_RE) of `text`."""
     data = text.encode("latin-1", "ignore")
+    if len(data) != len(text):
+        # typographic quotes, dashes and ellipses are most of the characters past Latin-1 in Western text;
+        # none is a word character, so as spaces they split the words as before
+        for mark in _TYPOGRAPHIC_MARKS:
+            if mark in text:
+                text = text.replace(mark, " ")
+        data = text.encode("latin-1", "ignore")
     if len(data) == len(text):
         # every character fits a byte (ASCII and most Western European text): a byte table and a split
         # in C take about half the time of the regex scan

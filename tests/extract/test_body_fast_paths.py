@@ -10,7 +10,7 @@ from scraper.extract import body
 # ASCII and Latin-1 punctuation and whitespace, "_", combining marks, typographic quotes, CJK, digits
 _EDGE_CHARS = (
     "aZ09_ -|:.,/\t\n\r\x0b\x0c\x1c\x1f\x7f\x85\xa0\xaa\xab\xb2\xb5\xb7\xba\xbc\xbb\xd7\xdf\xe9\xf7\xff"
-    "e\u0301\u0308\u0130\u1e9e\u2013\u201e\u201c\u2028\u3000\u4e2d\uff21\u0660"
+    "e\u0301\u0308\u0130\u1e9e\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u2028\u3000\u4e2d\uff21\u0660"
 )
 _TEXT = st.one_of(
     st.text(),
