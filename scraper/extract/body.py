@@ -298,6 +298,12 @@ def _norm(text: str) -> str:
     """Lower-case `text` and drop everything but letters and digits, for comparisons."""
     lowered = text.lower()
     data = lowered.encode("latin-1", "ignore")
+    if len(data) != len(lowered):
+        # as in _words: typographic marks (dropped here anyway) are what most often keeps text off Latin-1
+        for mark in _TYPOGRAPHIC_MARKS:
+            if mark in lowered:
+                lowered = lowered.replace(mark, "")
+        data = lowered.encode("latin-1", "ignore")
     if len(data) == len(lowered):
         # every character fits a byte (see _words): deleting by a byte table is cheaper than the regex
         return data.translate(None, _LATIN1_NOT_ALNUM).decode("latin-1")
