@@ -591,7 +591,15 @@ class _Walk:
             else:
                 # add_element inlined: this runs for every element of the page
                 attrs = node.attributes
-                flags = _element_flags(attrs) if attrs else _NO_FLAGS
+                if not attrs:
+                    flags = _NO_FLAGS
+                elif len(attrs) == 1 and (cls := attrs.get("class")):
+                    # _element_flags inlined for its commonest case too: a class alone (half of all elements)
+                    flags = _class_flags(cls)
+                    if flags[5]:
+                        flags = None
+                else:
+                    flags = _element_flags(attrs)
                 if flags is not None:
                     index = len(tags)
                     parents.append(open_elements[-1])
