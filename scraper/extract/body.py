@@ -82,6 +82,11 @@ _COMMENT_ITEM_WORDS = "commentbody|commentcontent|commenttext|commentmessage|com
 _COMMENT_ITEM_SET = frozenset(_COMMENT_ITEM_WORDS.split("|"))
 _COMMENT_ITEM_TAILS = frozenset({"body", "content", "text", "message", "entry"})
 _CLASS_WORD_RE = re.compile(r"[a-z]+")
+# every byte but a-z made a space: a Latin-1 text so translated splits into _CLASS_WORD_RE's words
+_NON_CLASS_LETTER_TO_SPACE = bytes.maketrans(
+    bytes(code for code in range(256) if not _CLASS_WORD_RE.match(chr(code))),
+    b" " * (256 - 26),
+)
 _FURNITURE_ROLES = frozenset({"banner", "contentinfo", "complementary"})
 _STATE_PREFIXES = ("tag-", "category-", "has-", "no-", "is-", "with-")
 _CLASS_EXCEPTION_MARKERS = (*_STATE_PREFIXES, "live", "--", "hentry", "type-")
@@ -100,6 +105,12 @@ _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _WS_RE = re.compile(r"\s+")
 _NORM_RE = re.compile(r"[\W_]+", re.UNICODE)
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
+# the Latin-1 characters \w does not match ("_" is a word character), each made a space: a Latin-1 text
+# so translated splits into _WORD_RE's words
+_LATIN1_NON_WORD = bytes(code for code in range(256) if not _WORD_RE.match(chr(code)))
+_LATIN1_NON_WORD_TO_SPACE = bytes.maketrans(_LATIN1_NON_WORD, b" " * len(_LATIN1_NON_WORD))
+_TYPOGRAPHIC_MARKS = "\u201c\u201e\u2013\u2019\u201d\u2014\u2026\u2018\u201a"  # “„–’”—…‘‚
+_LATIN1_NOT_ALNUM = _LATIN1_NON_WORD + b"_"  # what _NORM_RE drops from a Latin-1 text
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _NUMBERISH_RE = re.compile(r"\d+\w{0,3}")
 _PROMO_RE = re.compile(
@@ -108,6 +119,7 @@ _PROMO_RE = re.compile(
     r"suscr[ií]b\w*|s[ií]guenos|síganos|abonnez|inscrivez|zapraszamy|subskrypc\w*)\b",
     re.IGNORECASE,
 )
+_PROMO_LOWER_RE = re.compile(_PROMO_RE.pattern)  # for lower-cased Latin-1 text, as _BOILERPLATE_LOWER_RE
 # Sentences a site says to its readers about itself, in any layout: calls to subscribe, follow,
 # download the app or donate, paywall notes, cookie and copyright notices (en/de/es/fr).
 _BOILERPLATE_RE = re.compile(
@@ -132,6 +144,8 @@ _BOILERPLATE_RE = re.compile(
     r"(?:gefällt|kennt) (?:dir|euch|ihnen|ihr) (?:schon )?unser)",
     re.IGNORECASE,
 )
+# The same without IGNORECASE for lower-cased Latin-1 text (see _JUNK_LINE_ASCII_RE): several times faster
+_BOILERPLATE_LOWER_RE = re.compile(_BOILERPLATE_RE.pattern)
 # every phrase of _BOILERPLATE_RE holds one of these words: a paragraph without any is not searched
 _BOILERPLATE_WORDS_TEXT = (
     "subscribe already full newsletter newsletters sign signing download straight never enjoyed liked like "
@@ -198,6 +212,7 @@ _CREDIT_RE = re.compile(
     r"reuters|afp|dpa|ap photo|imago|keystone|shutterstock|istock)\s*[:/©]|©|\(c\)\s",
     re.IGNORECASE,
 )
+_CREDIT_LOWER_RE = re.compile(_CREDIT_RE.pattern)  # for lower-cased Latin-1 text (see _is_latin1)
 _DATE_WORDS_TEXT = (
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat "
     "sun january february march april may june july august september october november december jan feb "
@@ -212,6 +227,9 @@ _DATE_WORDS = frozenset(_DATE_WORDS_TEXT.split())
 _YEAR_OR_TIME_RE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d)\b|\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"
 )
+# every match of _YEAR_OR_TIME_RE starts at a digit: a scan for the first one (the engine skips to it in a
+# tight loop) is several times cheaper than the search, whose leading \b rules that loop out
+_DIGIT_RE = re.compile(r"\d")
 
 DATE_LINE_MAX_CHARS = 120
 DATE_LINE_OTHER_WORDS = 3  # words besides date words a dateline may hold
@@ -278,8 +296,19 @@ class Body:
 
 def _norm(text: str) -> str:
     """Lower-case `text` and drop everything but letters and digits, for comparisons."""
+    lowered = text.lower()
+    data = lowered.encode("latin-1", "ignore")
+    if len(data) != len(lowered):
+        # as in _words: typographic marks (dropped here anyway) are what most often keeps text off Latin-1
+        for mark in _TYPOGRAPHIC_MARKS:
+            if mark in lowered:
+                lowered = lowered.replace(mark, "")
+        data = lowered.encode("latin-1", "ignore")
+    if len(data) == len(lowered):
+        # every character fits a byte (see _words): deleting by a byte table is cheaper than the regex
+        return data.translate(None, _LATIN1_NOT_ALNUM).decode("latin-1")
     # dropping whitespace first leaves the substitution a few punctuation marks, not every gap
-    joined = "".join(text.lower().split())
+    joined = "".join(lowered.split())
     return joined if joined.isalnum() else _NORM_RE.sub("", joined)
 
 
@@ -288,6 +317,12 @@ def _norm_words(words: list[str]) -> str:
     # _norm keeps the word characters but "_", so the words joined are the key
     joined = "".join(words)
     return joined.replace("_", "") if "_" in joined else joined
+
+
+def _is_latin1(text: str) -> bool:
+    """Say whether every character of `text` is Latin-1 (then its lower case is what IGNORECASE compares)."""
+    # the characters that fold together with Latin-1 ones (the Kelvin sign, long s) lie outside it
+    return text.isascii() or len(text.encode("latin-1", "ignore")) == len(text)
 
 
 def _has_invisible(text: str) -> bool:
@@ -326,6 +361,15 @@ def _is_comment_item(parts: list[str]) -> bool:
     return False
 
 
+def _class_words(text: str) -> list[str]:
+    """Return the words (_CLASS_WORD_RE) of a lower-cased class string."""
+    data = text.encode("latin-1", "ignore")
+    if len(data) == len(text):
+        # as in _words: a byte table and a split in C beat the regex scan
+        return data.translate(_NON_CLASS_LETTER_TO_SPACE).decode("latin-1").split()
+    return _CLASS_WORD_RE.findall(text)
+
+
 @functools.lru_cache(maxsize=8192)
 def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
     """Classify a "class id" string: (furniture, content, comments, one comment, articleBody, hidden)."""
@@ -341,7 +385,7 @@ def _class_flags(value: str) -> tuple[bool, bool, bool, bool, bool, bool]:
     article_body = "y" in words and "articlebody" in words.replace("-", "").replace("_", "")
     if "live" not in words and "hentry" not in words and _CLASS_EXCEPTION_DASH_RE.search(words) is None:
         # common case: no class needs excluding, so all words are judged together
-        parts = _CLASS_WORD_RE.findall(words)
+        parts = _class_words(words)
         # "widget" in words: a substring test most strings fail, before the look at every part
         neg = not _NEG_SET.isdisjoint(parts) or ("widget" in words and _is_widget(parts, words))
         pos = not _POS_SET.isdisjoint(parts)
@@ -517,12 +561,13 @@ class _Walk:
         href: str | None = None
         href_owner = -1
         node: LexborNode | None = root.first_child
-        visited = 0
         measure_left = MAX_NODES  # nested furniture is measured again: bound the total
         text_id = _TEXT_TAG_ID
         tag_names = self.tag_names
-        while node is not None and visited < MAX_NODES:
-            visited += 1
+        # at most MAX_NODES nodes, counted by the loop in C
+        for _ in itertools.repeat(None, MAX_NODES):
+            if node is None:
+                break
             # the id (a number) costs less than the name, which lexbor decodes into a new string each time
             tag_id = node.tag_id
             if tag_id == text_id:
@@ -546,7 +591,15 @@ class _Walk:
             else:
                 # add_element inlined: this runs for every element of the page
                 attrs = node.attributes
-                flags = _element_flags(attrs) if attrs else _NO_FLAGS
+                if not attrs:
+                    flags = _NO_FLAGS
+                elif len(attrs) == 1 and (cls := attrs.get("class")):
+                    # _element_flags inlined for its commonest case too: a class alone (half of all elements)
+                    flags = _class_flags(cls)
+                    if flags[5]:
+                        flags = None
+                else:
+                    flags = _element_flags(attrs)
                 if flags is not None:
                     index = len(tags)
                     parents.append(open_elements[-1])
@@ -677,19 +730,19 @@ def _measure(
     """
     text_id = _TEXT_TAG_ID
     chars = links = bound = 0
-    seen = 0
     block = block_links = 0  # the current run of text between block boundaries
     prose = 0  # bound + block - block_links, kept as one figure for the check at every node
     blocks = [False]  # per open element: is it a block (its end closes a run)
     depth = 1  # len(blocks), kept as a number (read at every element)
     link_depth = -1
     node = root.first_child
-    while node is not None:
-        seen += 1
-        if seen > limit:
-            return chars, links, MAX_NODES * MAX_DEPTH, seen
+    if node is None:
+        return 0, 0, 0, 0
+    # one item per node, counted in C: the items left tell the nodes seen
+    budget = itertools.repeat(None, limit)
+    for _ in budget:
         if prose > most:
-            return chars, links, prose, seen
+            return chars, links, prose, limit - operator.length_hint(budget)
         tag_id = node.tag_id
         if tag_id == text_id:
             # whitespace-only text (tested in C) adds nothing
@@ -748,15 +801,24 @@ def _measure(
             if node is None:
                 break
             following = node.next
+        if following is None:
+            break
         node = following
+    else:
+        # nodes are left past `limit`
+        return chars, links, MAX_NODES * MAX_DEPTH, limit + 1
     if block >= SENTENCE_MIN_CHARS:
         bound += block - block_links
-    return chars, links, bound, seen
+    return chars, links, bound, limit - operator.length_hint(budget)
 
 
 def _is_date_line(text: str, words: list[str] | None = None) -> bool:
     """True for a short line that is only a date, time, reading time or byline (`words`: lower-cased)."""
-    if len(text) > DATE_LINE_MAX_CHARS or not _YEAR_OR_TIME_RE.search(text):
+    if len(text) > DATE_LINE_MAX_CHARS:
+        return False
+    digit = _DIGIT_RE.search(text)
+    # the search starts at the first digit (its \b still sees the character before)
+    if digit is None or not _YEAR_OR_TIME_RE.search(text, digit.start()):
         return False
     if words is None:
         words = _WORD_RE.findall(text.lower())
@@ -767,18 +829,22 @@ def _is_date_line(text: str, words: list[str] | None = None) -> bool:
 
 def _is_junk_line(text: str, lowered: str | None = None) -> bool:
     """True for a short line that is page furniture (share prompt, credit, ad label); `lowered`: lowered."""
+    if len(text) > CREDIT_LINE_MAX_CHARS:  # the longer of the two limits
+        return False
+    # a Latin-1 line is matched by its lower case against the patterns' copies without IGNORECASE
+    latin1 = _is_latin1(text)
+    if latin1 and lowered is None:
+        lowered = text.lower()
     if len(text) <= JUNK_LINE_MAX_CHARS and (
-        _JUNK_LINE_ASCII_RE.match(text.lower() if lowered is None else lowered)
-        if text.isascii()
-        else _JUNK_LINE_RE.match(text)
+        _JUNK_LINE_ASCII_RE.match(lowered) if latin1 and lowered is not None else _JUNK_LINE_RE.match(text)
     ):
         # "Print media is losing readers." is a sentence that happens to start like a label
         return not (_FULL_STOP_RE.search(text) and len(text.split()) >= SENTENCE_MIN_WORDS)
     return (
-        len(text) <= CREDIT_LINE_MAX_CHARS
         # every credit pattern holds one of these marks: most lines are ruled out without a search
-        and (":" in text or "/" in text or "©" in text or "(c)" in text or "(C)" in text)
-        and _CREDIT_RE.search(text) is not None
+        (":" in text or "/" in text or "©" in text or "(c)" in text or "(C)" in text)
+        and (_CREDIT_LOWER_RE.search(lowered) if latin1 and lowered is not None else _CREDIT_RE.search(text))
+        is not None
         and not (_SENTENCE_END_RE.search(text) and len(text) > 80)
     )
 
@@ -1163,7 +1229,7 @@ def _filter(
             continue
         # one word split serves the date-line, boilerplate and near-duplicate tests and the key
         lowered = text.lower()
-        tokens = _WORD_RE.findall(lowered)
+        tokens = _words(lowered)
         if use_furniture:
             if _is_date_line(text, tokens) or _is_junk_line(text, lowered):
                 continue
@@ -1217,6 +1283,23 @@ def _filter(
     return kept
 
 
+def _words(text: str) -> list[str]:
+    """Return the words (_WORD_RE) of `text`."""
+    data = text.encode("latin-1", "ignore")
+    if len(data) != len(text):
+        # typographic quotes, dashes and ellipses are most of the characters past Latin-1 in Western text;
+        # none is a word character, so as spaces they split the words as before
+        for mark in _TYPOGRAPHIC_MARKS:
+            if mark in text:
+                text = text.replace(mark, " ")
+        data = text.encode("latin-1", "ignore")
+    if len(data) == len(text):
+        # every character fits a byte (ASCII and most Western European text): a byte table and a split
+        # in C take about half the time of the regex scan
+        return data.translate(_LATIN1_NON_WORD_TO_SPACE).decode("latin-1").split()
+    return _WORD_RE.findall(text)
+
+
 def _sketch(words: set[str]) -> int:
     """Return a paragraph's word sketch: one bit of NEAR_DUP_SKETCH_MASK + 1 per word hash."""
     sketch = 0
@@ -1245,7 +1328,8 @@ def _keeps_at_edge(block: _Block) -> bool:
 
 def _is_boilerplate(text: str, lowered: str | None = None, words: list[str] | None = None) -> bool:
     """True for a note to the reader (see _BOILERPLATE_RE) or a figure caption set as a paragraph."""
-    if _CAPTION_RE.match(text):
+    # every caption label ends in ":": most paragraphs are ruled out without the case-blind match
+    if ":" in text and _CAPTION_RE.match(text):
         return True
     if lowered is None:
         lowered = text.lower()
@@ -1254,7 +1338,15 @@ def _is_boilerplate(text: str, lowered: str | None = None, words: list[str] | No
     # the word check is some twenty times cheaper than the search, and rules out most paragraphs
     if "newsletter" not in lowered and _BOILERPLATE_WORDS.isdisjoint(words):
         return False
-    return _BOILERPLATE_RE.search(lowered) is not None
+    found = _BOILERPLATE_LOWER_RE.search(lowered) if _is_latin1(lowered) else _BOILERPLATE_RE.search(lowered)
+    return found is not None
+
+
+def _is_promo(text: str) -> bool:
+    """True if `text` calls on the reader to subscribe, follow or donate (_PROMO_RE)."""
+    if _is_latin1(text):
+        return _PROMO_LOWER_RE.search(text.lower()) is not None
+    return _PROMO_RE.search(text) is not None
 
 
 def _is_author_bio(text: str) -> bool:
@@ -1277,8 +1369,7 @@ def _trim_edges(kept: list[_Block]) -> list[_Block]:
     body = kept[first : last + 1]
     # the closing paragraph is where sites put their calls to subscribe, follow or donate
     while len(body) > 1 and (
-        (len(body[-1].text) <= PROMO_MAX_CHARS and _PROMO_RE.search(body[-1].text))
-        or _is_author_bio(body[-1].text)
+        (len(body[-1].text) <= PROMO_MAX_CHARS and _is_promo(body[-1].text)) or _is_author_bio(body[-1].text)
     ):
         body.pop()
     return head + body + tail
