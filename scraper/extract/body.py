@@ -297,14 +297,8 @@ class Body:
 def _norm(text: str) -> str:
     """Lower-case `text` and drop everything but letters and digits, for comparisons."""
     lowered = text.lower()
-    data = lowered.encode("latin-1", "ignore")
-    if len(data) != len(lowered):
-        # as in _words: typographic marks (dropped here anyway) are what most often keeps text off Latin-1
-        for mark in _TYPOGRAPHIC_MARKS:
-            if mark in lowered:
-                lowered = lowered.replace(mark, "")
-        data = lowered.encode("latin-1", "ignore")
-    if len(data) == len(lowered):
+    data = _latin1_bytes(lowered, "")
+    if data is not None:
         # every character fits a byte (see _words): deleting by a byte table is cheaper than the regex
         return data.translate(None, _LATIN1_NOT_ALNUM).decode("latin-1")
     # dropping whitespace first leaves the substitution a few punctuation marks, not every gap
@@ -1285,19 +1279,26 @@ def _filter(
 
 def _words(text: str) -> list[str]:
     """Return the words (_WORD_RE) of `text`."""
-    data = text.encode("latin-1", "ignore")
-    if len(data) != len(text):
-        # typographic quotes, dashes and ellipses are most of the characters past Latin-1 in Western text;
-        # none is a word character, so as spaces they split the words as before
-        for mark in _TYPOGRAPHIC_MARKS:
-            if mark in text:
-                text = text.replace(mark, " ")
-        data = text.encode("latin-1", "ignore")
-    if len(data) == len(text):
+    # none of the typographic marks is a word character: as spaces they split the words as before
+    data = _latin1_bytes(text, " ")
+    if data is not None:
         # every character fits a byte (ASCII and most Western European text): a byte table and a split
         # in C take about half the time of the regex scan
         return data.translate(_LATIN1_NON_WORD_TO_SPACE).decode("latin-1").split()
     return _WORD_RE.findall(text)
+
+
+def _latin1_bytes(text: str, mark_to: str) -> bytes | None:
+    """Return `text` in Latin-1, its typographic marks made `mark_to` if need be; None if it does not fit."""
+    data = text.encode("latin-1", "ignore")
+    if len(data) == len(text):
+        return data
+    # typographic quotes, dashes and ellipses are most of the characters past Latin-1 in Western text
+    for mark in _TYPOGRAPHIC_MARKS:
+        if mark in text:
+            text = text.replace(mark, mark_to)
+    data = text.encode("latin-1", "ignore")
+    return data if len(data) == len(text) else None
 
 
 def _sketch(words: set[str]) -> int:
