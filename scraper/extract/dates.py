@@ -12,7 +12,15 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.jsonld import DATED_TYPES
-from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, lines_text, page_data, tag_ids
+from scraper.extract.page_data import (
+    FoldedWords,
+    PageData,
+    has_ancestor,
+    lines_text,
+    page_data,
+    relisted,
+    tag_ids,
+)
 from scraper.extract.zones import ZONE_ABBREVIATIONS, localize
 
 # Nothing we archive was published before the web went mainstream.
@@ -777,27 +785,20 @@ def _hint(node: LexborNode) -> str:
 
 def _time_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     """Return what tree.css(_TIME_SELECTOR)[:MAX_TIME_ELEMENTS] selects, from the cheaper _TIME_QUERY."""
-    found: list[LexborNode] = []
-    last = None
-    for node in tree.css(_TIME_QUERY):
-        if node.mem_id == last:
-            # lexbor lists an element once per selector it matches, one after the other
-            continue
-        last = node.mem_id
-        tag = node.tag
-        attrs = node.attributes
-        itemprop = attrs.get("itemprop")
-        # ... so it is listed once per _TIME_SELECTOR selector it matches (values compared case-sensitively)
-        count = (
-            (tag == "time")
-            + (itemprop == "datePublished")
-            + (itemprop == "dateModified")
-            + (tag == "abbr" and "title" in attrs)
-        )
-        found.extend([node] * count)
-        if len(found) >= MAX_TIME_ELEMENTS:
-            break
-    return found[:MAX_TIME_ELEMENTS]
+    return relisted(tree.css(_TIME_QUERY), _time_selectors_matched, MAX_TIME_ELEMENTS)
+
+
+def _time_selectors_matched(node: LexborNode) -> int:
+    """Count the _TIME_SELECTOR selectors `node` matches (values compared case-sensitively, as CSS does)."""
+    attrs = node.attributes
+    itemprop = attrs.get("itemprop")
+    tag = node.tag
+    return (
+        (tag == "time")
+        + (itemprop == "datePublished")
+        + (itemprop == "dateModified")
+        + (tag == "abbr" and "title" in attrs)
+    )
 
 
 def _from_time_elements(tree: LexborHTMLParser, ctx: _Context) -> None:

@@ -15,7 +15,15 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper.extract.authors import clean_authors, is_labelled_byline
 from scraper.extract.jsonld import ARTICLE_TYPES, types_of
-from scraper.extract.page_data import FoldedWords, PageData, has_ancestor, lines_text, page_data, tag_ids
+from scraper.extract.page_data import (
+    FoldedWords,
+    PageData,
+    has_ancestor,
+    lines_text,
+    page_data,
+    relisted,
+    tag_ids,
+)
 from scraper.extract.urls import is_plain_absolute
 
 # Non-ASCII texts whose _norm and _key are remembered, and texts whose _words are (texts).
@@ -952,24 +960,17 @@ def _author_link_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
 
 def _byline_nodes(tree: LexborHTMLParser) -> list[LexborNode]:
     """Return what tree.css(_BYLINE_SELECTOR)[:MAX_BYLINE_NODES] selects, from the cheaper _BYLINE_QUERY."""
-    found: list[LexborNode] = []
-    last = None
-    for node in tree.css(_BYLINE_QUERY):
-        if node.mem_id == last:
-            # lexbor lists an element once per selector it matches, one after the other
-            continue
-        last = node.mem_id
-        attrs = node.attributes
-        classes = (attrs.get("class") or "").encode().lower()
-        ident = (attrs.get("id") or "").encode().lower()
-        # ... so it is listed once per _BYLINE_SELECTOR selector it matches
-        count = sum(word in classes for word in _BYLINE_CLASS_WORDS) + sum(
-            word in ident for word in _BYLINE_ID_WORDS
-        )
-        found.extend([node] * count)
-        if len(found) >= MAX_BYLINE_NODES:
-            break
-    return found[:MAX_BYLINE_NODES]
+    return relisted(tree.css(_BYLINE_QUERY), _byline_selectors_matched, MAX_BYLINE_NODES)
+
+
+def _byline_selectors_matched(node: LexborNode) -> int:
+    """Count the _BYLINE_SELECTOR selectors `node` matches (substrings of class and id, any case)."""
+    attrs = node.attributes
+    classes = (attrs.get("class") or "").encode().lower()
+    ident = (attrs.get("id") or "").encode().lower()
+    return sum(word in classes for word in _BYLINE_CLASS_WORDS) + sum(
+        word in ident for word in _BYLINE_ID_WORDS
+    )
 
 
 def _twitter_label(page: _Page, label_re: re.Pattern[str]) -> str | None:

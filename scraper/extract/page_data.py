@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +76,21 @@ def lines_text(data: PageData, node: LexborNode, inner: LexborNode | None = None
             text = "\n".join(filter(None, parts))
         data.texts[key] = text
     return text
+
+
+def relisted(nodes: list[LexborNode], count: Callable[[LexborNode], int], limit: int) -> list[LexborNode]:
+    """List cheaper query `nodes` as the original query would: each `count(node)` times, `limit` at most."""
+    found: list[LexborNode] = []
+    last = None
+    for node in nodes:
+        if node.mem_id == last:
+            # lexbor lists an element once per selector it matches, one after the other
+            continue
+        last = node.mem_id
+        found.extend([node] * count(node))
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def has_ancestor(node: LexborNode, tags: frozenset[str]) -> bool:
